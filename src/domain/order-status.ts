@@ -179,7 +179,11 @@ function applyPrior(order: Order, event: OrderEvent, at: number): ApplyResult {
 
 function applyChanges(order: Order, changes: OrderChanges): Order {
   const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
-  return { ...order, ...defined } as Order;
+  const next = { ...order, ...defined } as Order & { trailPrice?: unknown; trailPercent?: unknown };
+  // A trailing stop has exactly one offset: a new offset of the other kind replaces the old one.
+  if (changes.trailPercent !== undefined) delete next.trailPrice;
+  if (changes.trailPrice !== undefined) delete next.trailPercent;
+  return next;
 }
 
 function fillOf(event: OrderEvent): { quantity: Order['filledQty']; price: Order['filledQty'] } {
@@ -194,14 +198,13 @@ function addFill(order: Order, event: OrderEvent): { order: Order; over: boolean
   const counted = fill.quantity.lessThanOrEqualTo(room) ? fill.quantity : room.isNegative() ? ZERO : room;
   const excess = fill.quantity.minus(counted);
   const filledQty = order.filledQty.plus(counted);
-  const avgFillPrice = counted.isZero()
-    ? order.avgFillPrice
-    : (order.avgFillPrice ?? ZERO).times(order.filledQty).plus(fill.price.times(counted)).div(filledQty);
+  const filledNotional = order.filledNotional.plus(fill.price.times(counted));
   return {
     order: {
       ...order,
       filledQty,
-      ...(avgFillPrice === undefined ? {} : { avgFillPrice }),
+      filledNotional,
+      ...(filledQty.isZero() ? {} : { avgFillPrice: filledNotional.div(filledQty) }),
       overfillQty: order.overfillQty.plus(excess),
       ...venueIdOf(order, event),
     },
@@ -223,16 +226,23 @@ function applyOpenFill(order: Order, event: OrderEvent, at: number): ApplyResult
 function applyTerminalFill(order: Order, event: OrderEvent, cell: 'late' | 'over' | 'x8', at: number): ApplyResult {
   if (cell === 'x8') {
     // Note 8: reconciliation reopens an inferred rejection; otherwise the fill only moves the position.
-    if (order.inferred) return applyOpenFill({ ...order, status: 'new', inferred: false }, event, at);
+    if (order.inferred) {
+      const { reject: _cleared, ...reopened } = order;
+      return applyOpenFill({ ...reopened, status: 'new', inferred: false }, event, at);
+    }
     return applied(order, `fill on ${order.status} order ${order.clientOrderId}`, true);
   }
   const { order: filled, over } = addFill(order, event);
-  if (cell === 'over' || over) {
+  const complete = filled.filledQty.greaterThanOrEqualTo(filled.quantity);
+  if (cell === 'over') {
     return applied({ ...filled, updatedAt: at }, `overfill of ${filled.overfillQty.toFixed()} on ${order.clientOrderId}`);
   }
-  const complete = filled.filledQty.greaterThanOrEqualTo(filled.quantity);
-  // Note 6: a late fill is applied; the status stays unless the order is now complete.
-  return applied({ ...filled, status: complete ? 'filled' : order.status, updatedAt: at }, `late fill on ${order.status} order`);
+  // Note 6: a late fill is applied; the status stays unless filled_qty reaches quantity (→ filled).
+  const status = complete ? 'filled' : order.status;
+  const anomaly = over
+    ? `late fill with overfill of ${filled.overfillQty.toFixed()} on ${order.status} order ${order.clientOrderId}`
+    : `late fill on ${order.status} order ${order.clientOrderId}`;
+  return applied({ ...filled, status, updatedAt: at }, anomaly);
 }
 
 /** Whether a local cancel may be sent now (§1.1): otherwise the refusal code. */

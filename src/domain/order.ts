@@ -69,7 +69,6 @@ export interface OrderSpec {
   readonly postOnly?: boolean;
   readonly reduceOnly?: boolean;
   readonly displayQty?: Decimal;
-  readonly triggerSource?: TriggerSource;
 }
 
 export interface OrderReject {
@@ -87,6 +86,9 @@ export interface Order extends OrderSpec {
   /** Saved on entering pending_cancel/pending_replace (ORDER-SEMANTICS.md §1.2). */
   readonly priorStatus?: OrderStatus;
   readonly filledQty: Decimal;
+  /** Σ quantity × price over counted fills, kept exact so that the average never drifts. */
+  readonly filledNotional: Decimal;
+  /** filledNotional / filledQty, once anything filled. */
   readonly avgFillPrice?: Decimal;
   /** Fill quantity beyond `quantity` (§1.3 note 7). */
   readonly overfillQty: Decimal;

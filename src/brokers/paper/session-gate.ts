@@ -1,0 +1,92 @@
+import { DateTime } from 'luxon';
+import type { ErrorCode } from '../../domain/errors.js';
+import type { Order } from '../../domain/order.js';
+import { type MarketCalendar, calendarFor } from '../../marketdata/calendar/index.js';
+import type { SymbolBook } from './symbol-book.js';
+
+const NEW_YORK = 'America/New_York';
+
+/**
+ * The session rules the paper venue applies (ORDER-SEMANTICS.md §3.2): which orders may match in
+ * which phase, when `day` orders expire, the opening and closing auction windows and prices, and
+ * which update is a discontinuity (the first after a session opens).
+ */
+export class SessionGate {
+  private calendar(book: SymbolBook): MarketCalendar {
+    return calendarFor(book.market.instrument.calendar);
+  }
+
+  /** Refreshes the phase at a market update; true when this update is the first of a regular session. */
+  observe(book: SymbolBook, now: number): boolean {
+    const phase = this.refresh(book, now);
+    const opened = phase === 'regular' && book.observedPhase !== undefined && book.observedPhase !== 'regular';
+    book.observedPhase = phase;
+    if (phase === 'regular') {
+      const mid = book.market.mid();
+      const session = this.calendar(book).sessionFor(now).open;
+      if (book.openingSession !== session) {
+        book.openingSession = session;
+        book.openingPrice = mid;
+      }
+      book.closingPrice = mid;
+    }
+    return opened;
+  }
+
+  refresh(book: SymbolBook, now: number): NonNullable<SymbolBook['phase']> {
+    const phase = book.market.instrument.calendar === 'crypto' ? 'regular' : this.calendar(book).phase(now);
+    book.phase = phase;
+    return phase;
+  }
+
+  /**
+   * Whether an order may match now: always in the regular session; in extended hours only a
+   * `limit` `day` order with `extendedHours` (Alpaca's rule); never while closed.
+   */
+  matchable(book: SymbolBook, order: Order, now: number): boolean {
+    const phase = book.phase ?? this.refresh(book, now);
+    if (phase === 'regular') return true;
+    if (phase === 'closed') return false;
+    return order.extendedHours === true && order.type === 'limit' && order.timeInForce === 'day';
+  }
+
+  /** A `day` order expires at the close of the session it belongs to (after-hours close if extended). */
+  dayExpiry(book: SymbolBook, order: Order, now: number): number {
+    const calendar = this.calendar(book);
+    if (order.extendedHours === true) return calendar.sessionFor(now).extendedClose;
+    return calendar.dayOrderExpiry(now);
+  }
+
+  /** opg: from a close until `opg_cutoff` before the next open; cls: until `cls_cutoff` of its session. */
+  auctionRefusal(book: SymbolBook, order: Order, now: number): { code: ErrorCode; message: string } | undefined {
+    const tif = order.timeInForce;
+    if (tif !== 'opg' && tif !== 'cls') return undefined;
+    const calendar = this.calendar(book);
+    const session = calendar.sessionFor(now);
+    if (tif === 'opg') {
+      const cutoff = wallClock(session.date, book.options.opgCutoff);
+      if (calendar.phase(now) === 'regular' || now > cutoff) {
+        return { code: 'MARKET_CLOSED', message: `opg orders are accepted from the close until ${book.options.opgCutoff} New York time before the open.` };
+      }
+      return undefined;
+    }
+    const cutoff = wallClock(session.date, book.options.clsCutoff);
+    if (now >= cutoff && now < session.close) {
+      return { code: 'MARKET_CLOSED', message: `cls orders are accepted until ${book.options.clsCutoff} New York time.` };
+    }
+    return undefined;
+  }
+
+  auctionTime(book: SymbolBook, order: Order, now: number): number {
+    const session = this.calendar(book).sessionFor(now);
+    return order.timeInForce === 'opg' ? session.open : session.close;
+  }
+
+  openingPrice(book: SymbolBook): SymbolBook['openingPrice'] {
+    return book.openingPrice;
+  }
+}
+
+function wallClock(date: string, hhmm: string): number {
+  return DateTime.fromISO(`${date}T${hhmm}`, { zone: NEW_YORK }).toMillis();
+}

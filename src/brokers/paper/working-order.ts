@@ -1,0 +1,62 @@
+import { type Decimal, ZERO } from '../../domain/decimal.js';
+import type { Instrument } from '../../domain/instrument.js';
+import type { Order } from '../../domain/order.js';
+
+/** Where a working order waits. */
+export type Waiting =
+  | 'none'
+  | 'resting' // a limit on the book (or a triggered stop_limit / limit_if_touched)
+  | 'stop' // stop, stop_limit, active trailing stop: waiting for its trigger
+  | 'touch' // market_if_touched / limit_if_touched
+  | 'activation' // trailing stop waiting for its activation price
+  | 'remainder' // market order (or its remainder) that keeps working
+  | 'auction'; // opg / cls
+
+/** The paper venue's mutable record of one order; `order` is its lifecycle view, folded from its events. */
+export interface WorkingOrder {
+  order: Order;
+  readonly instrument: Instrument;
+  /** Time priority: set on arrival and whenever the order loses priority (§5). */
+  seq: number;
+  fillCount: number;
+  waiting: Waiting;
+  /** The trailing stop is active (no activation price, or it was reached). */
+  active: boolean;
+  /** The trigger fired: a stop now works as a market order, a stop_limit as a limit. */
+  fired: boolean;
+  /** Iceberg: what is left of the displayed slice. */
+  displayLeft?: Decimal;
+  expireAt?: number;
+  /** The session open (opg) or close (cls) at which an auction order executes. */
+  auctionAt?: number;
+  /** Cash held back for a buy on a cash account, per unit of leaves. */
+  reservePrice: Decimal;
+  reservedCash: Decimal;
+  reservedQty: Decimal;
+  /** Arrival evaluated on the next bar (bar data: §2.5). */
+  nextBar: boolean;
+}
+
+export function newWorking(order: Order, instrument: Instrument, seq: number): WorkingOrder {
+  return {
+    order,
+    instrument,
+    seq,
+    fillCount: 0,
+    waiting: 'none',
+    active: order.type !== 'trailing_stop' || order.activationPrice === undefined,
+    fired: false,
+    reservePrice: ZERO,
+    reservedCash: ZERO,
+    reservedQty: ZERO,
+    nextBar: false,
+  };
+}
+
+/** The price an order works at once live: its limit, or none (market-style). */
+export function workingLimit(w: WorkingOrder): Decimal | undefined {
+  const { type, limitPrice } = w.order;
+  if (type === 'limit') return limitPrice;
+  if ((type === 'stop_limit' || type === 'limit_if_touched') && w.fired) return limitPrice;
+  return undefined;
+}
