@@ -36,7 +36,7 @@ const zone = (layers) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'drizzle/**', '.data/**'] },
+  { ignores: ['dist/**', 'coverage/**', 'node_modules/**', 'drizzle/**', '.data/**', 'scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {

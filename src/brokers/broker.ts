@@ -170,7 +170,9 @@ export async function withDeadline<T>(venue: string, call: Promise<T>, ms: numbe
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      reject(new BrokerCallError(venue, 'ambiguous', 'BROKER_UNAVAILABLE', `${what} timed out after ${ms} ms.`));
+      reject(
+        new BrokerCallError(venue, 'ambiguous', 'BROKER_UNAVAILABLE', `${what} timed out after ${ms} ms.`),
+      );
     }, ms);
   });
   try {

@@ -69,6 +69,7 @@ export function dayTradeCount(account: Account, since: number): number {
 /** Records a day trade and refreshes the PDT flag: four within five business days with equity under $25k. */
 export function recordDayTrade(account: Account, at: number, since: number, equity: Decimal): Account {
   const dayTrades = [...account.dayTrades.filter((t) => t >= since), at];
-  const flagged = account.patternDayTrader || (dayTrades.length >= 4 && equity.lessThan(PDT_EQUITY_THRESHOLD));
+  const flagged =
+    account.patternDayTrader || (dayTrades.length >= 4 && equity.lessThan(PDT_EQUITY_THRESHOLD));
   return { ...account, dayTrades, patternDayTrader: flagged };
 }

@@ -80,7 +80,7 @@ export function assertQuantity(instrument: Instrument, field: string, quantity: 
   }
   const step = instrument.lotSize;
   if (!isOnStep(quantity, step)) {
-    const whole = !instrument.fractionable && quantity.isInteger() === false;
+    const whole = !instrument.fractionable && !quantity.isInteger();
     throw new TradingError(
       'QUANTITY_PRECISION',
       whole
@@ -103,7 +103,10 @@ export function assertQuantity(instrument: Instrument, field: string, quantity: 
     throw new TradingError(
       'QUANTITY_PRECISION',
       `${field} ${quantity.toFixed()} is above ${instrument.symbol}'s maximum ${instrument.maxQuantity.toFixed()}.`,
-      { hint: `Split the order into pieces of at most ${instrument.maxQuantity.toFixed()}.`, details: { field } },
+      {
+        hint: `Split the order into pieces of at most ${instrument.maxQuantity.toFixed()}.`,
+        details: { field },
+      },
     );
   }
 }

@@ -42,12 +42,77 @@ const REJECTED_OR_DENIED = row(['x', '=', 'x', 'x8', 'R', 'x', 'x', 'R', 'x', 'x
 /** The transition table, row by row exactly as ORDER-SEMANTICS.md §1.3 prints it. */
 export const TRANSITIONS: Readonly<Record<OrderStatus, Row>> = {
   //                     ack    rej          trig         fill  cxl_req           cxl         cxl_rej  rpl_req            rpl      rpl_rej  exp        upd
-  pending_new: row(['new', 'rejected', 'triggered', 'F', 'pending_cancel', 'canceled', 'x', 'R', 'x', 'x', 'expired', '=']),
-  new: row(['=', 'rejected', 'triggered', 'F', 'pending_cancel', 'canceled', '=', 'pending_replace', 'x', '=', 'expired', '=']),
-  triggered: row(['=', 'rejected', '=', 'F', 'pending_cancel', 'canceled', '=', 'pending_replace', 'x', '=', 'expired', '=']),
-  partially_filled: row(['=', 'x', '=', 'F', 'pending_cancel', 'canceled', '=', 'pending_replace', 'x', '=', 'expired', '=']),
+  pending_new: row([
+    'new',
+    'rejected',
+    'triggered',
+    'F',
+    'pending_cancel',
+    'canceled',
+    'x',
+    'R',
+    'x',
+    'x',
+    'expired',
+    '=',
+  ]),
+  new: row([
+    '=',
+    'rejected',
+    'triggered',
+    'F',
+    'pending_cancel',
+    'canceled',
+    '=',
+    'pending_replace',
+    'x',
+    '=',
+    'expired',
+    '=',
+  ]),
+  triggered: row([
+    '=',
+    'rejected',
+    '=',
+    'F',
+    'pending_cancel',
+    'canceled',
+    '=',
+    'pending_replace',
+    'x',
+    '=',
+    'expired',
+    '=',
+  ]),
+  partially_filled: row([
+    '=',
+    'x',
+    '=',
+    'F',
+    'pending_cancel',
+    'canceled',
+    '=',
+    'pending_replace',
+    'x',
+    '=',
+    'expired',
+    '=',
+  ]),
   pending_cancel: row(['P', 'rejected', 'P', 'PF', '=', 'canceled', 'prior', 'R', '=', '=', 'expired', '=']),
-  pending_replace: row(['P', 'rejected', 'P', 'PF', 'pending_cancel', 'canceled', '=', '=', 'prior', 'prior', 'expired', '=']),
+  pending_replace: row([
+    'P',
+    'rejected',
+    'P',
+    'PF',
+    'pending_cancel',
+    'canceled',
+    '=',
+    '=',
+    'prior',
+    'prior',
+    'expired',
+    '=',
+  ]),
   canceled: CANCELED_OR_EXPIRED,
   expired: CANCELED_OR_EXPIRED,
   filled: row(['x', 'x', 'x', 'over', 'R', 'x', '=', 'R', 'x', '=', 'x', 'x']),
@@ -57,7 +122,12 @@ export const TRANSITIONS: Readonly<Record<OrderStatus, Row>> = {
 
 export type ApplyResult =
   /** The event was applied. `anomaly` is set for applied-but-suspicious events (late fill, overfill). */
-  | { readonly outcome: 'applied'; readonly order: Order; readonly anomaly?: string; readonly positionOnly?: boolean }
+  | {
+      readonly outcome: 'applied';
+      readonly order: Order;
+      readonly anomaly?: string;
+      readonly positionOnly?: boolean;
+    }
   /** A local request refused before sending. */
   | { readonly outcome: 'refused'; readonly order: Order; readonly code: 'ORDER_NOT_OPEN' | 'ORDER_PENDING' }
   /** ✗: logged as an anomaly and dropped; the order is unchanged. */
@@ -80,7 +150,12 @@ export function applyEvent(order: Order, event: OrderEvent): ApplyResult {
     case 'PF':
       return applyOpenFill(order, event, at);
     case 'P':
-      return applied({ ...order, priorStatus: advancePrior(order, event), ...venueIdOf(order, event), updatedAt: at });
+      return applied({
+        ...order,
+        priorStatus: advancePrior(order, event),
+        ...venueIdOf(order, event),
+        updatedAt: at,
+      });
     case 'prior':
       return applyPrior(order, event, at);
     case '=':
@@ -104,11 +179,12 @@ function invalid(order: Order, event: OrderEvent): ApplyResult {
 }
 
 function refused(order: Order): ApplyResult {
-  const pending = order.status === 'pending_new' || order.status === 'pending_cancel' || order.status === 'pending_replace';
+  const pending =
+    order.status === 'pending_new' || order.status === 'pending_cancel' || order.status === 'pending_replace';
   return { outcome: 'refused', order, code: pending ? 'ORDER_PENDING' : 'ORDER_NOT_OPEN' };
 }
 
-function venueIdOf(order: Order, event: OrderEvent): Pick<Order, 'venueOrderIds'> | Record<never, never> {
+function venueIdOf(order: Order, event: OrderEvent): Partial<Pick<Order, 'venueOrderIds'>> {
   const id = event.venueOrderId;
   if (id === undefined || order.venueOrderIds.includes(id)) return {};
   return { venueOrderIds: [...order.venueOrderIds, id] };
@@ -138,7 +214,11 @@ function applyMove(order: Order, event: OrderEvent, to: OrderStatus, at: number)
   if (to === 'pending_cancel' || to === 'pending_replace') {
     // Entering pending saves the current status; a repeated pending event never overwrites it (§1.2).
     const keep = order.status === 'pending_cancel' || order.status === 'pending_replace';
-    return applied({ ...base, status: to, priorStatus: keep ? order.priorStatus ?? order.status : order.status });
+    return applied({
+      ...base,
+      status: to,
+      priorStatus: keep ? (order.priorStatus ?? order.status) : order.status,
+    });
   }
   const next: Order = { ...withoutPrior(base), status: to, inferred: inferredOf(event) };
   if (event.kind === 'rej') return applied({ ...next, reject: { code: event.code, message: event.message } });
@@ -168,7 +248,12 @@ function applySame(order: Order, event: OrderEvent, at: number): ApplyResult {
 /** `prior`: a refused cancel/replace restores prior_status; a confirmed replace applies first (note 5). */
 function applyPrior(order: Order, event: OrderEvent, at: number): ApplyResult {
   const prior = order.priorStatus ?? 'new';
-  const restored: Order = { ...withoutPrior(order), status: prior, ...venueIdOf(order, event), updatedAt: at };
+  const restored: Order = {
+    ...withoutPrior(order),
+    status: prior,
+    ...venueIdOf(order, event),
+    updatedAt: at,
+  };
   if (event.kind !== 'rpl') return applied(restored);
   const replaced = applyChanges(restored, event.changes);
   if (replaced.quantity.lessThanOrEqualTo(replaced.filledQty)) {
@@ -223,7 +308,12 @@ function applyOpenFill(order: Order, event: OrderEvent, at: number): ApplyResult
   return applied({ ...filled, status: complete ? 'filled' : 'partially_filled', updatedAt: at }, anomaly);
 }
 
-function applyTerminalFill(order: Order, event: OrderEvent, cell: 'late' | 'over' | 'x8', at: number): ApplyResult {
+function applyTerminalFill(
+  order: Order,
+  event: OrderEvent,
+  cell: 'late' | 'over' | 'x8',
+  at: number,
+): ApplyResult {
   if (cell === 'x8') {
     // Note 8: reconciliation reopens an inferred rejection; otherwise the fill only moves the position.
     if (order.inferred) {
@@ -235,7 +325,10 @@ function applyTerminalFill(order: Order, event: OrderEvent, cell: 'late' | 'over
   const { order: filled, over } = addFill(order, event);
   const complete = filled.filledQty.greaterThanOrEqualTo(filled.quantity);
   if (cell === 'over') {
-    return applied({ ...filled, updatedAt: at }, `overfill of ${filled.overfillQty.toFixed()} on ${order.clientOrderId}`);
+    return applied(
+      { ...filled, updatedAt: at },
+      `overfill of ${filled.overfillQty.toFixed()} on ${order.clientOrderId}`,
+    );
   }
   // Note 6: a late fill is applied; the status stays unless filled_qty reaches quantity (→ filled).
   const status = complete ? 'filled' : order.status;
@@ -252,8 +345,11 @@ export function cancelRefusal(order: Order): 'ORDER_NOT_OPEN' | undefined {
 
 /** Whether a local replace may be sent now (§1.1, §5): otherwise the refusal code. */
 export function replaceRefusal(order: Order): 'ORDER_NOT_OPEN' | 'ORDER_PENDING' | undefined {
-  if (order.status === 'new' || order.status === 'triggered' || order.status === 'partially_filled') return undefined;
-  return order.status === 'pending_new' || order.status === 'pending_cancel' || order.status === 'pending_replace'
+  if (order.status === 'new' || order.status === 'triggered' || order.status === 'partially_filled')
+    return undefined;
+  return order.status === 'pending_new' ||
+    order.status === 'pending_cancel' ||
+    order.status === 'pending_replace'
     ? 'ORDER_PENDING'
     : 'ORDER_NOT_OPEN';
 }

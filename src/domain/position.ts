@@ -19,7 +19,15 @@ export interface Position {
 }
 
 export function flatPosition(accountId: string, symbol: string, at = 0): Position {
-  return { accountId, symbol, quantity: ZERO, avgEntryPrice: ZERO, realizedPnl: ZERO, fees: ZERO, updatedAt: at };
+  return {
+    accountId,
+    symbol,
+    quantity: ZERO,
+    avgEntryPrice: ZERO,
+    realizedPnl: ZERO,
+    fees: ZERO,
+    updatedAt: at,
+  };
 }
 
 export type PositionChange = 'opened' | 'updated' | 'closed' | 'flipped';
@@ -65,7 +73,12 @@ export function applyFillToPosition(position: Position, fill: Fill): PositionUpd
   }
   const realized = q.abs().times(p.minus(a)).times(sign);
   return {
-    position: { ...base, avgEntryPrice: p, realizedPnl: position.realizedPnl.plus(realized), openedAt: fill.ts },
+    position: {
+      ...base,
+      avgEntryPrice: p,
+      realizedPnl: position.realizedPnl.plus(realized),
+      openedAt: fill.ts,
+    },
     change: 'flipped',
     realized,
   };

@@ -1,10 +1,10 @@
-import { BPS, type Decimal, ONE, ZERO, maxDec, minDec } from '../../domain/decimal.js';
+import { BPS, type Decimal, ZERO, minDec } from '../../domain/decimal.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import { TradingError } from '../../domain/errors.js';
 import type { Fill, OrderChanges, OrderEvent } from '../../domain/events.js';
-import { type Instrument, floorLot } from '../../domain/instrument.js';
+import type { Instrument } from '../../domain/instrument.js';
 import type { InstrumentRegistry } from '../../domain/instruments.js';
-import { type Order, type OrderSpec, type Side, hasTrigger, isTerminal, leavesQty } from '../../domain/order.js';
+import { type Order, type Side, hasTrigger, isTerminal, leavesQty } from '../../domain/order.js';
 import { applyEvent } from '../../domain/order-status.js';
 import { validateOrderSpec } from '../../domain/order-validation.js';
 import type { BookSnapshot, Bar, TradePrint } from '../../marketdata/types.js';
@@ -14,7 +14,7 @@ import { type PaperOptions } from './options.js';
 import type { PaperLedger } from './paper-ledger.js';
 import { paperFee } from './paper-ledger.js';
 import { SessionGate } from './session-gate.js';
-import { type Execution, SymbolMarket, tickKey } from './symbol-market.js';
+import { type Execution, SymbolMarket } from './symbol-market.js';
 import { SymbolBook } from './symbol-book.js';
 import { candidateStop, isBetterStop } from './trailing.js';
 import { type WorkingOrder, newWorking, workingLimit } from './working-order.js';
@@ -78,7 +78,8 @@ export class MatchingEngine {
   openOrders(accountId?: string): Order[] {
     const out: Order[] = [];
     for (const w of this.orders.values()) {
-      if (!isTerminal(w.order.status) && (accountId === undefined || w.order.accountId === accountId)) out.push(w.order);
+      if (!isTerminal(w.order.status) && (accountId === undefined || w.order.accountId === accountId))
+        out.push(w.order);
     }
     return out;
   }
@@ -140,7 +141,12 @@ export class MatchingEngine {
     this.now = Math.max(this.now, now);
     const w = this.known(accountId, clientOrderId);
     if (isTerminal(w.order.status)) {
-      throw new BrokerCallError(this.cfg.venue, 'definitive', 'ORDER_NOT_OPEN', `Order ${clientOrderId} is ${w.order.status}.`);
+      throw new BrokerCallError(
+        this.cfg.venue,
+        'definitive',
+        'ORDER_NOT_OPEN',
+        `Order ${clientOrderId} is ${w.order.status}.`,
+      );
     }
     this.finish(w, { kind: 'cxl', reason: 'canceled on request' });
   }
@@ -197,7 +203,13 @@ export class MatchingEngine {
     const points = barPath(bar, book.options.barPath);
     points.forEach((price, i) => {
       this.now = Math.max(this.now, bar.ts + i);
-      book.market.update({ symbol: bar.symbol, ts: this.now, bids: [{ price }], asks: [{ price }], last: price });
+      book.market.update({
+        symbol: bar.symbol,
+        ts: this.now,
+        bids: [{ price }],
+        asks: [{ price }],
+        last: price,
+      });
       const opened = this.gate.observe(book, this.now);
       if (i === 0) this.releaseNextBar(book);
       this.runUpdate(book, { discontinuity: i === 0 || opened, bar: true });
@@ -229,20 +241,28 @@ export class MatchingEngine {
     const fail = (code: ErrorCode, message: string): never => {
       throw new BrokerCallError(this.cfg.venue, 'definitive', code, message);
     };
-    if (!this.cfg.ledger.has(request.accountId)) fail('NOT_FOUND', `No account ${request.accountId} at ${this.cfg.venue}.`);
+    if (!this.cfg.ledger.has(request.accountId))
+      fail('NOT_FOUND', `No account ${request.accountId} at ${this.cfg.venue}.`);
     if (!/^[A-Za-z0-9_-]{1,64}$/.test(request.clientOrderId)) {
       fail('INVALID_ORDER', 'clientOrderId must be 1 to 64 characters of [A-Za-z0-9_-].');
     }
     if (this.orders.has(orderKey(request.accountId, request.clientOrderId))) {
-      fail('DUPLICATE_CLIENT_ORDER_ID', `clientOrderId ${request.clientOrderId} was already used at ${this.cfg.venue}.`);
+      fail(
+        'DUPLICATE_CLIENT_ORDER_ID',
+        `clientOrderId ${request.clientOrderId} was already used at ${this.cfg.venue}.`,
+      );
     }
     const instrument = this.cfg.instruments.find(request.symbol);
     if (instrument === undefined) return fail('INSTRUMENT_NOT_FOUND', `Unknown symbol "${request.symbol}".`);
     const caps = this.cfg.capabilities;
     if (!caps.assetClasses.includes(instrument.assetClass)) {
-      fail('SYMBOL_NOT_TRADABLE', `${this.cfg.venue} does not trade ${instrument.assetClass} (${instrument.symbol}).`);
+      fail(
+        'SYMBOL_NOT_TRADABLE',
+        `${this.cfg.venue} does not trade ${instrument.assetClass} (${instrument.symbol}).`,
+      );
     }
-    if (!caps.orderTypes.includes(request.type)) fail('INVALID_ORDER', `${this.cfg.venue} does not take ${request.type} orders.`);
+    if (!caps.orderTypes.includes(request.type))
+      fail('INVALID_ORDER', `${this.cfg.venue} does not take ${request.type} orders.`);
     if (!caps.timeInForce.includes(request.timeInForce)) {
       fail('INVALID_ORDER', `${this.cfg.venue} does not take time in force ${request.timeInForce}.`);
     }
@@ -309,7 +329,10 @@ export class MatchingEngine {
       if (account.allowShort || o.reduceOnly === true) return undefined;
       const held = this.cfg.ledger.availableQty(o.accountId, o.symbol);
       return o.quantity.greaterThan(held)
-        ? { code: 'INSUFFICIENT_BUYING_POWER', message: `sell of ${o.quantity.toFixed()} exceeds the ${held.toFixed()} held and not already offered.` }
+        ? {
+            code: 'INSUFFICIENT_BUYING_POWER',
+            message: `sell of ${o.quantity.toFixed()} exceeds the ${held.toFixed()} held and not already offered.`,
+          }
         : undefined;
     }
     if (account.type !== 'cash') return undefined;
@@ -318,7 +341,10 @@ export class MatchingEngine {
     const cost = o.quantity.times(price).times(BPS.plus(book.options.takerFeeBps)).div(BPS);
     const available = this.cfg.ledger.availableCash(o.accountId, w.instrument.quote);
     return cost.greaterThan(available)
-      ? { code: 'INSUFFICIENT_BUYING_POWER', message: `order needs ${cost.toFixed()} ${w.instrument.quote}; ${available.toFixed()} is available.` }
+      ? {
+          code: 'INSUFFICIENT_BUYING_POWER',
+          message: `order needs ${cost.toFixed()} ${w.instrument.quote}; ${available.toFixed()} is available.`,
+        }
       : undefined;
   }
 
@@ -346,7 +372,8 @@ export class MatchingEngine {
 
   private release(w: WorkingOrder): void {
     const o = w.order;
-    if (!w.reservedCash.isZero()) this.cfg.ledger.reserveCash(o.accountId, w.instrument.quote, w.reservedCash.negated());
+    if (!w.reservedCash.isZero())
+      this.cfg.ledger.reserveCash(o.accountId, w.instrument.quote, w.reservedCash.negated());
     if (!w.reservedQty.isZero()) this.cfg.ledger.reserveQty(o.accountId, o.symbol, w.reservedQty.negated());
     w.reservedCash = ZERO;
     w.reservedQty = ZERO;
@@ -404,7 +431,11 @@ export class MatchingEngine {
     }
     if (o.type !== 'market' && !w.fired && limit === undefined) return;
     if (w.fired && o.postOnly === true && this.marketable(book, o.side, limit, pass)) {
-      this.finish(w, { kind: 'rej', code: 'POST_ONLY_WOULD_TAKE', message: 'post-only limit would take on trigger.' });
+      this.finish(w, {
+        kind: 'rej',
+        code: 'POST_ONLY_WOULD_TAKE',
+        message: 'post-only limit would take on trigger.',
+      });
       return;
     }
     const leaves = leavesQty(o);
@@ -424,17 +455,22 @@ export class MatchingEngine {
       return;
     }
     if (limit === undefined) {
-      if (book.options.marketRemainder === 'cancel') this.finish(w, { kind: 'cxl', reason: 'market remainder canceled' });
+      if (book.options.marketRemainder === 'cancel')
+        this.finish(w, { kind: 'cxl', reason: 'market remainder canceled' });
       else book.add(w, 'remainder');
       return;
     }
-    if (o.displayQty !== undefined && w.displayLeft === undefined) w.displayLeft = minDec(o.displayQty, leavesQty(w.order));
+    if (o.displayQty !== undefined && w.displayLeft === undefined)
+      w.displayLeft = minDec(o.displayQty, leavesQty(w.order));
     book.add(w, 'resting');
   }
 
   /** Taker fills: walk the book within the limit; on a bar point, fill at the order's own price. */
   private take(w: WorkingOrder, book: SymbolBook, limit: Decimal | undefined, pass: Pass): void {
-    const executions = pass.bar && w.fired ? this.barTriggerFill(w, book, limit) : book.market.walk(w.order.side, leavesQty(w.order), limit);
+    const executions =
+      pass.bar && w.fired
+        ? this.barTriggerFill(w, book, limit)
+        : book.market.walk(w.order.side, leavesQty(w.order), limit);
     for (const exec of executions) {
       this.fill(w, book, exec, 'taker');
       if (isTerminal(w.order.status)) return;
@@ -446,10 +482,19 @@ export class MatchingEngine {
     const o = w.order;
     const trigger = o.type === 'trailing_stop' ? o.currentStop : (o.stopPrice ?? o.triggerPrice);
     if (trigger === undefined) return book.market.walk(o.side, leavesQty(o), limit);
-    if (limit !== undefined && !(o.side === 'buy' ? trigger.lessThanOrEqualTo(limit) : trigger.greaterThanOrEqualTo(limit))) return [];
+    if (
+      limit !== undefined &&
+      !(o.side === 'buy' ? trigger.lessThanOrEqualTo(limit) : trigger.greaterThanOrEqualTo(limit))
+    )
+      return [];
     const bps = book.options.noDepthSlippageBps;
     const factor = o.side === 'buy' ? BPS.plus(bps).div(BPS) : BPS.minus(bps).div(BPS);
-    const price = limit === undefined ? trigger.times(factor).toDecimalPlaces(w.instrument.tickSize.decimalPlaces(), o.side === 'buy' ? 2 : 3) : trigger;
+    const price =
+      limit === undefined
+        ? trigger
+            .times(factor)
+            .toDecimalPlaces(w.instrument.tickSize.decimalPlaces(), o.side === 'buy' ? 2 : 3)
+        : trigger;
     return [{ price, quantity: leavesQty(o) }];
   }
 
@@ -471,7 +516,8 @@ export class MatchingEngine {
       book.remove(w);
       this.take(w, book, undefined, pass);
       if (isTerminal(w.order.status)) continue;
-      if (w.order.timeInForce === 'ioc' || w.order.timeInForce === 'fok') this.finish(w, { kind: 'cxl', reason: 'remainder canceled' });
+      if (w.order.timeInForce === 'ioc' || w.order.timeInForce === 'fok')
+        this.finish(w, { kind: 'cxl', reason: 'remainder canceled' });
       else book.add(w, 'remainder');
     }
   }
@@ -516,7 +562,8 @@ export class MatchingEngine {
       const basis = this.basis(book, side);
       if (basis === undefined) continue;
       for (const w of book.triggered(side, basis)) {
-        if (w.nextBar || isTerminal(w.order.status) || !this.gate.matchable(book, w.order, this.now)) continue;
+        if (w.nextBar || isTerminal(w.order.status) || !this.gate.matchable(book, w.order, this.now))
+          continue;
         if (!this.triggerHolds(w, book)) continue;
         this.fire(w, book, pass);
       }
@@ -560,7 +607,10 @@ export class MatchingEngine {
     for (const w of book.auctionsDue(this.now)) {
       const price = w.order.timeInForce === 'opg' ? this.gate.openingPrice(book) : book.closingPrice;
       const limit = w.order.limitPrice;
-      const ok = price !== undefined && (limit === undefined || (w.order.side === 'buy' ? price.lessThanOrEqualTo(limit) : price.greaterThanOrEqualTo(limit)));
+      const ok =
+        price !== undefined &&
+        (limit === undefined ||
+          (w.order.side === 'buy' ? price.lessThanOrEqualTo(limit) : price.greaterThanOrEqualTo(limit)));
       if (!ok) {
         this.finish(w, { kind: 'cxl', reason: `${w.order.timeInForce} auction price not within the limit` });
         continue;
@@ -602,7 +652,9 @@ export class MatchingEngine {
     const basis = this.basis(book, w.order.side);
     const activation = w.order.activationPrice;
     if (basis === undefined || activation === undefined) return false;
-    return w.order.side === 'buy' ? basis.lessThanOrEqualTo(activation) : basis.greaterThanOrEqualTo(activation);
+    return w.order.side === 'buy'
+      ? basis.lessThanOrEqualTo(activation)
+      : basis.greaterThanOrEqualTo(activation);
   }
 
   /** Limit marketable: BUY ask ≤ limit, SELL bid ≥ limit; on bar points with `cross`, strictly. */
@@ -627,35 +679,57 @@ export class MatchingEngine {
     const basis = this.basis(book, w.order.side);
     if (basis === undefined) return;
     const stop = candidateStop(w.instrument, w.order, basis);
-    if (announce || w.order.currentStop === undefined) this.event(w, { kind: 'upd', changes: { currentStop: stop } });
+    if (announce || w.order.currentStop === undefined)
+      this.event(w, { kind: 'upd', changes: { currentStop: stop } });
   }
 
   // ---------------------------------------------------------------- replace checks (§5)
 
-  private replaceRefusal(w: WorkingOrder, changes: OrderChanges, book: SymbolBook): { code: ErrorCode; message: string } | undefined {
+  private replaceRefusal(
+    w: WorkingOrder,
+    changes: OrderChanges,
+    book: SymbolBook,
+  ): { code: ErrorCode; message: string } | undefined {
     const o = w.order;
-    const triggerChange = changes.stopPrice !== undefined || changes.triggerPrice !== undefined || changes.trailPrice !== undefined || changes.trailPercent !== undefined;
+    const triggerChange =
+      changes.stopPrice !== undefined ||
+      changes.triggerPrice !== undefined ||
+      changes.trailPrice !== undefined ||
+      changes.trailPercent !== undefined;
     if (triggerChange && o.status !== 'new') {
-      return { code: 'INVALID_ORDER', message: `trigger prices cannot change once the order is ${o.status}.` };
+      return {
+        code: 'INVALID_ORDER',
+        message: `trigger prices cannot change once the order is ${o.status}.`,
+      };
     }
     if (changes.quantity !== undefined && changes.quantity.lessThan(o.filledQty)) {
-      return { code: 'QUANTITY_BELOW_FILLED', message: `quantity ${changes.quantity.toFixed()} is below the ${o.filledQty.toFixed()} already filled.` };
+      return {
+        code: 'QUANTITY_BELOW_FILLED',
+        message: `quantity ${changes.quantity.toFixed()} is below the ${o.filledQty.toFixed()} already filled.`,
+      };
     }
     const spec = replacedSpec(o, changes);
     try {
       // A quantity equal to the filled quantity is valid here: the replace fills the order (§5 note 5).
-      const probe = spec.quantity.equals(o.filledQty) ? { ...spec, quantity: spec.quantity.plus(w.instrument.lotSize) } : spec;
+      const probe = spec.quantity.equals(o.filledQty)
+        ? { ...spec, quantity: spec.quantity.plus(w.instrument.lotSize) }
+        : spec;
       validateOrderSpec(probe, w.instrument, { now: this.now });
     } catch (error) {
       if (error instanceof TradingError) return { code: error.code, message: error.message };
       throw error;
     }
-    if (o.postOnly === true && (o.type === 'limit' || w.fired) && this.marketable(book, o.side, spec.limitPrice, NORMAL)) {
+    if (
+      o.postOnly === true &&
+      (o.type === 'limit' || w.fired) &&
+      this.marketable(book, o.side, spec.limitPrice, NORMAL)
+    ) {
       return { code: 'POST_ONLY_WOULD_TAKE', message: 'the new limit would take liquidity.' };
     }
     if (triggerChange && book.options.rejectStopsInMarket && !w.fired && o.type !== 'trailing_stop') {
       const probeOrder: WorkingOrder = { ...w, order: { ...o, ...spec } };
-      if (this.triggerHolds(probeOrder, book)) return { code: 'STOP_IN_MARKET', message: 'the new trigger already holds.' };
+      if (this.triggerHolds(probeOrder, book))
+        return { code: 'STOP_IN_MARKET', message: 'the new trigger already holds.' };
     }
     return undefined;
   }
@@ -701,7 +775,12 @@ export class MatchingEngine {
     if (position.isZero() || (o.side === 'buy') === position.isPositive()) return false;
     let leaves = o.quantity;
     for (const other of this.accountOrders(o.accountId, o.symbol)) {
-      if (other !== w && other.order.side === o.side && !isTerminal(other.order.status) && !other.order.held) {
+      if (
+        other !== w &&
+        other.order.side === o.side &&
+        !isTerminal(other.order.status) &&
+        !other.order.held
+      ) {
         leaves = leaves.plus(leavesQty(other.order));
       }
     }
@@ -754,7 +833,12 @@ export class MatchingEngine {
   private known(accountId: string, clientOrderId: string): WorkingOrder {
     const w = this.orders.get(orderKey(accountId, clientOrderId));
     if (w === undefined) {
-      throw new BrokerCallError(this.cfg.venue, 'definitive', 'NOT_FOUND_AT_VENUE', `No order ${clientOrderId} at ${this.cfg.venue}.`);
+      throw new BrokerCallError(
+        this.cfg.venue,
+        'definitive',
+        'NOT_FOUND_AT_VENUE',
+        `No order ${clientOrderId} at ${this.cfg.venue}.`,
+      );
     }
     return w;
   }
@@ -798,12 +882,13 @@ function orderKey(accountId: string, clientOrderId: string): string {
 /** Queue priority survives only a lower quantity at the same prices (§5). */
 function keepsQueuePriority(order: Order, changes: OrderChanges): boolean {
   const { quantity, ...rest } = changes;
-  const others = Object.entries(rest).filter(([, v]) => v !== undefined);
+  const others = Object.entries(rest as Record<string, unknown>).filter(([, v]) => v !== undefined);
   return quantity !== undefined && quantity.lessThan(order.quantity) && others.length === 0;
 }
 
 function definedChanges(changes: OrderChanges): OrderChanges {
-  return Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as OrderChanges;
+  const entries = Object.entries(changes as Record<string, unknown>);
+  return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
 }
 
 /** The order a replace would produce; a new trailing offset of the other kind replaces the old one. */
@@ -819,4 +904,3 @@ export function barPath(bar: Bar, mode: 'ohlc' | 'adaptive'): Decimal[] {
   const lowFirst = mode === 'adaptive' && bar.open.minus(bar.low).lessThan(bar.high.minus(bar.open));
   return lowFirst ? [bar.open, bar.low, bar.high, bar.close] : [bar.open, bar.high, bar.low, bar.close];
 }
-

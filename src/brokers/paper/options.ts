@@ -97,7 +97,8 @@ export function resolvePaperOptions(assetClass: AssetClass, input: PaperOptionsI
     latencyCancelMs: o.latency_cancel_ms ?? d.latencyCancelMs,
     makerFeeBps: o.maker_fee_bps === undefined ? d.makerFeeBps : dec(o.maker_fee_bps),
     takerFeeBps: o.taker_fee_bps === undefined ? d.takerFeeBps : dec(o.taker_fee_bps),
-    noDepthSlippageBps: o.no_depth_slippage_bps === undefined ? d.noDepthSlippageBps : dec(o.no_depth_slippage_bps),
+    noDepthSlippageBps:
+      o.no_depth_slippage_bps === undefined ? d.noDepthSlippageBps : dec(o.no_depth_slippage_bps),
     otoTrigger: o.oto_trigger ?? d.otoTrigger,
     opgCutoff: o.opg_cutoff ?? d.opgCutoff,
     clsCutoff: o.cls_cutoff ?? d.clsCutoff,

@@ -3,7 +3,7 @@ import btree from 'sorted-btree';
 // sorted-btree is CommonJS with an ES-style default export: under Node's ESM interop the class is
 // `.default`; under a CommonJS loader (some test transforms) the import is the class itself.
 type BTreeClass = typeof btree.default;
-const BTree: BTreeClass = 'default' in btree ? btree.default : (btree as unknown as BTreeClass);
+const BTree = ((btree as { default?: BTreeClass }).default ?? btree) as BTreeClass;
 
 /** A key ordering orders by an integer rank (tick count, possibly negated) and then by priority. */
 interface Key {

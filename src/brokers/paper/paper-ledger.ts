@@ -61,7 +61,9 @@ export class PaperLedger {
 
   /** Held quantity not already promised to open sells. */
   availableQty(accountId: string, symbol: string): Decimal {
-    return this.position(accountId, symbol).quantity.minus(this.reservedQty.get(`${accountId}|${symbol}`) ?? ZERO);
+    return this.position(accountId, symbol).quantity.minus(
+      this.reservedQty.get(`${accountId}|${symbol}`) ?? ZERO,
+    );
   }
 
   reserveCash(accountId: string, currency: string, amount: Decimal): void {
@@ -95,7 +97,10 @@ export class PaperLedger {
   }
 
   /** Equity and buying power, marking positions with `mark` (same-currency instruments only). */
-  valuation(accountId: string, mark: (symbol: string) => Decimal | undefined): ReturnType<typeof valueAccount> {
+  valuation(
+    accountId: string,
+    mark: (symbol: string) => Decimal | undefined,
+  ): ReturnType<typeof valueAccount> {
     const account = this.account(accountId);
     const values = this.positions(accountId).map((p) => {
       const price = mark(p.symbol) ?? p.avgEntryPrice;
@@ -105,7 +110,11 @@ export class PaperLedger {
   }
 
   /** Restores a ledger's state (a restart resumes from a durable copy). */
-  restore(state: { accounts: readonly Account[]; positions: readonly Position[]; fills: readonly Fill[] }): void {
+  restore(state: {
+    accounts: readonly Account[];
+    positions: readonly Position[];
+    fills: readonly Fill[];
+  }): void {
     for (const account of state.accounts) this.accounts.set(account.id, account);
     for (const position of state.positions) {
       const byAccount = this.positionsByAccount.get(position.accountId) ?? new Map<string, Position>();

@@ -19,7 +19,8 @@ export class SessionGate {
   /** Refreshes the phase at a market update; true when this update is the first of a regular session. */
   observe(book: SymbolBook, now: number): boolean {
     const phase = this.refresh(book, now);
-    const opened = phase === 'regular' && book.observedPhase !== undefined && book.observedPhase !== 'regular';
+    const opened =
+      phase === 'regular' && book.observedPhase !== undefined && book.observedPhase !== 'regular';
     book.observedPhase = phase;
     if (phase === 'regular') {
       const mid = book.market.mid();
@@ -58,7 +59,11 @@ export class SessionGate {
   }
 
   /** opg: from a close until `opg_cutoff` before the next open; cls: until `cls_cutoff` of its session. */
-  auctionRefusal(book: SymbolBook, order: Order, now: number): { code: ErrorCode; message: string } | undefined {
+  auctionRefusal(
+    book: SymbolBook,
+    order: Order,
+    now: number,
+  ): { code: ErrorCode; message: string } | undefined {
     const tif = order.timeInForce;
     if (tif !== 'opg' && tif !== 'cls') return undefined;
     const calendar = this.calendar(book);
@@ -66,13 +71,19 @@ export class SessionGate {
     if (tif === 'opg') {
       const cutoff = wallClock(session.date, book.options.opgCutoff);
       if (calendar.phase(now) === 'regular' || now > cutoff) {
-        return { code: 'MARKET_CLOSED', message: `opg orders are accepted from the close until ${book.options.opgCutoff} New York time before the open.` };
+        return {
+          code: 'MARKET_CLOSED',
+          message: `opg orders are accepted from the close until ${book.options.opgCutoff} New York time before the open.`,
+        };
       }
       return undefined;
     }
     const cutoff = wallClock(session.date, book.options.clsCutoff);
     if (now >= cutoff && now < session.close) {
-      return { code: 'MARKET_CLOSED', message: `cls orders are accepted until ${book.options.clsCutoff} New York time.` };
+      return {
+        code: 'MARKET_CLOSED',
+        message: `cls orders are accepted until ${book.options.clsCutoff} New York time.`,
+      };
     }
     return undefined;
   }

@@ -56,7 +56,8 @@ export class SymbolBook {
     const o = w.order;
     const side = o.side;
     const key = (price: Decimal | undefined): number => {
-      if (price === undefined) throw new Error(`paper venue bug: ${o.clientOrderId} has no price for ${where}`);
+      if (price === undefined)
+        throw new Error(`paper venue bug: ${o.clientOrderId} has no price for ${where}`);
       return tickKey(price, this.tick, 'floor');
     };
     switch (where) {
@@ -75,7 +76,11 @@ export class SymbolBook {
         this.touches[side].set(w, side === 'buy' ? -key(o.triggerPrice) : key(o.triggerPrice), w.seq);
         break;
       case 'activation':
-        this.activations[side].set(w, side === 'buy' ? -key(o.activationPrice) : key(o.activationPrice), w.seq);
+        this.activations[side].set(
+          w,
+          side === 'buy' ? -key(o.activationPrice) : key(o.activationPrice),
+          w.seq,
+        );
         break;
       case 'remainder':
         this.remainderSet.add(w);
@@ -148,7 +153,8 @@ export class SymbolBook {
 
   /** Auction orders due: opening ones once the session has an opening price, closing ones at the close. */
   auctionsDue(now: number): WorkingOrder[] {
-    const opening = this.openingSession === undefined ? [] : this.opening.upTo(Math.min(now, this.openingSession));
+    const opening =
+      this.openingSession === undefined ? [] : this.opening.upTo(Math.min(now, this.openingSession));
     return [...opening, ...this.closing.upTo(now)];
   }
 

@@ -168,7 +168,7 @@ export class SymbolMarket {
     const factor = side === 'buy' ? BPS.plus(bps).div(BPS) : BPS.minus(bps).div(BPS);
     const moved = roundToTick(this.instrument, price.times(factor), side === 'buy' ? 'up' : 'down');
     if (limit === undefined) return moved;
-    return side === 'buy' ? minDec(moved, limit) : (moved.greaterThan(limit) ? moved : limit);
+    return side === 'buy' ? minDec(moved, limit) : moved.greaterThan(limit) ? moved : limit;
   }
 
   /** The far touch for `side` as seen by a taker (ask for a buy), if any liquidity is there. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimulatedClock } from '../../domain/clock.js';
-import { Decimal, toWire } from '../../domain/decimal.js';
+import { type Decimal, toWire } from '../../domain/decimal.js';
 import { isTradingError } from '../../domain/errors.js';
 import { type Instrument, isOnStep } from '../../domain/instrument.js';
 import { BUNDLED_INSTRUMENTS, InstrumentRegistry } from '../../domain/instruments.js';

@@ -155,7 +155,9 @@ describe('ScriptedFeed bars and trades', () => {
     expect(heard).toEqual([{ kind: 'bar', bar }]);
     const book = feed.snapshot('SPY') as BookSnapshot;
     expect([side(book.bids), side(book.asks)]).toEqual([['580.25xinf'], ['580.25xinf']]);
-    expect(() => feed.bar({ ...bar, low: new Decimal('580.5') })).toThrow(/low/);
+    expect(() => {
+      feed.bar({ ...bar, low: new Decimal('580.5') });
+    }).toThrow(/low/);
     expect(heard).toHaveLength(1);
   });
 
@@ -174,7 +176,9 @@ describe('ScriptedFeed bars and trades', () => {
     const book = feed.snapshot('AAPL')!;
     expect([book.last, book.lastSize].map((d) => d && toWire(d))).toEqual(['230.01', '50']);
     expect(side(book.bids)).toEqual(['230xinf']);
-    expect(() => feed.trade({ ...trade, size: new Decimal(0) })).toThrow(/size/);
+    expect(() => {
+      feed.trade({ ...trade, size: new Decimal(0) });
+    }).toThrow(/size/);
   });
 
   it('does nothing on start and stop', () => {

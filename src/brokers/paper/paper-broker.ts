@@ -1,0 +1,305 @@
+import type { Clock } from '../../domain/clock.js';
+import type { Fill } from '../../domain/events.js';
+import type { InstrumentRegistry } from '../../domain/instruments.js';
+import type { Instrument } from '../../domain/instrument.js';
+import { ORDER_TYPES, type Order, TIME_IN_FORCE } from '../../domain/order.js';
+import type { BookSnapshot, MarketFeed, MarketUpdate } from '../../marketdata/types.js';
+import type {
+  Broker,
+  CancelRequest,
+  ReplaceRequest,
+  SubmitReceipt,
+  SubmitRequest,
+  VenueAccount,
+  VenueBalance,
+  VenueCapabilities,
+  VenueEvent,
+  VenueEventListener,
+  VenueOrder,
+  VenuePosition,
+} from '../broker.js';
+import { MatchingEngine } from './matching-engine.js';
+import { type PaperOptions, resolvePaperOptions } from './options.js';
+import { PaperLedger } from './paper-ledger.js';
+import type { VenueProfile } from './venue-profiles.js';
+
+export interface PaperBrokerDeps {
+  readonly profile: VenueProfile;
+  readonly instruments: InstrumentRegistry;
+  readonly clock: Clock;
+  /** Market data; without one the venue matches only what `simulate` gives it. */
+  readonly feed?: MarketFeed;
+}
+
+/**
+ * The built-in paper exchange behind the broker port: a matching engine per venue profile, its
+ * ledger, market data from a feed, and command latency on the injected clock (a command sent at t
+ * is processed against the data as of t + latency, §10).
+ */
+export class PaperBroker implements Broker {
+  readonly venue: string;
+  readonly kind = 'paper' as const;
+  readonly mode = 'paper' as const;
+  readonly capabilities: VenueCapabilities;
+  readonly profile: VenueProfile;
+  private readonly deps: PaperBrokerDeps;
+  private readonly engine: MatchingEngine;
+  private readonly ledger: PaperLedger;
+  private readonly listeners = new Set<VenueEventListener>();
+  private readonly optionsCache = new Map<string, PaperOptions>();
+  private unsubscribeFeed: (() => void) | undefined;
+  private timer: { at: number; cancel: () => void } | undefined;
+
+  constructor(deps: PaperBrokerDeps) {
+    this.deps = deps;
+    this.profile = deps.profile;
+    this.venue = deps.profile.id;
+    this.ledger = new PaperLedger(deps.profile.accounts);
+    const base = resolvePaperOptions(deps.profile.assetClasses[0] ?? 'us_equity', deps.profile.options);
+    this.capabilities = {
+      assetClasses: deps.profile.assetClasses,
+      symbols: deps.instruments
+        .all()
+        .filter((i) => deps.profile.assetClasses.includes(i.assetClass))
+        .map((i) => i.symbol),
+      orderTypes: ORDER_TYPES,
+      timeInForce: TIME_IN_FORCE,
+      fractional: true,
+      shorting: deps.profile.accounts.some((a) => a.allowShort),
+      postOnly: true,
+      reduceOnly: true,
+      displayQuantity: true,
+      extendedHours: deps.profile.assetClasses.includes('us_equity'),
+      replace: true,
+      nativeContingent: [],
+      fees: { makerBps: base.makerFeeBps, takerBps: base.takerFeeBps },
+    };
+    this.engine = new MatchingEngine({
+      venue: this.venue,
+      instruments: deps.instruments,
+      capabilities: this.capabilities,
+      optionsFor: (instrument) => this.optionsFor(instrument),
+      ledger: this.ledger,
+      emit: (accountId, event) => {
+        this.publish({ venue: this.venue, accountId, event });
+      },
+    });
+  }
+
+  /** Options per instrument: the asset class defaults, the venue's, then the symbol's overrides. */
+  optionsFor(instrument: Instrument): PaperOptions {
+    let options = this.optionsCache.get(instrument.symbol);
+    if (options === undefined) {
+      const overrides = { ...this.profile.options, ...(this.profile.symbolOptions[instrument.symbol] ?? {}) };
+      options = resolvePaperOptions(instrument.assetClass, overrides);
+      this.optionsCache.set(instrument.symbol, options);
+    }
+    return options;
+  }
+
+  connect(): Promise<void> {
+    if (this.deps.feed !== undefined && this.unsubscribeFeed === undefined) {
+      const feed = this.deps.feed;
+      for (const symbol of this.capabilities.symbols ?? []) {
+        const book = feed.snapshot(symbol);
+        if (book !== undefined) this.onMarket({ kind: 'book', book });
+      }
+      this.unsubscribeFeed = feed.subscribe((update) => {
+        this.onMarket(update);
+      });
+    }
+    return Promise.resolve();
+  }
+
+  close(): Promise<void> {
+    this.unsubscribeFeed?.();
+    this.unsubscribeFeed = undefined;
+    this.timer?.cancel();
+    this.timer = undefined;
+    return Promise.resolve();
+  }
+
+  async submit(request: SubmitRequest): Promise<SubmitReceipt> {
+    await this.delay(this.optionsForSymbol(request.symbol)?.latencySubmitMs ?? 0);
+    return this.afterCommand(() => this.engine.submit(request, this.deps.clock.now()));
+  }
+
+  async cancel(request: CancelRequest): Promise<void> {
+    await this.delay(this.optionsForSymbol(this.orderSymbol(request))?.latencyCancelMs ?? 0);
+    this.afterCommand(() => {
+      this.engine.cancel(request.accountId, request.clientOrderId, this.deps.clock.now());
+    });
+  }
+
+  async replace(request: ReplaceRequest): Promise<void> {
+    await this.delay(this.optionsForSymbol(this.orderSymbol(request))?.latencyReplaceMs ?? 0);
+    this.afterCommand(() => {
+      this.engine.replace(request.accountId, request.clientOrderId, request.changes, this.deps.clock.now());
+    });
+  }
+
+  subscribe(listener: VenueEventListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  getOrder(accountId: string, clientOrderId: string): Promise<VenueOrder | undefined> {
+    const order = this.engine.order(accountId, clientOrderId);
+    return Promise.resolve(order === undefined ? undefined : toVenueOrder(order));
+  }
+
+  openOrders(accountId: string): Promise<VenueOrder[]> {
+    return Promise.resolve(this.engine.openOrders(accountId).map(toVenueOrder));
+  }
+
+  ordersSince(accountId: string, since: number): Promise<VenueOrder[]> {
+    const orders = this.engine.allOrders().filter((o) => o.accountId === accountId && o.updatedAt >= since);
+    return Promise.resolve(orders.map(toVenueOrder));
+  }
+
+  fillsSince(accountId: string, since: number): Promise<Fill[]> {
+    return Promise.resolve(this.ledger.fillsSince(accountId, since));
+  }
+
+  positions(accountId: string): Promise<VenuePosition[]> {
+    const positions = this.ledger.positions(accountId).map((p) => ({
+      symbol: p.symbol,
+      quantity: p.quantity,
+      avgEntryPrice: p.avgEntryPrice,
+    }));
+    return Promise.resolve(positions);
+  }
+
+  balances(accountId: string): Promise<VenueBalance[]> {
+    const account = this.ledger.account(accountId);
+    const balances = Object.entries(account.cash).map(([currency, total]) => ({
+      currency,
+      total,
+      available: this.ledger.availableCash(accountId, currency),
+    }));
+    return Promise.resolve(balances);
+  }
+
+  accounts(): Promise<VenueAccount[]> {
+    const out = this.ledger.allAccounts().map((account) => {
+      const value = this.ledger.valuation(account.id, (symbol) => this.engine.market(symbol)?.mid());
+      return {
+        accountId: account.id,
+        type: account.type,
+        currency: account.currency,
+        equity: value.equity,
+        cash: value.cash,
+        buyingPower: value.buyingPower,
+        patternDayTrader: account.patternDayTrader,
+        dayTradeCount: account.dayTrades.length,
+        tradingBlocked: account.tradingBlocked,
+      };
+    });
+    return Promise.resolve(out);
+  }
+
+  book(symbol: string): BookSnapshot | undefined {
+    return this.engine.snapshot(this.deps.instruments.find(symbol)?.symbol ?? symbol);
+  }
+
+  /** Paper only: replaces the market for a symbol and runs matching (the simulateMarket tool). */
+  simulate(update: MarketUpdate): void {
+    this.onMarket(update);
+  }
+
+  /** Paper only: the number of orders resting or waiting at this venue. */
+  workingOrderCount(): number {
+    return this.engine.restingCount();
+  }
+
+  private onMarket(update: MarketUpdate): void {
+    if (update.kind === 'book') {
+      const instrument = this.deps.instruments.find(update.book.symbol);
+      if (instrument === undefined || !this.profile.assetClasses.includes(instrument.assetClass)) return;
+      this.afterCommand(() => {
+        this.engine.onBook(this.scaled(update.book));
+      });
+    } else if (update.kind === 'bar') {
+      this.afterCommand(() => {
+        this.engine.onBar(update.bar);
+      });
+    } else {
+      this.afterCommand(() => {
+        this.engine.onTrade(update.trade);
+      });
+    }
+  }
+
+  /** The venue's own liquidity: shared market data with sizes × depth scale. */
+  private scaled(book: BookSnapshot): BookSnapshot {
+    const scale = this.profile.depthScale;
+    if (scale.equals(1)) return book;
+    const level = (l: BookSnapshot['bids'][number]): BookSnapshot['bids'][number] =>
+      l.size === undefined ? l : { price: l.price, size: l.size.times(scale) };
+    return { ...book, bids: book.bids.map(level), asks: book.asks.map(level) };
+  }
+
+  /** Runs a command, then makes sure a timer is set for the next expiry or closing auction. */
+  private afterCommand<T>(command: () => T): T {
+    try {
+      return command();
+    } finally {
+      this.armTimer();
+    }
+  }
+
+  private armTimer(): void {
+    const next = this.engine.nextTimerAt();
+    if (next === this.timer?.at) return;
+    this.timer?.cancel();
+    this.timer = undefined;
+    if (next === undefined) return;
+    const cancel = this.deps.clock.schedule(next, () => {
+      this.timer = undefined;
+      this.afterCommand(() => {
+        this.engine.tick(this.deps.clock.now());
+      });
+    });
+    this.timer = { at: next, cancel };
+  }
+
+  private publish(event: VenueEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+
+  private delay(ms: number): Promise<void> {
+    if (ms <= 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.deps.clock.schedule(this.deps.clock.now() + ms, resolve);
+    });
+  }
+
+  private optionsForSymbol(symbol: string | undefined): PaperOptions | undefined {
+    const instrument = symbol === undefined ? undefined : this.deps.instruments.find(symbol);
+    return instrument === undefined ? undefined : this.optionsFor(instrument);
+  }
+
+  private orderSymbol(request: CancelRequest): string | undefined {
+    return this.engine.order(request.accountId, request.clientOrderId)?.symbol;
+  }
+}
+
+function toVenueOrder(order: Order): VenueOrder {
+  const {
+    id,
+    venueOrderIds,
+    priorStatus: _p,
+    overfillQty: _o,
+    filledNotional: _n,
+    held: _h,
+    emulated: _e,
+    inferred: _i,
+    external: _x,
+    reject: _r,
+    parentId: _pid,
+    ...rest
+  } = order;
+  return { ...rest, venueOrderId: venueOrderIds[venueOrderIds.length - 1] ?? id };
+}

@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { type Decimal, dec } from './domain/decimal.js';
+import { TradingError } from './domain/errors.js';
+
+const positiveDecimal = z
+  .string()
+  .regex(/^\d+(\.\d+)?$/, 'expected a positive decimal such as "100000"')
+  .transform((v) => dec(v));
+
+/** Every setting, read once from the environment at start and validated; a bad value stops the start. */
+const schema = z.object({
+  /** `system`: wall-clock time; `simulated`: time moves only when told (tests, simulateMarket `at`). */
+  TRADING_CLOCK: z.enum(['system', 'simulated']).default('system'),
+  /** The simulated clock's start (ISO-8601); default: now. */
+  TRADING_CLOCK_START: z.iso.datetime({ offset: true }).optional(),
+  /** Paper market data: a seeded random walk, replay of the bundled 1-minute bars, or scripted only. */
+  PAPER_FEED: z.enum(['random', 'replay', 'scripted']).default('random'),
+  PAPER_SEED: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(42),
+  /** Milliseconds between random-walk steps. */
+  PAPER_FEED_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  /** Venue profiles file (relative to the working directory or absolute). */
+  PAPER_VENUES_FILE: z.string().min(1).optional(),
+  /** Replaces every paper account's starting cash (per currency). */
+  PAPER_STARTING_CASH: positiveDecimal.optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  readonly clock: 'system' | 'simulated';
+  readonly clockStart: number | undefined;
+  readonly paperFeed: 'random' | 'replay' | 'scripted';
+  readonly paperSeed: number;
+  readonly paperFeedIntervalMs: number;
+  readonly paperVenuesFile: string | undefined;
+  readonly paperStartingCash: Decimal | undefined;
+  readonly logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+}
+
+/** Reads the configuration from an environment; throws CONFIG_INVALID naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new TradingError('CONFIG_INVALID', `Invalid configuration: ${problems}`, {
+      hint: 'Fix or unset the named environment variables (see README.md, Configuration).',
+    });
+  }
+  const c = parsed.data;
+  return {
+    clock: c.TRADING_CLOCK,
+    clockStart: c.TRADING_CLOCK_START === undefined ? undefined : Date.parse(c.TRADING_CLOCK_START),
+    paperFeed: c.PAPER_FEED,
+    paperSeed: c.PAPER_SEED,
+    paperFeedIntervalMs: c.PAPER_FEED_INTERVAL_MS,
+    paperVenuesFile: c.PAPER_VENUES_FILE,
+    paperStartingCash: c.PAPER_STARTING_CASH,
+    logLevel: c.LOG_LEVEL,
+  };
+}

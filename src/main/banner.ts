@@ -1,0 +1,48 @@
+import type { Config } from '../config.js';
+import type { PaperExchange } from './paper-exchange.js';
+
+/** What a person sees at start: the venues, their accounts and fees, and a few live markets. */
+export async function describeExchange(exchange: PaperExchange, config: Config): Promise<string> {
+  const lines = [
+    'agent-trading-server: paper exchange ready (offline, simulated money)',
+    `  market data: ${config.paperFeed}${config.paperFeed === 'random' ? ` (seed ${config.paperSeed})` : ''}, clock: ${config.clock}`,
+    '',
+    '  venue           fees maker/taker bps   latency   accounts',
+  ];
+  for (const venue of exchange.venues) {
+    const fees = `${venue.capabilities.fees.makerBps.toFixed()}/${venue.capabilities.fees.takerBps.toFixed()}`;
+    const accounts = await venue.accounts();
+    const latency =
+      exchange.venues.length > 0
+        ? `${venue.optionsFor(firstInstrument(exchange, venue)).latencySubmitMs} ms`
+        : '';
+    const summary = accounts
+      .map((a) => `${a.accountId} (${a.type}, equity ${a.equity.toFixed(2)} ${a.currency})`)
+      .join(', ');
+    lines.push(`  ${venue.venue.padEnd(15)} ${fees.padEnd(22)} ${latency.padEnd(9)} ${summary}`);
+  }
+  lines.push('', '  symbol      venue           bid            ask');
+  for (const venue of exchange.venues) {
+    for (const symbol of (venue.capabilities.symbols ?? []).slice(0, 3)) {
+      const book = venue.book(symbol);
+      const bid = book?.bids[0]?.price.toFixed() ?? '-';
+      const ask = book?.asks[0]?.price.toFixed() ?? '-';
+      lines.push(`  ${symbol.padEnd(11)} ${venue.venue.padEnd(15)} ${bid.padEnd(14)} ${ask}`);
+    }
+  }
+  lines.push(
+    '',
+    '  The MCP and HTTP surfaces are not built yet; this process runs the venues and their markets.',
+    '',
+  );
+  return lines.join('\n');
+}
+
+function firstInstrument(
+  exchange: PaperExchange,
+  venue: PaperExchange['venues'][number],
+): ReturnType<PaperExchange['instruments']['get']> {
+  const symbol = venue.capabilities.symbols?.[0];
+  if (symbol === undefined) throw new Error(`venue ${venue.venue} trades no bundled symbol`);
+  return exchange.instruments.get(symbol);
+}
