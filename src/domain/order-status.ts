@@ -241,7 +241,7 @@ function applySame(order: Order, event: OrderEvent, at: number): ApplyResult {
     return refused(order); // note 4: a second replace is refused
   }
   const changes = event.kind === 'upd' || event.kind === 'rpl' ? event.changes : undefined;
-  const updated = changes === undefined ? order : applyChanges(order, changes);
+  const updated = changes === undefined ? order : applyOrderChanges(order, changes);
   return applied({ ...updated, ...venueIdOf(order, event), updatedAt: at });
 }
 
@@ -255,19 +255,27 @@ function applyPrior(order: Order, event: OrderEvent, at: number): ApplyResult {
     updatedAt: at,
   };
   if (event.kind !== 'rpl') return applied(restored);
-  const replaced = applyChanges(restored, event.changes);
+  const replaced = applyOrderChanges(restored, event.changes);
   if (replaced.quantity.lessThanOrEqualTo(replaced.filledQty)) {
     return applied({ ...replaced, quantity: replaced.filledQty, status: 'filled' });
   }
   return applied(replaced);
 }
 
-function applyChanges(order: Order, changes: OrderChanges): Order {
+/**
+ * The order a replace or update produces: defined fields replace the old ones; a trailing offset of
+ * the other kind replaces the old offset; a time in force other than gtd drops the gtd expiry.
+ */
+export function applyOrderChanges(order: Order, changes: OrderChanges): Order {
   const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
-  const next = { ...order, ...defined } as Order & { trailPrice?: unknown; trailPercent?: unknown };
-  // A trailing stop has exactly one offset: a new offset of the other kind replaces the old one.
+  const next = { ...order, ...defined } as Order & {
+    trailPrice?: unknown;
+    trailPercent?: unknown;
+    expireAt?: unknown;
+  };
   if (changes.trailPercent !== undefined) delete next.trailPrice;
   if (changes.trailPrice !== undefined) delete next.trailPercent;
+  if (changes.timeInForce !== undefined && changes.timeInForce !== 'gtd') delete next.expireAt;
   return next;
 }
 

@@ -47,16 +47,14 @@ export async function buildPaperExchange(
 
 async function buildFeed(config: Config, clock: Clock, instruments: InstrumentRegistry): Promise<MarketFeed> {
   switch (config.paperFeed) {
-    case 'random': {
-      const feed = new RandomWalkFeed({
+    case 'random':
+      // Every symbol has a book from the moment the feed is built.
+      return new RandomWalkFeed({
         clock,
         instruments: instruments.all(),
         seed: config.paperSeed,
         intervalMs: config.paperFeedIntervalMs,
       });
-      feed.step(clock.now()); // every symbol has a market from the first moment
-      return feed;
-    }
     case 'replay':
       return new ReplayFeed({ clock, bars: await loadBundledBars() });
     case 'scripted':

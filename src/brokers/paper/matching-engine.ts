@@ -4,8 +4,15 @@ import { TradingError } from '../../domain/errors.js';
 import type { Fill, OrderChanges, OrderEvent } from '../../domain/events.js';
 import type { Instrument } from '../../domain/instrument.js';
 import type { InstrumentRegistry } from '../../domain/instruments.js';
-import { type Order, type Side, hasTrigger, isTerminal, leavesQty } from '../../domain/order.js';
-import { applyEvent } from '../../domain/order-status.js';
+import {
+  type Order,
+  type OrderSpec,
+  type Side,
+  hasTrigger,
+  isTerminal,
+  leavesQty,
+} from '../../domain/order.js';
+import { applyEvent, applyOrderChanges } from '../../domain/order-status.js';
 import { validateOrderSpec } from '../../domain/order-validation.js';
 import type { BookSnapshot, Bar, TradePrint } from '../../marketdata/types.js';
 import type { SubmitReceipt, SubmitRequest, VenueCapabilities } from '../broker.js';
@@ -51,6 +58,8 @@ export class MatchingEngine {
   private readonly books = new Map<string, SymbolBook>();
   private readonly orders = new Map<string, WorkingOrder>();
   private readonly byAccountSymbol = new Map<string, Set<WorkingOrder>>();
+  /** Open reduce-only orders per account and symbol: the only ones a position change can touch. */
+  private readonly reduceOnly = new Map<string, Set<WorkingOrder>>();
   private readonly gate = new SessionGate();
   private venueSeq = 0;
   private eventSeq = 0;
@@ -168,12 +177,15 @@ export class MatchingEngine {
     const keepsPriority = keepsQueuePriority(w.order, changes);
     const trailReset = changes.trailPrice !== undefined || changes.trailPercent !== undefined;
     book.remove(w);
+    // The venue reports the replace as pending, then confirms it (§1.3: rpl is valid only from pending_replace).
+    this.event(w, { kind: 'rpl_req', origin: 'venue', changes: definedChanges(changes) });
     this.event(w, { kind: 'rpl', changes: definedChanges(changes) });
     if (isTerminal(w.order.status)) {
       this.release(w);
       return;
     }
     if (!keepsPriority) w.seq = ++this.prioritySeq;
+    w.expireAt = this.expiryAfterReplace(w, book, changes);
     if (w.order.displayQty !== undefined) w.displayLeft = minDec(w.order.displayQty, leavesQty(w.order));
     if (trailReset && w.active) this.setTrailingStop(w, book, true);
     this.reserve(w, book, true);
@@ -222,7 +234,10 @@ export class MatchingEngine {
     const book = this.book(instrument);
     this.now = Math.max(this.now, print.ts);
     book.market.last = print.price;
-    if (book.options.triggerSource === 'last') this.runTriggers(book, NORMAL);
+    if (book.options.triggerSource === 'last') {
+      this.runTriggers(book, NORMAL);
+      this.runRatchets(book);
+    }
   }
 
   /** A timer tick: expiries and closing auctions due at `now`. */
@@ -276,12 +291,11 @@ export class MatchingEngine {
   }
 
   private initialOrder(request: SubmitRequest, venueOrderId: string): Order {
-    const { accountId, clientOrderId, ...spec } = request;
     return {
-      ...spec,
+      ...orderSpecOf(request),
       id: venueOrderId,
-      clientOrderId,
-      accountId,
+      clientOrderId: request.clientOrderId,
+      accountId: request.accountId,
       venue: this.cfg.venue,
       status: 'pending_new',
       filledQty: ZERO,
@@ -309,6 +323,12 @@ export class MatchingEngine {
     if (funds !== undefined) return funds;
     if (book.market.barMode || o.timeInForce === 'opg' || o.timeInForce === 'cls') return undefined;
     const open = this.gate.matchable(book, o, this.now);
+    if (!open && (o.timeInForce === 'ioc' || o.timeInForce === 'fok')) {
+      return {
+        code: 'MARKET_CLOSED',
+        message: `${o.timeInForce} orders need an open session; ${o.symbol} is closed now.`,
+      };
+    }
     if (o.type === 'market' && open && book.market.farTouch(o.side) === undefined) {
       return { code: 'NO_MARKET', message: `no ${o.side === 'buy' ? 'asks' : 'bids'} for ${o.symbol}.` };
     }
@@ -321,25 +341,32 @@ export class MatchingEngine {
     return undefined;
   }
 
-  /** Cash accounts cannot spend what they lack; shorting needs `allow_short` (§10). */
-  private fundsRefusal(w: WorkingOrder, book: SymbolBook): { code: ErrorCode; message: string } | undefined {
-    const o = w.order;
-    const account = this.cfg.ledger.account(o.accountId);
-    if (o.side === 'sell') {
-      if (account.allowShort || o.reduceOnly === true) return undefined;
-      const held = this.cfg.ledger.availableQty(o.accountId, o.symbol);
-      return o.quantity.greaterThan(held)
+  /**
+   * Cash accounts cannot spend what they lack; shorting needs `allow_short` (§10). `order` is the
+   * order as it would be (a replace checks its result, §7.3); what `w` already holds counts as free.
+   */
+  private fundsRefusal(
+    w: WorkingOrder,
+    book: SymbolBook,
+    order: Order = w.order,
+  ): { code: ErrorCode; message: string } | undefined {
+    const account = this.cfg.ledger.account(order.accountId);
+    const leaves = order.quantity.minus(order.filledQty);
+    if (order.side === 'sell') {
+      if (account.allowShort || order.reduceOnly === true) return undefined;
+      const held = this.cfg.ledger.availableQty(order.accountId, order.symbol).plus(w.reservedQty);
+      return leaves.greaterThan(held)
         ? {
             code: 'INSUFFICIENT_BUYING_POWER',
-            message: `sell of ${o.quantity.toFixed()} exceeds the ${held.toFixed()} held and not already offered.`,
+            message: `sell of ${leaves.toFixed()} exceeds the ${held.toFixed()} held and not already offered.`,
           }
         : undefined;
     }
     if (account.type !== 'cash') return undefined;
-    const price = this.reservePrice(w, book);
+    const price = this.reservePrice(order, book);
     if (price === undefined) return undefined;
-    const cost = o.quantity.times(price).times(BPS.plus(book.options.takerFeeBps)).div(BPS);
-    const available = this.cfg.ledger.availableCash(o.accountId, w.instrument.quote);
+    const cost = leaves.times(price).times(BPS.plus(book.options.takerFeeBps)).div(BPS);
+    const available = this.cfg.ledger.availableCash(order.accountId, w.instrument.quote).plus(w.reservedCash);
     return cost.greaterThan(available)
       ? {
           code: 'INSUFFICIENT_BUYING_POWER',
@@ -348,14 +375,13 @@ export class MatchingEngine {
       : undefined;
   }
 
-  private reservePrice(w: WorkingOrder, book: SymbolBook): Decimal | undefined {
-    const o = w.order;
+  private reservePrice(o: Order, book: SymbolBook): Decimal | undefined {
     return o.limitPrice ?? o.stopPrice ?? o.triggerPrice ?? book.market.farTouch(o.side) ?? book.market.last;
   }
 
   /** Holds cash for buys on cash accounts and quantity for sells where shorting is off. */
   private reserve(w: WorkingOrder, book: SymbolBook, refresh = false): void {
-    if (!refresh) w.reservePrice = this.reservePrice(w, book) ?? ZERO;
+    if (!refresh) w.reservePrice = this.reservePrice(w.order, book) ?? ZERO;
     const o = w.order;
     const account = this.cfg.ledger.account(o.accountId);
     const leaves = leavesQty(o);
@@ -385,8 +411,7 @@ export class MatchingEngine {
    */
   private arrive(w: WorkingOrder, book: SymbolBook, replaced = false): void {
     const o = w.order;
-    if (o.timeInForce === 'gtd' && o.expireAt !== undefined) w.expireAt = o.expireAt;
-    else if (o.timeInForce === 'day' && !replaced) w.expireAt = this.gate.dayExpiry(book, o, this.now);
+    if (!replaced) w.expireAt = this.expiryOf(book, o);
     if (o.timeInForce === 'opg' || o.timeInForce === 'cls') {
       w.auctionAt = this.gate.auctionTime(book, o, this.now);
       book.add(w, 'auction');
@@ -403,15 +428,35 @@ export class MatchingEngine {
     this.work(w, book, NORMAL);
   }
 
+  /** In session, or on an update stamped exactly at the order's expiry, which can still fill it (§3.2). */
+  private canMatch(book: SymbolBook, w: WorkingOrder): boolean {
+    return this.gate.matchable(book, w.order, this.now) || w.expireAt === this.now;
+  }
+
+  /** When time in force ends an order accepted now: gtd at its time, day at its session's close. */
+  private expiryOf(book: SymbolBook, o: Order): number | undefined {
+    if (o.timeInForce === 'gtd') return o.expireAt;
+    if (o.timeInForce === 'day') return this.gate.dayExpiry(book, o, this.now);
+    return undefined;
+  }
+
+  /** A replace keeps a day order's session; a new time in force or gtd time sets a new expiry. */
+  private expiryAfterReplace(w: WorkingOrder, book: SymbolBook, changes: OrderChanges): number | undefined {
+    const keep = w.order.timeInForce === 'day' && changes.timeInForce === undefined;
+    return keep ? w.expireAt : this.expiryOf(book, w.order);
+  }
+
   private waitForTrigger(w: WorkingOrder, book: SymbolBook): void {
     const o = w.order;
     if (o.type === 'trailing_stop') {
+      if (!w.active && !w.nextBar && this.activationHolds(w, book)) w.active = true;
       if (!w.active) {
         book.add(w, 'activation');
         return;
       }
-      if (o.currentStop === undefined) this.setTrailingStop(w, book, false);
-      book.add(w, 'stop');
+      if (w.order.currentStop === undefined) this.setTrailingStop(w, book, false);
+      // Without a basis yet, the first stop is set at the first update that has one (§2.3).
+      book.add(w, w.order.currentStop === undefined ? 'unpriced' : 'stop');
       return;
     }
     if (!w.nextBar && this.triggerHolds(w, book)) {
@@ -425,7 +470,7 @@ export class MatchingEngine {
   private work(w: WorkingOrder, book: SymbolBook, pass: Pass): void {
     const o = w.order;
     const limit = workingLimit(w);
-    if (w.nextBar || !this.gate.matchable(book, o, this.now)) {
+    if (w.nextBar || !this.canMatch(book, w)) {
       book.add(w, limit === undefined ? 'remainder' : 'resting');
       return;
     }
@@ -446,7 +491,7 @@ export class MatchingEngine {
         return;
       }
     }
-    if (limit === undefined || this.marketable(book, o.side, limit, pass)) {
+    if (limit === undefined || barTriggered(w, pass) || this.marketable(book, o.side, limit, pass)) {
       this.take(w, book, limit, pass);
       if (isTerminal(w.order.status)) return;
     }
@@ -467,10 +512,9 @@ export class MatchingEngine {
 
   /** Taker fills: walk the book within the limit; on a bar point, fill at the order's own price. */
   private take(w: WorkingOrder, book: SymbolBook, limit: Decimal | undefined, pass: Pass): void {
-    const executions =
-      pass.bar && w.fired
-        ? this.barTriggerFill(w, book, limit)
-        : book.market.walk(w.order.side, leavesQty(w.order), limit);
+    const executions = barTriggered(w, pass)
+      ? this.barTriggerFill(w, book, limit)
+      : book.market.walk(w.order.side, leavesQty(w.order), limit);
     for (const exec of executions) {
       this.fill(w, book, exec, 'taker');
       if (isTerminal(w.order.status)) return;
@@ -512,7 +556,7 @@ export class MatchingEngine {
   /** (1) Market remainders keep walking; buys first, then in arrival order. */
   private runRemainders(book: SymbolBook, pass: Pass): void {
     for (const w of book.remainders()) {
-      if (isTerminal(w.order.status) || !this.gate.matchable(book, w.order, this.now)) continue;
+      if (isTerminal(w.order.status) || !this.canMatch(book, w)) continue;
       book.remove(w);
       this.take(w, book, undefined, pass);
       if (isTerminal(w.order.status)) continue;
@@ -529,7 +573,7 @@ export class MatchingEngine {
       const far = book.market.farTouch(side);
       if (far === undefined) continue;
       for (const w of book.restingReached(side, far, strict)) {
-        if (isTerminal(w.order.status) || !this.gate.matchable(book, w.order, this.now)) continue;
+        if (isTerminal(w.order.status) || !this.canMatch(book, w)) continue;
         const limit = workingLimit(w);
         if (limit === undefined) continue;
         if (pass.discontinuity) this.take(w, book, limit, pass);
@@ -561,9 +605,12 @@ export class MatchingEngine {
     for (const side of ['buy', 'sell'] as const) {
       const basis = this.basis(book, side);
       if (basis === undefined) continue;
+      for (const w of book.unpriced(side)) {
+        this.setTrailingStop(w, book, false);
+        book.add(w, 'stop');
+      }
       for (const w of book.triggered(side, basis)) {
-        if (w.nextBar || isTerminal(w.order.status) || !this.gate.matchable(book, w.order, this.now))
-          continue;
+        if (w.nextBar || isTerminal(w.order.status) || !this.canMatch(book, w)) continue;
         if (!this.triggerHolds(w, book)) continue;
         this.fire(w, book, pass);
       }
@@ -708,7 +755,7 @@ export class MatchingEngine {
         message: `quantity ${changes.quantity.toFixed()} is below the ${o.filledQty.toFixed()} already filled.`,
       };
     }
-    const spec = replacedSpec(o, changes);
+    const spec = applyOrderChanges(o, changes);
     try {
       // A quantity equal to the filled quantity is valid here: the replace fills the order (§5 note 5).
       const probe = spec.quantity.equals(o.filledQty)
@@ -726,6 +773,8 @@ export class MatchingEngine {
     ) {
       return { code: 'POST_ONLY_WOULD_TAKE', message: 'the new limit would take liquidity.' };
     }
+    const funds = this.fundsRefusal(w, book, spec);
+    if (funds !== undefined) return funds;
     if (triggerChange && book.options.rejectStopsInMarket && !w.fired && o.type !== 'trailing_stop') {
       const probeOrder: WorkingOrder = { ...w, order: { ...o, ...spec } };
       if (this.triggerHolds(probeOrder, book))
@@ -789,10 +838,12 @@ export class MatchingEngine {
 
   /** After a position change: reduce-only orders shrink to |position|, or cancel when flat or same side. */
   private maintainReduceOnly(accountId: string, symbol: string): void {
+    const open = this.reduceOnly.get(`${accountId}|${symbol}`);
+    if (open === undefined || open.size === 0) return;
     const position = this.cfg.ledger.position(accountId, symbol).quantity;
-    for (const w of this.accountOrders(accountId, symbol)) {
+    for (const w of [...open]) {
       const o = w.order;
-      if (o.reduceOnly !== true || isTerminal(o.status)) continue;
+      if (isTerminal(o.status)) continue;
       if (position.isZero() || (o.side === 'buy') === position.isPositive()) {
         this.finish(w, { kind: 'cxl', reason: 'reduce-only order canceled: nothing left to reduce' });
       } else if (leavesQty(o).greaterThan(position.abs())) {
@@ -855,16 +906,14 @@ export class MatchingEngine {
 
   private track(w: WorkingOrder): void {
     const key = `${w.order.accountId}|${w.order.symbol}`;
-    let set = this.byAccountSymbol.get(key);
-    if (set === undefined) {
-      set = new Set();
-      this.byAccountSymbol.set(key, set);
-    }
-    set.add(w);
+    setFor(this.byAccountSymbol, key).add(w);
+    if (w.order.reduceOnly === true) setFor(this.reduceOnly, key).add(w);
   }
 
   private untrack(w: WorkingOrder): void {
-    this.byAccountSymbol.get(`${w.order.accountId}|${w.order.symbol}`)?.delete(w);
+    const key = `${w.order.accountId}|${w.order.symbol}`;
+    this.byAccountSymbol.get(key)?.delete(w);
+    this.reduceOnly.get(key)?.delete(w);
   }
 
   private accountOrders(accountId: string, symbol: string): WorkingOrder[] {
@@ -872,8 +921,48 @@ export class MatchingEngine {
   }
 }
 
+/**
+ * On a bar segment (not its open) price moves continuously, so a triggered order is hit at its own
+ * trigger price; at the open, a gap, it takes the book price like any arrival (§2.5).
+ */
+function barTriggered(w: WorkingOrder, pass: Pass): boolean {
+  return pass.bar && !pass.discontinuity && w.fired;
+}
+
 type EventBaseKeys = 'eventId' | 'clientOrderId' | 'venueOrderId' | 'venueTime' | 'receivedAt';
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+function setFor<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
+  let set = map.get(key);
+  if (set === undefined) {
+    set = new Set();
+    map.set(key, set);
+  }
+  return set;
+}
+
+/** The order parameters of a request, copied field by field (a fixed object shape keeps copies cheap). */
+function orderSpecOf(r: SubmitRequest): OrderSpec {
+  const spec: { -readonly [K in keyof OrderSpec]: OrderSpec[K] } = {
+    symbol: r.symbol,
+    side: r.side,
+    type: r.type,
+    quantity: r.quantity,
+    timeInForce: r.timeInForce,
+  };
+  if (r.limitPrice !== undefined) spec.limitPrice = r.limitPrice;
+  if (r.stopPrice !== undefined) spec.stopPrice = r.stopPrice;
+  if (r.triggerPrice !== undefined) spec.triggerPrice = r.triggerPrice;
+  if (r.trailPrice !== undefined) spec.trailPrice = r.trailPrice;
+  if (r.trailPercent !== undefined) spec.trailPercent = r.trailPercent;
+  if (r.activationPrice !== undefined) spec.activationPrice = r.activationPrice;
+  if (r.expireAt !== undefined) spec.expireAt = r.expireAt;
+  if (r.extendedHours !== undefined) spec.extendedHours = r.extendedHours;
+  if (r.postOnly !== undefined) spec.postOnly = r.postOnly;
+  if (r.reduceOnly !== undefined) spec.reduceOnly = r.reduceOnly;
+  if (r.displayQty !== undefined) spec.displayQty = r.displayQty;
+  return spec;
+}
 
 function orderKey(accountId: string, clientOrderId: string): string {
   return `${accountId}|${clientOrderId}`;
@@ -889,14 +978,6 @@ function keepsQueuePriority(order: Order, changes: OrderChanges): boolean {
 function definedChanges(changes: OrderChanges): OrderChanges {
   const entries = Object.entries(changes as Record<string, unknown>);
   return Object.fromEntries(entries.filter(([, v]) => v !== undefined));
-}
-
-/** The order a replace would produce; a new trailing offset of the other kind replaces the old one. */
-function replacedSpec(order: Order, changes: OrderChanges): Order {
-  const next = { ...order, ...definedChanges(changes) };
-  if (changes.trailPercent !== undefined) delete (next as { trailPrice?: unknown }).trailPrice;
-  if (changes.trailPrice !== undefined) delete (next as { trailPercent?: unknown }).trailPercent;
-  return next;
 }
 
 /** The bar path of §2.5: O, H, L, C, or O, L, H, C when the low is closer to the open (adaptive). */

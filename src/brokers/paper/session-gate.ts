@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { ErrorCode } from '../../domain/errors.js';
 import type { Order } from '../../domain/order.js';
-import { type MarketCalendar, calendarFor } from '../../marketdata/calendar/index.js';
+import { type MarketCalendar, type Session, calendarFor } from '../../marketdata/calendar/index.js';
 import type { SymbolBook } from './symbol-book.js';
 
 const NEW_YORK = 'America/New_York';
@@ -19,13 +19,16 @@ export class SessionGate {
   /** Refreshes the phase at a market update; true when this update is the first of a regular session. */
   observe(book: SymbolBook, now: number): boolean {
     const phase = this.refresh(book, now);
-    const opened =
-      phase === 'regular' && book.observedPhase !== undefined && book.observedPhase !== 'regular';
+    if (book.market.instrument.calendar === 'crypto') return false; // never opens or closes
+    const seen = book.observedPhase !== undefined;
+    let opened = phase === 'regular' && seen && book.observedPhase !== 'regular';
     book.observedPhase = phase;
     if (phase === 'regular') {
+      // A new session's first update opens it even when no update came while it was closed.
       const mid = book.market.mid();
       const session = this.calendar(book).sessionFor(now).open;
       if (book.openingSession !== session) {
+        opened ||= seen && book.openingSession !== undefined;
         book.openingSession = session;
         book.openingPrice = mid;
       }
@@ -67,7 +70,7 @@ export class SessionGate {
     const tif = order.timeInForce;
     if (tif !== 'opg' && tif !== 'cls') return undefined;
     const calendar = this.calendar(book);
-    const session = calendar.sessionFor(now);
+    const session = this.upcomingSession(book, now);
     if (tif === 'opg') {
       const cutoff = wallClock(session.date, book.options.opgCutoff);
       if (calendar.phase(now) === 'regular' || now > cutoff) {
@@ -89,8 +92,15 @@ export class SessionGate {
   }
 
   auctionTime(book: SymbolBook, order: Order, now: number): number {
-    const session = this.calendar(book).sessionFor(now);
+    const session = this.upcomingSession(book, now);
     return order.timeInForce === 'opg' ? session.open : session.close;
+  }
+
+  /** The session whose regular close is still ahead: after a close, the next one. */
+  private upcomingSession(book: SymbolBook, now: number): Session {
+    const calendar = this.calendar(book);
+    const session = calendar.sessionFor(now);
+    return now >= session.close ? calendar.sessionFor(session.extendedClose) : session;
   }
 
   openingPrice(book: SymbolBook): SymbolBook['openingPrice'] {

@@ -29,6 +29,7 @@ export class SymbolBook {
   private readonly activations = pair();
   private readonly ratchetIndex = pair();
   private readonly remainderSet = new Set<WorkingOrder>();
+  private readonly unpricedSet = new Set<WorkingOrder>();
   private readonly opening = new OrderIndex<WorkingOrder>();
   private readonly closing = new OrderIndex<WorkingOrder>();
   private readonly expiries = new OrderIndex<WorkingOrder>();
@@ -85,6 +86,9 @@ export class SymbolBook {
       case 'remainder':
         this.remainderSet.add(w);
         break;
+      case 'unpriced':
+        this.unpricedSet.add(w);
+        break;
       case 'auction':
         (o.timeInForce === 'opg' ? this.opening : this.closing).set(w, w.auctionAt ?? 0, w.seq);
         break;
@@ -101,6 +105,7 @@ export class SymbolBook {
       this.activations[side].delete(w);
       this.ratchetIndex[side].delete(w);
       this.remainderSet.delete(w);
+      this.unpricedSet.delete(w);
       this.opening.delete(w);
       this.closing.delete(w);
       w.waiting = 'none';
@@ -141,6 +146,11 @@ export class SymbolBook {
       : this.ratchetIndex.buy.upTo(-tickKey(basis, this.tick, 'ceil'));
   }
 
+  /** Active trailing stops of `side` still waiting for a first basis. */
+  unpriced(side: Side): WorkingOrder[] {
+    return [...this.unpricedSet].filter((w) => w.order.side === side);
+  }
+
   /** Working market orders: buys first, then in arrival order. */
   remainders(): WorkingOrder[] {
     const all = [...this.remainderSet];
@@ -167,7 +177,7 @@ export class SymbolBook {
   }
 
   all(): WorkingOrder[] {
-    const out = new Set<WorkingOrder>(this.remainderSet);
+    const out = new Set<WorkingOrder>([...this.remainderSet, ...this.unpricedSet]);
     for (const group of [this.resting, this.stops, this.touches, this.activations]) {
       for (const w of group.buy.all()) out.add(w);
       for (const w of group.sell.all()) out.add(w);

@@ -9,6 +9,7 @@ export type Waiting =
   | 'stop' // stop, stop_limit, active trailing stop: waiting for its trigger
   | 'touch' // market_if_touched / limit_if_touched
   | 'activation' // trailing stop waiting for its activation price
+  | 'unpriced' // active trailing stop waiting for a first basis
   | 'remainder' // market order (or its remainder) that keeps working
   | 'auction'; // opg / cls
 
@@ -26,7 +27,7 @@ export interface WorkingOrder {
   fired: boolean;
   /** Iceberg: what is left of the displayed slice. */
   displayLeft?: Decimal;
-  expireAt?: number;
+  expireAt: number | undefined;
   /** The session open (opg) or close (cls) at which an auction order executes. */
   auctionAt?: number;
   /** Cash held back for a buy on a cash account, per unit of leaves. */
@@ -50,6 +51,7 @@ export function newWorking(order: Order, instrument: Instrument, seq: number): W
     reservedCash: ZERO,
     reservedQty: ZERO,
     nextBar: false,
+    expireAt: undefined,
   };
 }
 

@@ -1,6 +1,6 @@
-import { access, readFile, readdir } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { packageRoot } from '../../package-root.js';
 import type { Bar } from '../types.js';
 import { loadBarsCsv, symbolFromFileName } from './bars-csv.js';
 
@@ -17,24 +17,4 @@ export async function loadBundledBars(): Promise<Bar[]> {
     ),
   );
   return perSymbol.flat().sort((a, b) => a.ts - b.ts);
-}
-
-/** The nearest directory above this module with a package.json: src/ under tsx, dist/ once built. */
-async function packageRoot(): Promise<string> {
-  let directory = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (await exists(join(directory, 'package.json'))) return directory;
-    const parent = dirname(directory);
-    if (parent === directory) throw new Error('No package.json above the market-data module.');
-    directory = parent;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -1,0 +1,196 @@
+/**
+ * Builders for paper-venue tests: a matching engine over a real PaperLedger with every order type
+ * and time in force enabled, an event recorder, and short helpers that feed it books, trades and
+ * bars. In-process and deterministic (STYLE.md habit 9). Not imported by production code.
+ */
+import type { Account } from '../../domain/account.js';
+import { type DecimalInput, dec } from '../../domain/decimal.js';
+import type { Fill, OrderEvent, OrderEventKind } from '../../domain/events.js';
+import type { AssetClass, Instrument } from '../../domain/instrument.js';
+import { InstrumentRegistry } from '../../domain/instruments.js';
+import { ORDER_TYPES, TIME_IN_FORCE } from '../../domain/order.js';
+import type { BookLevel, BookSnapshot } from '../../marketdata/types.js';
+import type { SubmitReceipt, SubmitRequest, VenueCapabilities } from '../broker.js';
+import { MatchingEngine } from './matching-engine.js';
+import { type PaperOptionsInput, resolvePaperOptions } from './options.js';
+import { PaperLedger } from './paper-ledger.js';
+
+/** Thursday 2026-03-05 15:00Z = 10:00 New York: a regular US equity session (crypto trades always). */
+export const T_OPEN = Date.UTC(2026, 2, 5, 15, 0);
+/** The default account's id. */
+export const ACCOUNT = 'A1';
+/** The default venue name: venue order ids are `paper-1`, `paper-2`, ... */
+export const VENUE = 'paper';
+
+/** An order event as the engine emitted it, with the account it was emitted for. */
+export type RecordedEvent = OrderEvent & { readonly accountId: string };
+
+/** A book level: `[price, size]`, or `[price]` for a level without size (unlimited, §2.5). */
+export type LevelInput = readonly [DecimalInput, DecimalInput?];
+
+export interface BookExtra {
+  readonly last?: DecimalInput;
+  readonly lastSize?: DecimalInput;
+  readonly discontinuity?: boolean;
+}
+
+export interface EngineOptions {
+  /** Paper options (§10, snake_case) for every instrument, or per instrument. Defaults: the doc's. */
+  readonly options?: PaperOptionsInput | ((instrument: Instrument) => PaperOptionsInput);
+  /** Defaults to one margin account `A1` with 1,000,000 USD and USDT, shorting allowed. */
+  readonly accounts?: readonly Account[];
+  /** Asset classes the venue trades. Defaults to us_equity, crypto and forex. */
+  readonly assetClasses?: readonly AssetClass[];
+  readonly venue?: string;
+}
+
+export interface EngineHarness {
+  readonly engine: MatchingEngine;
+  readonly ledger: PaperLedger;
+  readonly instruments: InstrumentRegistry;
+  /** Every event emitted so far, in order. */
+  readonly events: RecordedEvent[];
+  /** Feeds an L2 book (or an L1 quote: one level per side) to the engine. */
+  book(
+    symbol: string,
+    bids: readonly LevelInput[],
+    asks: readonly LevelInput[],
+    ts: number,
+    extra?: BookExtra,
+  ): void;
+  /** Feeds a trade print. */
+  trade(symbol: string, price: DecimalInput, ts: number, size?: DecimalInput): void;
+  /** Feeds a bar (`ts` is its open time). */
+  bar(
+    symbol: string,
+    ohlc: readonly [DecimalInput, DecimalInput, DecimalInput, DecimalInput],
+    ts: number,
+  ): void;
+  /** Submits with account A1 filled in unless given. */
+  submit(
+    request: Omit<SubmitRequest, 'accountId'> & { readonly accountId?: string },
+    now: number,
+  ): SubmitReceipt;
+}
+
+/** A margin account with shorting allowed; override anything. */
+export function makeAccount(overrides: Partial<Account> = {}): Account {
+  return {
+    id: ACCOUNT,
+    venue: VENUE,
+    mode: 'paper',
+    type: 'margin',
+    currency: 'USD',
+    cash: { USD: dec(1_000_000), USDT: dec(1_000_000) },
+    marginMultiplier: dec(2),
+    allowShort: true,
+    patternDayTrader: false,
+    dayTrades: [],
+    tradingBlocked: false,
+    ...overrides,
+  };
+}
+
+export function capabilitiesFor(assetClasses: readonly AssetClass[]): VenueCapabilities {
+  return {
+    assetClasses,
+    orderTypes: ORDER_TYPES,
+    timeInForce: TIME_IN_FORCE,
+    fractional: true,
+    shorting: true,
+    postOnly: true,
+    reduceOnly: true,
+    displayQuantity: true,
+    extendedHours: true,
+    replace: true,
+    nativeContingent: [],
+    fees: { makerBps: dec(0), takerBps: dec(0) },
+  };
+}
+
+export function makeEngine(config: EngineOptions = {}): EngineHarness {
+  const instruments = new InstrumentRegistry();
+  const ledger = new PaperLedger(config.accounts ?? [makeAccount()]);
+  const events: RecordedEvent[] = [];
+  const optionsInput = config.options;
+  const engine = new MatchingEngine({
+    venue: config.venue ?? VENUE,
+    instruments,
+    ledger,
+    capabilities: capabilitiesFor(config.assetClasses ?? ['us_equity', 'crypto', 'forex']),
+    optionsFor: (instrument) =>
+      resolvePaperOptions(
+        instrument.assetClass,
+        typeof optionsInput === 'function' ? optionsInput(instrument) : (optionsInput ?? {}),
+      ),
+    emit: (accountId, event) => events.push({ ...event, accountId }),
+  });
+  return {
+    engine,
+    ledger,
+    instruments,
+    events,
+    book: (symbol, bids, asks, ts, extra = {}) => {
+      engine.onBook(bookSnapshot(symbol, bids, asks, ts, extra));
+    },
+    trade: (symbol, price, ts, size = 1) => {
+      engine.onTrade({ symbol, ts, price: dec(price), size: dec(size) });
+    },
+    bar: (symbol, [open, high, low, close], ts) => {
+      engine.onBar({
+        symbol,
+        ts,
+        open: dec(open),
+        high: dec(high),
+        low: dec(low),
+        close: dec(close),
+        volume: dec(0),
+      });
+    },
+    submit: (request, now) => engine.submit({ accountId: ACCOUNT, ...request }, now),
+  };
+}
+
+export function bookSnapshot(
+  symbol: string,
+  bids: readonly LevelInput[],
+  asks: readonly LevelInput[],
+  ts: number,
+  extra: BookExtra = {},
+): BookSnapshot {
+  return {
+    symbol,
+    ts,
+    bids: bids.map(level),
+    asks: asks.map(level),
+    ...(extra.last === undefined ? {} : { last: dec(extra.last) }),
+    ...(extra.lastSize === undefined ? {} : { lastSize: dec(extra.lastSize) }),
+    ...(extra.discontinuity === undefined ? {} : { discontinuity: extra.discontinuity }),
+  };
+}
+
+function level([price, size]: LevelInput): BookLevel {
+  return size === undefined ? { price: dec(price) } : { price: dec(price), size: dec(size) };
+}
+
+/** The events of one order (or all), in order. */
+export function eventsOf(events: readonly RecordedEvent[], clientOrderId?: string): RecordedEvent[] {
+  return clientOrderId === undefined ? [...events] : events.filter((e) => e.clientOrderId === clientOrderId);
+}
+
+/** Event kinds of one order (or all), in order: `['ack', 'fill', 'cxl']`. */
+export function kindsOf(events: readonly RecordedEvent[], clientOrderId?: string): OrderEventKind[] {
+  return eventsOf(events, clientOrderId).map((e) => e.kind);
+}
+
+/** The fills of one order (or all), in order. */
+export function fillsOf(events: readonly RecordedEvent[], clientOrderId?: string): Fill[] {
+  const out: Fill[] = [];
+  for (const e of eventsOf(events, clientOrderId)) if (e.kind === 'fill') out.push(e.fill);
+  return out;
+}
+
+/** Fills as `quantity@price` strings (exact decimals), for compact assertions. */
+export function fillSummary(events: readonly RecordedEvent[], clientOrderId?: string): string[] {
+  return fillsOf(events, clientOrderId).map((f) => `${f.quantity.toFixed()}@${f.price.toFixed()}`);
+}
