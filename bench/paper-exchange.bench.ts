@@ -129,16 +129,16 @@ function books(count: number, seed: number): BookSnapshot[] {
   return out;
 }
 
-function bookUpdates(resting: number, mix: Mix): string[] {
+export function bookUpdates(resting: number, mix: Mix, count = 60_000): string[] {
   const { engine, events } = newEngine();
-  const updates = books(60_000, 7);
+  const updates = books(count, 7);
   const first = updates[0];
   if (first === undefined) throw new Error('no books');
   engine.onBook(first);
   const mid = first.bids[0]!.price.plus(first.asks[0]!.price).div(2);
   seedOrders(engine, resting, mid, mix, 11);
   events.count = 0;
-  const warm = 5_000;
+  const warm = Math.min(5_000, Math.floor(count / 10));
   for (let i = 1; i < warm; i++) engine.onBook(updates[i]!);
   const start = process.hrtime.bigint();
   for (let i = warm; i < updates.length; i++) engine.onBook(updates[i]!);

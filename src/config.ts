@@ -2,10 +2,15 @@ import { z } from 'zod';
 import { type Decimal, dec } from './domain/decimal.js';
 import { TradingError } from './domain/errors.js';
 
-const positiveDecimal = z
+const amount = z
   .string()
-  .regex(/^\d+(\.\d+)?$/, 'expected a positive decimal such as "100000"')
+  .regex(/^\d+(\.\d+)?$/, 'expected a non-negative decimal such as "100000"')
   .transform((v) => dec(v));
+
+const wholeNumber = z
+  .string()
+  .regex(/^\d+$/, 'expected a whole number such as 42')
+  .transform((v) => Number(v));
 
 /** Every setting, read once from the environment at start and validated; a bad value stops the start. */
 const schema = z.object({
@@ -15,18 +20,13 @@ const schema = z.object({
   TRADING_CLOCK_START: z.iso.datetime({ offset: true }).optional(),
   /** Paper market data: a seeded random walk, replay of the bundled 1-minute bars, or scripted only. */
   PAPER_FEED: z.enum(['random', 'replay', 'scripted']).default('random'),
-  PAPER_SEED: z.coerce
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .default(42),
+  PAPER_SEED: wholeNumber.pipe(z.number().max(2 ** 31 - 1)).default(42),
   /** Milliseconds between random-walk steps. */
-  PAPER_FEED_INTERVAL_MS: z.coerce.number().int().min(10).max(60_000).default(250),
+  PAPER_FEED_INTERVAL_MS: wholeNumber.pipe(z.number().min(10).max(60_000)).default(250),
   /** Venue profiles file (relative to the working directory or absolute). */
   PAPER_VENUES_FILE: z.string().min(1).optional(),
   /** Replaces every paper account's starting cash (per currency). */
-  PAPER_STARTING_CASH: positiveDecimal.optional(),
+  PAPER_STARTING_CASH: amount.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -43,7 +43,9 @@ export interface Config {
 
 /** Reads the configuration from an environment; throws CONFIG_INVALID naming every bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  // An empty variable (`PAPER_SEED=`) means unset, as in shells and env files.
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = schema.safeParse(set);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
     throw new TradingError('CONFIG_INVALID', `Invalid configuration: ${problems}`, {

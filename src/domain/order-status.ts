@@ -267,16 +267,14 @@ function applyPrior(order: Order, event: OrderEvent, at: number): ApplyResult {
  * the other kind replaces the old offset; a time in force other than gtd drops the gtd expiry.
  */
 export function applyOrderChanges(order: Order, changes: OrderChanges): Order {
-  const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
-  const next = { ...order, ...defined } as Order & {
-    trailPrice?: unknown;
-    trailPercent?: unknown;
-    expireAt?: unknown;
-  };
-  if (changes.trailPercent !== undefined) delete next.trailPrice;
-  if (changes.trailPrice !== undefined) delete next.trailPercent;
-  if (changes.timeInForce !== undefined && changes.timeInForce !== 'gtd') delete next.expireAt;
-  return next;
+  const next: Record<string, unknown> = { ...order };
+  for (const [key, value] of Object.entries(changes) as [string, unknown][]) {
+    if (value !== undefined) next[key] = value;
+  }
+  if (changes.trailPercent !== undefined) delete next['trailPrice'];
+  if (changes.trailPrice !== undefined) delete next['trailPercent'];
+  if (changes.timeInForce !== undefined && changes.timeInForce !== 'gtd') delete next['expireAt'];
+  return next as unknown as Order;
 }
 
 function fillOf(event: OrderEvent): { quantity: Order['filledQty']; price: Order['filledQty'] } {

@@ -45,6 +45,12 @@ export class OrderIndex<T> {
     return true;
   }
 
+  /** The best item, or undefined when empty. */
+  best(): T | undefined {
+    const min = this.tree.minKey();
+    return min === undefined ? undefined : this.tree.get(min);
+  }
+
   /** The best item's rank, or undefined when empty. */
   bestRank(): number | undefined {
     return this.tree.minKey()?.rank;
@@ -52,6 +58,9 @@ export class OrderIndex<T> {
 
   /** Items with rank at most `maxRank`, best first (a copy: safe to mutate the index while using it). */
   upTo(maxRank: number): T[] {
+    // Most updates reach nothing: answer from the minimum key without building an iterator.
+    const min = this.tree.minKey();
+    if (min === undefined || min.rank > maxRank) return [];
     const out: T[] = [];
     for (const [key, item] of this.tree.entries()) {
       if (key.rank > maxRank) break;

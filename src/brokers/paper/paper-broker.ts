@@ -119,22 +119,45 @@ export class PaperBroker implements Broker {
     return Promise.resolve();
   }
 
-  async submit(request: SubmitRequest): Promise<SubmitReceipt> {
-    await this.delay(this.optionsForSymbol(request.symbol)?.latencySubmitMs ?? 0);
-    return this.afterCommand(() => this.engine.submit(request, this.deps.clock.now()));
+  submit(request: SubmitRequest): Promise<SubmitReceipt> {
+    const latency = this.optionsForSymbol(request.symbol)?.latencySubmitMs ?? 0;
+    return this.after(latency, () => this.engine.submit(request, this.deps.clock.now()));
   }
 
-  async cancel(request: CancelRequest): Promise<void> {
-    await this.delay(this.optionsForSymbol(this.orderSymbol(request))?.latencyCancelMs ?? 0);
-    this.afterCommand(() => {
+  cancel(request: CancelRequest): Promise<void> {
+    const latency = this.optionsForSymbol(this.orderSymbol(request))?.latencyCancelMs ?? 0;
+    return this.after(latency, () => {
       this.engine.cancel(request.accountId, request.clientOrderId, this.deps.clock.now());
     });
   }
 
-  async replace(request: ReplaceRequest): Promise<void> {
-    await this.delay(this.optionsForSymbol(this.orderSymbol(request))?.latencyReplaceMs ?? 0);
-    this.afterCommand(() => {
+  replace(request: ReplaceRequest): Promise<void> {
+    const latency = this.optionsForSymbol(this.orderSymbol(request))?.latencyReplaceMs ?? 0;
+    return this.after(latency, () => {
       this.engine.replace(request.accountId, request.clientOrderId, request.changes, this.deps.clock.now());
+    });
+  }
+
+  /**
+   * Runs a command `latency` ms from now, inside the clock's own timer, so that it meets the market
+   * as of that moment even when a simulated clock jumps past it in one step (§10).
+   */
+  private after<T>(latency: number, command: () => T): Promise<T> {
+    if (latency <= 0) {
+      try {
+        return Promise.resolve(this.afterCommand(command));
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    }
+    return new Promise<T>((resolve, reject) => {
+      this.deps.clock.schedule(this.deps.clock.now() + latency, () => {
+        try {
+          resolve(this.afterCommand(command));
+        } catch (error) {
+          reject(error as Error);
+        }
+      });
     });
   }
 
@@ -267,13 +290,6 @@ export class PaperBroker implements Broker {
 
   private publish(event: VenueEvent): void {
     for (const listener of this.listeners) listener(event);
-  }
-
-  private delay(ms: number): Promise<void> {
-    if (ms <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.deps.clock.schedule(this.deps.clock.now() + ms, resolve);
-    });
   }
 
   private optionsForSymbol(symbol: string | undefined): PaperOptions | undefined {

@@ -3,7 +3,7 @@ import type { Side } from '../../domain/order.js';
 import type { SessionPhase } from '../../marketdata/calendar/index.js';
 import type { PaperOptions } from './options.js';
 import { OrderIndex } from './order-index.js';
-import { type SymbolMarket, tickKey } from './symbol-market.js';
+import type { SymbolMarket } from './symbol-market.js';
 import { ratchetRank } from './trailing.js';
 import type { Waiting, WorkingOrder } from './working-order.js';
 
@@ -59,7 +59,7 @@ export class SymbolBook {
     const key = (price: Decimal | undefined): number => {
       if (price === undefined)
         throw new Error(`paper venue bug: ${o.clientOrderId} has no price for ${where}`);
-      return tickKey(price, this.tick, 'floor');
+      return this.market.tickKey(price, 'floor');
     };
     switch (where) {
       case 'resting':
@@ -113,46 +113,67 @@ export class SymbolBook {
     this.expiries.delete(w);
   }
 
-  /** Resting limits the far touch reaches: BUY limit ≥ ask (strictly above on a bar with `cross`). */
+  /**
+   * Resting limits the far touch reaches: BUY limit ≥ ask (strictly above on a bar with `cross`).
+   * Most updates reach nothing, which one Decimal comparison with the best order settles.
+   */
   restingReached(side: Side, far: Decimal, strict: boolean): WorkingOrder[] {
-    const onTick = far.mod(this.tick).isZero();
-    if (side === 'buy') {
-      const ask = tickKey(far, this.tick, 'ceil') + (strict && onTick ? 1 : 0);
-      return this.resting.buy.upTo(-ask);
-    }
-    const bid = tickKey(far, this.tick, 'floor') - (strict && onTick ? 1 : 0);
-    return this.resting.sell.upTo(bid);
+    const limit = this.resting[side].best()?.order.limitPrice;
+    if (limit === undefined) return [];
+    const cmp = limit.comparedTo(far) * (side === 'buy' ? 1 : -1);
+    if (cmp < 0 || (strict && cmp === 0)) return [];
+    const floor = this.market.tickKey(far, 'floor');
+    const ceil = this.market.tickKey(far, 'ceil');
+    const onTick = floor === ceil;
+    if (side === 'buy') return this.resting.buy.upTo(-(ceil + (strict && onTick ? 1 : 0)));
+    return this.resting.sell.upTo(floor - (strict && onTick ? 1 : 0));
   }
 
   /** Stops whose trigger holds (BUY basis ≥ stop, SELL basis ≤ stop), then touches (BUY basis ≤ trigger...). */
   triggered(side: Side, basis: Decimal): WorkingOrder[] {
-    const floor = tickKey(basis, this.tick, 'floor');
-    const ceil = tickKey(basis, this.tick, 'ceil');
-    if (side === 'buy') return [...this.stops.buy.upTo(floor), ...this.touches.buy.upTo(-ceil)];
-    return [...this.stops.sell.upTo(-ceil), ...this.touches.sell.upTo(floor)];
+    const sign = side === 'buy' ? 1 : -1;
+    const stop = this.stops[side].best();
+    const stopPrice = stop?.order.type === 'trailing_stop' ? stop.order.currentStop : stop?.order.stopPrice;
+    const stopsDue = stopPrice !== undefined && basis.comparedTo(stopPrice) * sign >= 0;
+    const trigger = this.touches[side].best()?.order.triggerPrice;
+    const touchesDue = trigger !== undefined && trigger.comparedTo(basis) * sign >= 0;
+    if (!stopsDue && !touchesDue) return [];
+    const floor = this.market.tickKey(basis, 'floor');
+    const ceil = this.market.tickKey(basis, 'ceil');
+    const stops = !stopsDue ? [] : side === 'buy' ? this.stops.buy.upTo(floor) : this.stops.sell.upTo(-ceil);
+    const touches = !touchesDue
+      ? []
+      : side === 'buy'
+        ? this.touches.buy.upTo(-ceil)
+        : this.touches.sell.upTo(floor);
+    return touches.length === 0 ? stops : [...stops, ...touches];
   }
 
   /** Inactive trailing stops whose activation holds: BUY basis ≤ activation, SELL basis ≥ activation. */
   activated(side: Side, basis: Decimal): WorkingOrder[] {
+    if (this.activations[side].size === 0) return [];
     return side === 'buy'
-      ? this.activations.buy.upTo(-tickKey(basis, this.tick, 'ceil'))
-      : this.activations.sell.upTo(tickKey(basis, this.tick, 'floor'));
+      ? this.activations.buy.upTo(-this.market.tickKey(basis, 'ceil'))
+      : this.activations.sell.upTo(this.market.tickKey(basis, 'floor'));
   }
 
   /** Active trailing stops that may ratchet at this basis (a superset, checked exactly by the caller). */
   ratchets(side: Side, basis: Decimal): WorkingOrder[] {
+    if (this.ratchetIndex[side].size === 0) return [];
     return side === 'sell'
-      ? this.ratchetIndex.sell.upTo(tickKey(basis, this.tick, 'floor'))
-      : this.ratchetIndex.buy.upTo(-tickKey(basis, this.tick, 'ceil'));
+      ? this.ratchetIndex.sell.upTo(this.market.tickKey(basis, 'floor'))
+      : this.ratchetIndex.buy.upTo(-this.market.tickKey(basis, 'ceil'));
   }
 
   /** Active trailing stops of `side` still waiting for a first basis. */
   unpriced(side: Side): WorkingOrder[] {
+    if (this.unpricedSet.size === 0) return [];
     return [...this.unpricedSet].filter((w) => w.order.side === side);
   }
 
   /** Working market orders: buys first, then in arrival order. */
   remainders(): WorkingOrder[] {
+    if (this.remainderSet.size === 0) return [];
     const all = [...this.remainderSet];
     return [...all.filter((w) => w.order.side === 'buy'), ...all.filter((w) => w.order.side === 'sell')];
   }

@@ -1,4 +1,4 @@
-import { BPS, type Decimal, ZERO, minDec } from '../../domain/decimal.js';
+import { BPS, Decimal, ZERO, minDec } from '../../domain/decimal.js';
 import { type Instrument, roundToTick } from '../../domain/instrument.js';
 import type { Side } from '../../domain/order.js';
 import type { BookLevel, BookSnapshot } from '../../marketdata/types.js';
@@ -21,15 +21,32 @@ export class SymbolMarket {
   private bids: readonly BookLevel[] = [];
   private asks: readonly BookLevel[] = [];
   /** Size already taken per price level ("b:187.42"), forgotten when the data reports a new size there. */
-  private consumed = new Map<string, Decimal>();
+  private consumed = new Map<number | string, Decimal>();
   last: Decimal | undefined;
   ts = 0;
   /** Whether only bars have been seen (bar mode, §2.5). */
   barMode = false;
+  private readonly perTick: Decimal;
+  /** Tick keys of the prices seen in this update, by Decimal instance: each is converted once. */
+  private keys = new Map<Decimal, { floor: number; ceil: number }>();
 
   constructor(instrument: Instrument, options: PaperOptions) {
     this.instrument = instrument;
     this.options = options;
+    this.perTick = new Decimal(1).div(instrument.tickSize);
+  }
+
+  /** A price in integer tick units, rounded down or up (exact for prices on the tick). */
+  tickKey(price: Decimal, mode: 'floor' | 'ceil'): number {
+    let key = this.keys.get(price);
+    if (key === undefined) {
+      const ticks = price.times(this.perTick);
+      const floor = ticks.floor().toNumber();
+      key = { floor, ceil: ticks.isInteger() ? floor : floor + 1 };
+      if (this.keys.size > 64) this.keys.clear();
+      this.keys.set(price, key);
+    }
+    return mode === 'floor' ? key.floor : key.ceil;
   }
 
   get hasData(): boolean {
@@ -54,6 +71,7 @@ export class SymbolMarket {
   /** Replaces the data book; consumption survives only at prices whose size the data did not change. */
   update(book: BookSnapshot): void {
     if (this.consumed.size > 0) this.forgetConsumption(book);
+    this.keys.clear();
     this.bids = book.bids;
     this.asks = book.asks;
     if (book.last !== undefined) this.last = book.last;
@@ -71,26 +89,38 @@ export class SymbolMarket {
   }
 
   private forgetConsumption(book: BookSnapshot): void {
-    const kept = new Map<string, Decimal>();
-    const keep = (prefix: string, before: readonly BookLevel[], after: readonly BookLevel[]): void => {
+    const kept = new Map<number | string, Decimal>();
+    const keep = (side: Side, before: readonly BookLevel[], after: readonly BookLevel[]): void => {
       for (const level of after) {
-        const key = prefix + level.price.toFixed();
+        const key = this.levelKey(side, level.price);
         const used = this.consumed.get(key);
         if (used === undefined) continue;
         const old = before.find((l) => l.price.equals(level.price));
         if (old !== undefined && sameSize(old.size, level.size)) kept.set(key, used);
       }
     };
-    keep('b:', this.bids, book.bids);
-    keep('a:', this.asks, book.asks);
+    keep('sell', this.bids, book.bids);
+    keep('buy', this.asks, book.asks);
     this.consumed = kept;
   }
 
   /** The opposite levels for a taker on `side`, best first, with what is still available at each. */
-  private *levels(side: Side): Generator<{ price: Decimal; available: Decimal | undefined; key: string }> {
-    const [prefix, levels] = side === 'buy' ? ['a:', this.asks] : ['b:', this.bids];
+  /**
+   * The consumption key of a level on the side a taker of `side` meets: the tick count (negated
+   * for bids), or the exact price text for an off-tick price.
+   */
+  private levelKey(side: Side, price: Decimal): number | string {
+    const floor = this.tickKey(price, 'floor');
+    if (floor !== this.tickKey(price, 'ceil')) return `${side}:${price.toFixed()}`;
+    return side === 'buy' ? floor : -floor - 1;
+  }
+
+  private *levels(
+    side: Side,
+  ): Generator<{ price: Decimal; available: Decimal | undefined; key: number | string }> {
+    const levels = side === 'buy' ? this.asks : this.bids;
     for (const level of levels) {
-      const key = prefix + level.price.toFixed();
+      const key = this.levelKey(side, level.price);
       if (level.size === undefined) {
         yield { price: level.price, available: undefined, key };
         continue;
@@ -156,7 +186,7 @@ export class SymbolMarket {
     return quantity.minus(remaining);
   }
 
-  private consume(key: string, quantity: Decimal): void {
+  private consume(key: number | string, quantity: Decimal): void {
     if (!this.options.liquidityConsumption) return;
     this.consumed.set(key, (this.consumed.get(key) ?? ZERO).plus(quantity));
   }
@@ -173,6 +203,7 @@ export class SymbolMarket {
 
   /** The far touch for `side` as seen by a taker (ask for a buy), if any liquidity is there. */
   farTouch(side: Side): Decimal | undefined {
+    if (this.consumed.size === 0) return (side === 'buy' ? this.asks : this.bids)[0]?.price;
     for (const level of this.levels(side)) return level.price;
     return undefined;
   }
@@ -186,10 +217,4 @@ export class SymbolMarket {
 function sameSize(a: Decimal | undefined, b: Decimal | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
   return a.equals(b);
-}
-
-/** Price in integer tick units, rounded down or up: exact for prices on the tick. */
-export function tickKey(price: Decimal, tick: Decimal, mode: 'floor' | 'ceil'): number {
-  const ticks = price.div(tick);
-  return (mode === 'floor' ? ticks.floor() : ticks.ceil()).toNumber();
 }

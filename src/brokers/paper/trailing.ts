@@ -1,7 +1,6 @@
 import { type Decimal, ONE } from '../../domain/decimal.js';
 import { type Instrument, roundToTick } from '../../domain/instrument.js';
 import type { Order, Side } from '../../domain/order.js';
-import { tickKey } from './symbol-market.js';
 
 const HUNDRED = ONE.times(100);
 
@@ -45,6 +44,12 @@ export function ratchetRank(instrument: Instrument, order: Order, stop: Decimal)
       ? stop.minus(tick).minus(order.trailPrice)
       : stop.minus(tick).div(ONE.plus(percentOf(order)));
   return -tickKey(basis, tick, 'ceil');
+}
+
+/** A price in integer tick units, rounded down or up. */
+function tickKey(price: Decimal, tick: Decimal, mode: 'floor' | 'ceil'): number {
+  const ticks = price.div(tick);
+  return (mode === 'floor' ? ticks.floor() : ticks.ceil()).toNumber();
 }
 
 function percentOf(order: Order): Decimal {
