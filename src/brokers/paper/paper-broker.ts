@@ -147,7 +147,7 @@ export class PaperBroker implements Broker {
       try {
         return Promise.resolve(this.afterCommand(command));
       } catch (error) {
-        return Promise.reject(error as Error);
+        return Promise.reject(error);
       }
     }
     return new Promise<T>((resolve, reject) => {
@@ -155,7 +155,7 @@ export class PaperBroker implements Broker {
         try {
           resolve(this.afterCommand(command));
         } catch (error) {
-          reject(error as Error);
+          reject(error);
         }
       });
     });
