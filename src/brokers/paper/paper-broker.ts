@@ -144,7 +144,7 @@ export class PaperBroker implements Broker {
    */
   private after<T>(latency: number, command: () => T): Promise<T> {
     // A throw inside an executor becomes the promise's rejection.
-    if (latency <= 0) return new Promise<T>((resolve) => resolve(this.afterCommand(command)));
+    if (latency <= 0) return new Promise<T>((resolve) => { resolve(this.afterCommand(command)); });
     return new Promise<T>((resolve, reject) => {
       this.deps.clock.schedule(this.deps.clock.now() + latency, () => {
         try {
@@ -154,6 +154,137 @@ export class PaperBroker implements Broker {
         }
       });
     });
+  }
+
+  subscribe(listener: VenueEventListener): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  getOrder(accountId: string, clientOrderId: string): Promise<VenueOrder | undefined> {
+    const order = this.engine.order(accountId, clientOrderId);
+    return Promise.resolve(order === undefined ? undefined : toVenueOrder(order));
+  }
+
+  openOrders(accountId: string): Promise<VenueOrder[]> {
+    return Promise.resolve(this.engine.openOrders(accountId).map(toVenueOrder));
+  }
+
+  ordersSince(accountId: string, since: number): Promise<VenueOrder[]> {
+    const orders = this.engine.allOrders().filter((o) => o.accountId === accountId && o.updatedAt >= since);
+    return Promise.resolve(orders.map(toVenueOrder));
+  }
+
+  fillsSince(accountId: string, since: number): Promise<Fill[]> {
+    return Promise.resolve(this.ledger.fillsSince(accountId, since));
+  }
+
+  positions(accountId: string): Promise<VenuePosition[]> {
+    const positions = this.ledger.positions(accountId).map((p) => ({
+      symbol: p.symbol,
+      quantity: p.quantity,
+      avgEntryPrice: p.avgEntryPrice,
+    }));
+    return Promise.resolve(positions);
+  }
+
+  balances(accountId: string): Promise<VenueBalance[]> {
+    const account = this.ledger.account(accountId);
+    const balances = Object.entries(account.cash).map(([currency, total]) => ({
+      currency,
+      total,
+      available: this.ledger.availableCash(accountId, currency),
+    }));
+    return Promise.resolve(balances);
+  }
+
+  accounts(): Promise<VenueAccount[]> {
+    const out = this.ledger.allAccounts().map((account) => {
+      const value = this.ledger.valuation(account.id, (symbol) => this.engine.market(symbol)?.mid());
+      return {
+        accountId: account.id,
+        type: account.type,
+        currency: account.currency,
+        equity: value.equity,
+        cash: value.cash,
+        buyingPower: value.buyingPower,
+        patternDayTrader: account.patternDayTrader,
+        dayTradeCount: account.dayTrades.length,
+        tradingBlocked: account.tradingBlocked,
+      };
+    });
+    return Promise.resolve(out);
+  }
+
+  book(symbol: string): BookSnapshot | undefined {
+    return this.engine.snapshot(this.deps.instruments.find(symbol)?.symbol ?? symbol);
+  }
+
+  /** Paper only: replaces the market for a symbol and runs matching (the simulateMarket tool). */
+  simulate(update: MarketUpdate): void {
+    this.onMarket(update);
+  }
+
+  /** Paper only: the number of orders resting or waiting at this venue. */
+  workingOrderCount(): number {
+    return this.engine.restingCount();
+  }
+
+  private onMarket(update: MarketUpdate): void {
+    if (update.kind === 'book') {
+      const instrument = this.deps.instruments.find(update.book.symbol);
+      if (instrument === undefined || !this.profile.assetClasses.includes(instrument.assetClass)) return;
+      this.afterCommand(() => {
+        this.engine.onBook(this.scaled(update.book));
+      });
+    } else if (update.kind === 'bar') {
+      this.afterCommand(() => {
+        this.engine.onBar(update.bar);
+      });
+    } else {
+      this.afterCommand(() => {
+        this.engine.onTrade(update.trade);
+      });
+    }
+  }
+
+  /** The venue's own liquidity: shared market data with sizes × depth scale. */
+  private scaled(book: BookSnapshot): BookSnapshot {
+    const scale = this.profile.depthScale;
+    if (scale.equals(1)) return book;
+    const level = (l: BookSnapshot['bids'][number]): BookSnapshot['bids'][number] =>
+      l.size === undefined ? l : { price: l.price, size: l.size.times(scale) };
+    return { ...book, bids: book.bids.map(level), asks: book.asks.map(level) };
+  }
+
+  /** Runs a command, then makes sure a timer is set for the next expiry or closing auction. */
+  private afterCommand<T>(command: () => T): T {
+    try {
+      return command();
+    } finally {
+      this.armTimer();
+    }
+  }
+
+  private armTimer(): void {
+    const next = this.engine.nextTimerAt();
+    if (next === this.timer?.at) return;
+    this.timer?.cancel();
+    this.timer = undefined;
+    if (next === undefined) return;
+    const cancel = this.deps.clock.schedule(next, () => {
+      this.timer = undefined;
+      this.afterCommand(() => {
+        this.engine.tick(this.deps.clock.now());
+      });
+    });
+    this.timer = { at: next, cancel };
+  }
+
+  private publish(event: VenueEvent): void {
+    for (const listener of this.listeners) listener(event);
   }
 
   private optionsForSymbol(symbol: string | undefined): PaperOptions | undefined {
