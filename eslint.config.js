@@ -65,14 +65,28 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        zone(['engine', 'brokers', 'store', 'mcp', 'http', 'main', 'marketdata', 'risk', 'routing', 'agents']),
+        zone([
+          'engine',
+          'brokers',
+          'store',
+          'mcp',
+          'http',
+          'main',
+          'marketdata',
+          'risk',
+          'routing',
+          'agents',
+        ]),
       ],
     },
   },
   {
     files: ['src/risk/**/*.ts', 'src/routing/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', zone(['engine', 'brokers', 'store', 'mcp', 'http', 'main', 'agents'])],
+      'no-restricted-imports': [
+        'error',
+        zone(['engine', 'brokers', 'store', 'mcp', 'http', 'main', 'agents']),
+      ],
     },
   },
   {

@@ -144,7 +144,10 @@ export class PaperBroker implements Broker {
    */
   private after<T>(latency: number, command: () => T): Promise<T> {
     // A throw inside an executor becomes the promise's rejection.
-    if (latency <= 0) return new Promise<T>((resolve) => { resolve(this.afterCommand(command)); });
+    if (latency <= 0)
+      return new Promise<T>((resolve) => {
+        resolve(this.afterCommand(command));
+      });
     return new Promise<T>((resolve, reject) => {
       this.deps.clock.schedule(this.deps.clock.now() + latency, () => {
         try {
