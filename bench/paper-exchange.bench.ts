@@ -74,15 +74,18 @@ function lcg(seed: number): () => number {
 interface Mix {
   readonly name: string;
   readonly trailingShare: number;
+  /** How far from the mid orders rest, in percent: [min, max). */
+  readonly away: readonly [number, number];
 }
 
 /**
- * Rests `n` orders away from the market: limits 2-8% through the spread, stops and touches 2-8%
- * away, and (per the mix) trailing stops with 2-8% offsets; then times market updates.
+ * Rests `n` orders away from the market (the mix says how far): limits on their own side, stops on
+ * the far side, touches, and per the mix trailing stops with offsets in the same range.
  */
 function seedOrders(engine: MatchingEngine, n: number, mid: Decimal, mix: Mix, seed: number): void {
   const rand = lcg(seed);
-  const pct = (): Decimal => dec(2 + Math.floor(rand() * 600) / 100); // 2.00 .. 7.99 %
+  const [lo, hi] = mix.away;
+  const pct = (): Decimal => dec(lo + Math.floor(rand() * (hi - lo) * 100) / 100);
   const away = (side: Side, sign: 1 | -1): Decimal =>
     roundToTick(
       instrument,
@@ -248,7 +251,7 @@ function memory(resting: number): string[] {
   gc();
   const before = process.memoryUsage().heapUsed;
   const mid = first.bids[0]!.price.plus(first.asks[0]!.price).div(2);
-  seedOrders(engine, resting, mid, { name: 'limits', trailingShare: 0 }, 13);
+  seedOrders(engine, resting, mid, { name: 'limits', trailingShare: 0, away: [2, 8] }, 13);
   gc();
   const after = process.memoryUsage().heapUsed;
   const mb = (after - before) / 2 ** 20;
@@ -256,16 +259,22 @@ function memory(resting: number): string[] {
 }
 
 export async function runPaperExchangeBenchmarks(): Promise<void> {
-  const noTrailing: Mix = { name: 'limits 70%, stops 20%, touches 10%', trailingShare: 0 };
-  const withTrailing: Mix = { name: 'as above with 10% trailing stops', trailingShare: 0.1 };
+  const quiet = (trailingShare: number): Mix => ({
+    name: 'beyond reach (20-30% away)',
+    trailingShare,
+    away: [20, 30],
+  });
+  const near: Mix = { name: 'near (2-8% away): the walk reaches them', trailingShare: 0, away: [2, 8] };
+  const trailing: Mix = { name: 'near, 10% trailing stops ratcheting', trailingShare: 0.1, away: [2, 8] };
   printTable(
     'Paper exchange: market updates per second (BTC/USD L2, 10 levels a side, random walk; target ≥ 200,000 with 10,000 resting)',
-    ['resting', 'order mix', 'updates', 'updates/s', 'µs/update', 'events', 'still working'],
+    ['resting', 'orders', 'updates', 'updates/s', 'µs/update', 'events', 'still working'],
     [
-      bookUpdates(10_000, noTrailing),
-      bookUpdates(10_000, withTrailing),
-      bookUpdates(100_000, noTrailing),
-      bookUpdates(100_000, withTrailing),
+      bookUpdates(10_000, quiet(0), 60_000),
+      bookUpdates(100_000, quiet(0), 60_000),
+      bookUpdates(10_000, quiet(0.1), 60_000),
+      bookUpdates(10_000, near, 30_000),
+      bookUpdates(10_000, trailing, 10_000),
     ],
   );
   printTable(

@@ -23,7 +23,7 @@ import { paperFee } from './paper-ledger.js';
 import { SessionGate } from './session-gate.js';
 import { type Execution, SymbolMarket } from './symbol-market.js';
 import { SymbolBook } from './symbol-book.js';
-import { candidateStop, isBetterStop } from './trailing.js';
+import { candidateStop, candidateTicks, isBetterStop, tickTrail } from './trailing.js';
 import { type WorkingOrder, newWorking, workingLimit } from './working-order.js';
 
 export interface MatchingEngineConfig {
@@ -630,15 +630,36 @@ export class MatchingEngine {
       const basis = this.basis(book, side);
       if (basis === undefined) continue;
       for (const w of book.ratchets(side, basis)) {
-        const stop = w.order.currentStop;
-        if (stop === undefined || isTerminal(w.order.status)) continue;
-        const candidate = candidateStop(w.instrument, w.order, basis);
-        if (!isBetterStop(side, candidate, stop)) continue;
+        if (w.order.currentStop === undefined || isTerminal(w.order.status)) continue;
+        const next = this.ratchetedStop(w, book, basis);
+        if (next === undefined) continue;
         book.remove(w);
-        this.event(w, { kind: 'upd', changes: { currentStop: candidate } });
+        w.stopTicks = next.ticks;
+        this.event(w, { kind: 'upd', changes: { currentStop: next.stop } });
         book.add(w, 'stop');
       }
     }
+  }
+
+  /** The better stop this basis gives, if any: in integer ticks where exact, else in Decimal. */
+  private ratchetedStop(
+    w: WorkingOrder,
+    book: SymbolBook,
+    basis: Decimal,
+  ): { stop: Decimal; ticks: number } | undefined {
+    const side = w.order.side;
+    const floor = book.market.tickKey(basis, 'floor');
+    if (w.trail !== undefined && w.stopTicks !== undefined && floor === book.market.tickKey(basis, 'ceil')) {
+      const ticks = candidateTicks(w.trail, side, floor);
+      if (ticks !== undefined) {
+        const better = side === 'sell' ? ticks > w.stopTicks : ticks < w.stopTicks;
+        return better ? { stop: book.tick.times(ticks), ticks } : undefined;
+      }
+    }
+    const current = w.order.currentStop;
+    const candidate = candidateStop(w.instrument, w.order, basis);
+    if (current === undefined || !isBetterStop(side, candidate, current)) return undefined;
+    return { stop: candidate, ticks: book.market.tickKey(candidate, 'floor') };
   }
 
   /** (5) Expiries at or before now, after this update's matching. */
@@ -726,8 +747,12 @@ export class MatchingEngine {
     const basis = this.basis(book, w.order.side);
     if (basis === undefined) return;
     const stop = candidateStop(w.instrument, w.order, basis);
-    if (announce || w.order.currentStop === undefined)
+    if (announce || w.order.currentStop === undefined) {
       this.event(w, { kind: 'upd', changes: { currentStop: stop } });
+    }
+    w.trail = tickTrail(w.instrument, w.order);
+    const current = w.order.currentStop;
+    w.stopTicks = current === undefined ? undefined : book.market.tickKey(current, 'floor');
   }
 
   // ---------------------------------------------------------------- replace checks (§5)
@@ -810,11 +835,27 @@ export class MatchingEngine {
       feeCurrency: w.instrument.quote,
       ts: this.now,
     };
-    this.cfg.ledger.applyFill(fill, w.instrument.quote);
+    const before = this.cfg.ledger.position(o.accountId, o.symbol);
+    const update = this.cfg.ledger.applyFill(fill, w.instrument.quote);
+    const reduced =
+      update !== undefined &&
+      !before.quantity.isZero() &&
+      (o.side === 'buy') !== before.quantity.isPositive();
+    if (reduced) this.recordDayTrade(book, o.accountId, before.openedAt);
     this.event(w, { kind: 'fill', fill });
     if (isTerminal(w.order.status)) this.release(w);
     else this.reserve(w, book, true);
     this.maintainReduceOnly(o.accountId, o.symbol);
+  }
+
+  /** A fill that reduced a position opened this session is a day trade (PDT flag at 4 in 5 days). */
+  private recordDayTrade(book: SymbolBook, accountId: string, openedAt: number | undefined): void {
+    const since = this.gate.dayTradeWindow(book, openedAt, this.now);
+    if (since === undefined) return;
+    const equity = this.cfg.ledger.valuation(accountId, (symbol) =>
+      this.books.get(symbol)?.market.mid(),
+    ).equity;
+    this.cfg.ledger.recordDayTrade(accountId, this.now, since, equity);
   }
 
   /** An order reduces exposure when it is opposite a non-zero position and, with the others, fits in it (§7.1). */

@@ -21,6 +21,9 @@ const compare = (a: Key, b: Key): number => a.rank - b.rank || a.seq - b.seq;
 export class OrderIndex<T> {
   private readonly tree = new BTree<Key, T>(undefined, compare);
   private readonly keys = new Map<T, Key>();
+  /** The best entry, kept current on every change: most updates ask only for it. */
+  private head: { key: Key; item: T } | undefined;
+  private headStale = false;
 
   get size(): number {
     return this.keys.size;
@@ -35,6 +38,8 @@ export class OrderIndex<T> {
     const key = { rank, seq };
     this.keys.set(item, key);
     this.tree.set(key, item);
+    if (!this.headStale && (this.head === undefined || compare(key, this.head.key) < 0))
+      this.head = { key, item };
   }
 
   delete(item: T): boolean {
@@ -42,24 +47,34 @@ export class OrderIndex<T> {
     if (key === undefined) return false;
     this.keys.delete(item);
     this.tree.delete(key);
+    if (this.head?.item === item) this.headStale = true;
     return true;
+  }
+
+  private top(): { key: Key; item: T } | undefined {
+    if (this.headStale) {
+      const key = this.tree.minKey();
+      const item = key === undefined ? undefined : this.tree.get(key);
+      this.head = key === undefined || item === undefined ? undefined : { key, item };
+      this.headStale = false;
+    }
+    return this.head;
   }
 
   /** The best item, or undefined when empty. */
   best(): T | undefined {
-    const min = this.tree.minKey();
-    return min === undefined ? undefined : this.tree.get(min);
+    return this.top()?.item;
   }
 
   /** The best item's rank, or undefined when empty. */
   bestRank(): number | undefined {
-    return this.tree.minKey()?.rank;
+    return this.top()?.key.rank;
   }
 
   /** Items with rank at most `maxRank`, best first (a copy: safe to mutate the index while using it). */
   upTo(maxRank: number): T[] {
     // Most updates reach nothing: answer from the minimum key without building an iterator.
-    const min = this.tree.minKey();
+    const min = this.top()?.key;
     if (min === undefined || min.rank > maxRank) return [];
     const out: T[] = [];
     for (const [key, item] of this.tree.entries()) {

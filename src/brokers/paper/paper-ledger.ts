@@ -1,4 +1,4 @@
-import { type Account, adjustCash, valueAccount } from '../../domain/account.js';
+import { type Account, adjustCash, recordDayTrade, valueAccount } from '../../domain/account.js';
 import { BPS, type Decimal, ZERO } from '../../domain/decimal.js';
 import type { Fill } from '../../domain/events.js';
 import { type Position, applyFillToPosition, flatPosition } from '../../domain/position.js';
@@ -90,6 +90,11 @@ export class PaperLedger {
     const update = applyFillToPosition(this.position(fill.accountId, fill.symbol), fill);
     this.positionsByAccount.get(fill.accountId)?.set(fill.symbol, update.position);
     return update;
+  }
+
+  /** Records a day trade (FINRA 4210) at `at`; the window of five trading days starts at `since`. */
+  recordDayTrade(accountId: string, at: number, since: number, equity: Decimal): void {
+    this.accounts.set(accountId, recordDayTrade(this.account(accountId), at, since, equity));
   }
 
   fillsSince(accountId: string, since: number): Fill[] {

@@ -96,6 +96,28 @@ export class SessionGate {
     return order.timeInForce === 'opg' ? session.open : session.close;
   }
 
+  /**
+   * A day trade is a fill that reduces a position opened in the same trading session (FINRA 4210).
+   * Returns the start of the five-trading-day window when the fill at `now` is one, else undefined.
+   */
+  dayTradeWindow(book: SymbolBook, openedAt: number | undefined, now: number): number | undefined {
+    if (openedAt === undefined || book.market.instrument.calendar !== 'us_equity') return undefined;
+    const calendar = this.calendar(book);
+    const session = calendar.sessionFor(now);
+    if (calendar.sessionFor(openedAt).date !== session.date) return undefined;
+    let start = session;
+    for (let back = 0; back < 4; back++) start = this.previousSession(calendar, start);
+    return start.extendedOpen;
+  }
+
+  private previousSession(calendar: MarketCalendar, session: Session): Session {
+    const day = 24 * 60 * 60 * 1000;
+    for (let t = session.extendedOpen - day; ; t -= day) {
+      const candidate = calendar.sessionFor(t);
+      if (candidate.extendedOpen < session.extendedOpen) return candidate;
+    }
+  }
+
   /** The session whose regular close is still ahead: after a close, the next one. */
   private upcomingSession(book: SymbolBook, now: number): Session {
     const calendar = this.calendar(book);

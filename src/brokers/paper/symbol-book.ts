@@ -4,7 +4,7 @@ import type { SessionPhase } from '../../marketdata/calendar/index.js';
 import type { PaperOptions } from './options.js';
 import { OrderIndex } from './order-index.js';
 import type { SymbolMarket } from './symbol-market.js';
-import { ratchetRank } from './trailing.js';
+import { ratchetRank, ratchetRankTicks } from './trailing.js';
 import type { Waiting, WorkingOrder } from './working-order.js';
 
 type Index = OrderIndex<WorkingOrder>;
@@ -66,10 +66,16 @@ export class SymbolBook {
         this.resting[side].set(w, side === 'buy' ? -key(o.limitPrice) : key(o.limitPrice), w.seq);
         break;
       case 'stop': {
-        const stop = o.type === 'trailing_stop' ? o.currentStop : o.stopPrice;
-        this.stops[side].set(w, side === 'buy' ? key(stop) : -key(stop), w.seq);
-        if (o.type === 'trailing_stop' && stop !== undefined) {
-          this.ratchetIndex[side].set(w, ratchetRank(w.instrument, o, stop), w.seq);
+        const trailing = o.type === 'trailing_stop';
+        const stop = trailing ? o.currentStop : o.stopPrice;
+        const stopKey = trailing && w.stopTicks !== undefined ? w.stopTicks : key(stop);
+        this.stops[side].set(w, side === 'buy' ? stopKey : -stopKey, w.seq);
+        if (trailing && stop !== undefined) {
+          const exact =
+            w.trail === undefined || w.stopTicks === undefined
+              ? undefined
+              : ratchetRankTicks(w.trail, side, w.stopTicks);
+          this.ratchetIndex[side].set(w, exact ?? ratchetRank(w.instrument, o, stop), w.seq);
         }
         break;
       }

@@ -56,3 +56,57 @@ function percentOf(order: Order): Decimal {
   if (order.trailPercent === undefined) throw new Error('trailing stop without an offset');
   return order.trailPercent.div(HUNDRED);
 }
+
+/**
+ * A trailing offset in exact integer tick arithmetic: a whole number of ticks (`trail_price`), or
+ * a ratio of integers (`trail_percent` p = P / 10^k gives (100·10^k ∓ P) / (100·10^k)). Undefined
+ * when the offset does not fit: the Decimal path then serves.
+ */
+export type TickTrail =
+  | { readonly kind: 'ticks'; readonly ticks: number }
+  | { readonly kind: 'ratio'; readonly num: number; readonly den: number };
+
+const MAX_EXACT = 2 ** 40;
+
+export function tickTrail(instrument: Instrument, order: Order): TickTrail | undefined {
+  if (order.trailPrice !== undefined) {
+    const ticks = order.trailPrice.div(instrument.tickSize);
+    return ticks.isInteger() && ticks.lessThan(MAX_EXACT)
+      ? { kind: 'ticks', ticks: ticks.toNumber() }
+      : undefined;
+  }
+  if (order.trailPercent === undefined) return undefined;
+  const places = order.trailPercent.decimalPlaces();
+  if (places > 6) return undefined;
+  const den = 100 * 10 ** places;
+  const p = order.trailPercent.times(10 ** places).toNumber();
+  return { kind: 'ratio', num: order.side === 'sell' ? den - p : den + p, den };
+}
+
+/** The candidate stop in ticks at an on-tick basis (§2.3 rounding), or undefined if not exact. */
+export function candidateTicks(trail: TickTrail, side: Side, basis: number): number | undefined {
+  if (trail.kind === 'ticks') return side === 'sell' ? basis - trail.ticks : basis + trail.ticks;
+  const product = basis * trail.num;
+  if (!Number.isSafeInteger(product)) return undefined;
+  return side === 'sell' ? floorDiv(product, trail.den) : -floorDiv(-product, trail.den);
+}
+
+/**
+ * The exact ratchet rank in ticks: a SELL ratchets once floor(basis) ≥ the returned rank, a BUY
+ * once −ceil(basis) ≥ ... i.e. ceil(basis) ≤ −rank. Undefined when not exact.
+ */
+export function ratchetRankTicks(trail: TickTrail, side: Side, stop: number): number | undefined {
+  if (trail.kind === 'ticks') return side === 'sell' ? stop + 1 + trail.ticks : -(stop - 1 - trail.ticks);
+  const target = (side === 'sell' ? stop + 1 : stop - 1) * trail.den;
+  if (!Number.isSafeInteger(target)) return undefined;
+  // SELL: smallest basis with basis·num ≥ (stop+1)·den; BUY: largest with basis·num ≤ (stop−1)·den.
+  return side === 'sell' ? -floorDiv(-target, trail.num) : -floorDiv(target, trail.num);
+}
+
+/** ⌊a / b⌋ for safe integers, corrected for binary rounding of the quotient. */
+function floorDiv(a: number, b: number): number {
+  let q = Math.floor(a / b);
+  while (q * b > a) q -= 1;
+  while ((q + 1) * b <= a) q += 1;
+  return q;
+}

@@ -1,6 +1,7 @@
 import { type Decimal, ZERO } from '../../domain/decimal.js';
 import type { Instrument } from '../../domain/instrument.js';
 import type { Order } from '../../domain/order.js';
+import type { TickTrail } from './trailing.js';
 
 /** Where a working order waits. */
 export type Waiting =
@@ -34,6 +35,9 @@ export interface WorkingOrder {
   reservePrice: Decimal;
   reservedCash: Decimal;
   reservedQty: Decimal;
+  /** Trailing stops: the offset and the current stop in integer ticks, where exact. */
+  trail: TickTrail | undefined;
+  stopTicks: number | undefined;
   /** Arrival evaluated on the next bar (bar data: §2.5). */
   nextBar: boolean;
 }
@@ -52,6 +56,8 @@ export function newWorking(order: Order, instrument: Instrument, seq: number): W
     reservedQty: ZERO,
     nextBar: false,
     expireAt: undefined,
+    trail: undefined,
+    stopTicks: undefined,
   };
 }
 
