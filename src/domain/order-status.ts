@@ -1,5 +1,5 @@
 import { ZERO } from './decimal.js';
-import type { OrderChanges, OrderEvent, OrderEventKind } from './events.js';
+import { ORDER_EVENT_KINDS, type OrderChanges, type OrderEvent, type OrderEventKind } from './events.js';
 import { type Order, type OrderStatus, usesTriggeredStatus } from './order.js';
 
 /**
@@ -18,106 +18,25 @@ export type Cell = OrderStatus | 'F' | 'P' | 'PF' | '=' | 'prior' | 'R' | 'x' | 
 
 type Row = Readonly<Record<OrderEventKind, Cell>>;
 
-const row = (cells: readonly Cell[]): Row => {
-  const kinds: readonly OrderEventKind[] = [
-    'ack',
-    'rej',
-    'trig',
-    'fill',
-    'cxl_req',
-    'cxl',
-    'cxl_rej',
-    'rpl_req',
-    'rpl',
-    'rpl_rej',
-    'exp',
-    'upd',
-  ];
-  return Object.fromEntries(kinds.map((kind, i) => [kind, cells[i]])) as Row;
-};
-
-const CANCELED_OR_EXPIRED = row(['x', 'x', 'x', 'late', 'R', '=', '=', 'R', 'x', '=', '=', 'x']);
-const REJECTED_OR_DENIED = row(['x', '=', 'x', 'x8', 'R', 'x', 'x', 'R', 'x', 'x', 'x', 'x']);
+/** One row of the table: its cells in the order of ORDER_EVENT_KINDS (the doc's column order). */
+const row = (cells: readonly Cell[]): Row =>
+  Object.fromEntries(ORDER_EVENT_KINDS.map((kind, i) => [kind, cells[i]])) as Row;
 
 /** The transition table, row by row exactly as ORDER-SEMANTICS.md §1.3 prints it. */
+// prettier-ignore
 export const TRANSITIONS: Readonly<Record<OrderStatus, Row>> = {
   //                     ack    rej          trig         fill  cxl_req           cxl         cxl_rej  rpl_req            rpl      rpl_rej  exp        upd
-  pending_new: row([
-    'new',
-    'rejected',
-    'triggered',
-    'F',
-    'pending_cancel',
-    'canceled',
-    'x',
-    'R',
-    'x',
-    'x',
-    'expired',
-    '=',
-  ]),
-  new: row([
-    '=',
-    'rejected',
-    'triggered',
-    'F',
-    'pending_cancel',
-    'canceled',
-    '=',
-    'pending_replace',
-    'x',
-    '=',
-    'expired',
-    '=',
-  ]),
-  triggered: row([
-    '=',
-    'rejected',
-    '=',
-    'F',
-    'pending_cancel',
-    'canceled',
-    '=',
-    'pending_replace',
-    'x',
-    '=',
-    'expired',
-    '=',
-  ]),
-  partially_filled: row([
-    '=',
-    'x',
-    '=',
-    'F',
-    'pending_cancel',
-    'canceled',
-    '=',
-    'pending_replace',
-    'x',
-    '=',
-    'expired',
-    '=',
-  ]),
-  pending_cancel: row(['P', 'rejected', 'P', 'PF', '=', 'canceled', 'prior', 'R', '=', '=', 'expired', '=']),
-  pending_replace: row([
-    'P',
-    'rejected',
-    'P',
-    'PF',
-    'pending_cancel',
-    'canceled',
-    '=',
-    '=',
-    'prior',
-    'prior',
-    'expired',
-    '=',
-  ]),
-  canceled: CANCELED_OR_EXPIRED,
-  expired: CANCELED_OR_EXPIRED,
-  filled: row(['x', 'x', 'x', 'over', 'R', 'x', '=', 'R', 'x', '=', 'x', 'x']),
-  rejected: REJECTED_OR_DENIED,
-  denied: REJECTED_OR_DENIED,
+  pending_new:      row(['new', 'rejected',  'triggered', 'F',    'pending_cancel', 'canceled', 'x',     'R',               'x',     'x',     'expired', '=']),
+  new:              row(['=',   'rejected',  'triggered', 'F',    'pending_cancel', 'canceled', '=',     'pending_replace', 'x',     '=',     'expired', '=']),
+  triggered:        row(['=',   'rejected',  '=',         'F',    'pending_cancel', 'canceled', '=',     'pending_replace', 'x',     '=',     'expired', '=']),
+  partially_filled: row(['=',   'x',         '=',         'F',    'pending_cancel', 'canceled', '=',     'pending_replace', 'x',     '=',     'expired', '=']),
+  pending_cancel:   row(['P',   'rejected',  'P',         'PF',   '=',              'canceled', 'prior', 'R',               '=',     '=',     'expired', '=']),
+  pending_replace:  row(['P',   'rejected',  'P',         'PF',   'pending_cancel', 'canceled', '=',     '=',               'prior', 'prior', 'expired', '=']),
+  canceled:         row(['x',   'x',         'x',         'late', 'R',              '=',        '=',     'R',               'x',     '=',     '=',       'x']),
+  expired:          row(['x',   'x',         'x',         'late', 'R',              '=',        '=',     'R',               'x',     '=',     '=',       'x']),
+  filled:           row(['x',   'x',         'x',         'over', 'R',              'x',        '=',     'R',               'x',     '=',     'x',       'x']),
+  rejected:         row(['x',   '=',         'x',         'x8',   'R',              'x',        'x',     'R',               'x',     'x',     'x',       'x']),
+  denied:           row(['x',   '=',         'x',         'x8',   'R',              'x',        'x',     'R',               'x',     'x',     'x',       'x']),
 };
 
 export type ApplyResult =

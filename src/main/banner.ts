@@ -25,8 +25,9 @@ export async function describeExchange(exchange: PaperExchange, config: Config):
   for (const venue of exchange.venues) {
     for (const symbol of (venue.capabilities.symbols ?? []).slice(0, 3)) {
       const book = venue.book(symbol);
-      const bid = book?.bids[0]?.price.toFixed() ?? '-';
-      const ask = book?.asks[0]?.price.toFixed() ?? '-';
+      const places = exchange.instruments.get(symbol).tickSize.decimalPlaces();
+      const bid = book?.bids[0]?.price.toFixed(places) ?? 'no data yet';
+      const ask = book?.asks[0]?.price.toFixed(places) ?? '-';
       lines.push(`  ${symbol.padEnd(11)} ${venue.venue.padEnd(15)} ${bid.padEnd(14)} ${ask}`);
     }
   }

@@ -201,6 +201,7 @@ export class MatchingEngine {
     this.now = Math.max(this.now, snapshot.ts);
     book.market.barMode = false;
     book.market.update(snapshot);
+    if (book.options.queuePosition) this.shrinkQueues(book);
     const opened = this.gate.observe(book, this.now);
     this.runUpdate(book, { discontinuity: snapshot.discontinuity === true || opened, bar: false });
   }
@@ -234,6 +235,7 @@ export class MatchingEngine {
     const book = this.book(instrument);
     this.now = Math.max(this.now, print.ts);
     book.market.last = print.price;
+    if (book.options.queuePosition) this.tradeThroughQueues(book, print);
     if (book.options.triggerSource === 'last') {
       this.runTriggers(book, NORMAL);
       this.runRatchets(book);
@@ -507,7 +509,56 @@ export class MatchingEngine {
     }
     if (o.displayQty !== undefined && w.displayLeft === undefined)
       w.displayLeft = minDec(o.displayQty, leavesQty(w.order));
+    this.joinQueue(w, book);
     book.add(w, 'resting');
+  }
+
+  /** queue_position (§2.6): joining a level, or losing priority, queues behind its displayed size. */
+  private joinQueue(w: WorkingOrder, book: SymbolBook): void {
+    const limit = workingLimit(w);
+    if (!book.options.queuePosition || limit === undefined || w.queueSeq === w.seq) return;
+    w.queueAhead = book.market.displayedAt(w.order.side, limit);
+    w.queueSeq = w.seq;
+  }
+
+  /** A level shrinking below an order's queue ahead cuts the queue to the new size (§2.6). */
+  private shrinkQueues(book: SymbolBook): void {
+    for (const side of ['buy', 'sell'] as const) {
+      const deepest = book.market.deepestOwn(side);
+      if (deepest === undefined) continue;
+      for (const w of book.restingAtOrBetter(side, deepest)) {
+        const limit = workingLimit(w);
+        if (w.queueAhead === undefined || limit === undefined || w.queueAhead.isZero()) continue;
+        w.queueAhead = minDec(w.queueAhead, book.market.displayedAt(side, limit));
+      }
+    }
+  }
+
+  /**
+   * A trade at an order's price by an aggressor from the other side (a seller, for a resting buy)
+   * cuts its queue ahead by the trade's size; the excess fills the order (§2.6).
+   */
+  private tradeThroughQueues(book: SymbolBook, print: TradePrint): void {
+    if (print.aggressor === undefined) return;
+    const side = print.aggressor === 'sell' ? 'buy' : 'sell';
+    let remaining = print.size;
+    for (const w of book.restingAtOrBetter(side, print.price)) {
+      const limit = workingLimit(w);
+      if (remaining.isZero() || limit === undefined || !limit.equals(print.price)) continue;
+      if (isTerminal(w.order.status) || !this.canMatch(book, w)) continue;
+      const ahead = w.queueAhead ?? ZERO;
+      const cut = minDec(ahead, remaining);
+      w.queueAhead = ahead.minus(cut);
+      remaining = remaining.minus(cut);
+      const leaves = leavesQty(w.order);
+      const slice = w.displayLeft === undefined ? leaves : minDec(w.displayLeft, leaves);
+      const quantity = minDec(remaining, slice);
+      if (quantity.isZero()) continue;
+      remaining = remaining.minus(quantity);
+      this.fill(w, book, { price: limit, quantity }, 'maker');
+      if (isTerminal(w.order.status)) book.remove(w);
+      else if (w.displayLeft !== undefined) this.useSlice(w, book, quantity);
+    }
   }
 
   /** Taker fills: walk the book within the limit; on a bar point, fill at the order's own price. */
@@ -568,7 +619,9 @@ export class MatchingEngine {
 
   /** (2) Resting limits the market reached: maker fills at the limit (taker at a discontinuity). */
   private runResting(book: SymbolBook, pass: Pass): void {
-    const strict = pass.bar && book.options.barLimitFill === 'cross';
+    // With queue_position on, a level merely touched fills only through trades (§2.6).
+    const queued = book.options.queuePosition && !pass.discontinuity;
+    const strict = (pass.bar && book.options.barLimitFill === 'cross') || queued;
     for (const side of ['buy', 'sell'] as const) {
       const far = book.market.farTouch(side);
       if (far === undefined) continue;
@@ -589,15 +642,18 @@ export class MatchingEngine {
     const quantity = book.market.makerFill(w.order.side, slice, limit);
     if (quantity.isZero()) return;
     this.fill(w, book, { price: limit, quantity }, 'maker');
-    if (w.displayLeft !== undefined && !isTerminal(w.order.status)) {
-      w.displayLeft = w.displayLeft.minus(quantity);
-      if (w.displayLeft.lessThanOrEqualTo(ZERO) && w.order.displayQty !== undefined) {
-        // The next slice is shown with new priority at the back of its level (§3.3).
-        w.displayLeft = minDec(w.order.displayQty, leavesQty(w.order));
-        w.seq = ++this.prioritySeq;
-        book.add(w, 'resting');
-      }
-    }
+    if (w.displayLeft !== undefined && !isTerminal(w.order.status)) this.useSlice(w, book, quantity);
+  }
+
+  /** Iceberg: a used-up slice shows the next one with new priority at the back of its level (§3.3). */
+  private useSlice(w: WorkingOrder, book: SymbolBook, quantity: Decimal): void {
+    if (w.displayLeft === undefined || w.order.displayQty === undefined) return;
+    w.displayLeft = w.displayLeft.minus(quantity);
+    if (w.displayLeft.greaterThan(ZERO)) return;
+    w.displayLeft = minDec(w.order.displayQty, leavesQty(w.order));
+    w.seq = ++this.prioritySeq;
+    this.joinQueue(w, book);
+    book.add(w, 'resting');
   }
 
   /** (3) Trigger checks; triggered orders are matched at once. Buys first, better price first. */

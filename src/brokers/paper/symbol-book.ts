@@ -135,6 +135,14 @@ export class SymbolBook {
     return this.resting.sell.upTo(floor - (strict && onTick ? 1 : 0));
   }
 
+  /** Resting limits at or better than `price` (BUY: limit ≥ price), best first. */
+  restingAtOrBetter(side: Side, price: Decimal): WorkingOrder[] {
+    if (this.resting[side].size === 0) return [];
+    return side === 'buy'
+      ? this.resting.buy.upTo(-this.market.tickKey(price, 'ceil'))
+      : this.resting.sell.upTo(this.market.tickKey(price, 'floor'));
+  }
+
   /** Stops whose trigger holds (BUY basis ≥ stop, SELL basis ≤ stop), then touches (BUY basis ≤ trigger...). */
   triggered(side: Side, basis: Decimal): WorkingOrder[] {
     const sign = side === 'buy' ? 1 : -1;

@@ -208,6 +208,21 @@ export class SymbolMarket {
     return undefined;
   }
 
+  /**
+   * The displayed size at a price on the side a resting order of `side` joins (bids for a buy),
+   * zero when no level shows that price.
+   */
+  displayedAt(side: Side, price: Decimal): Decimal {
+    const level = (side === 'buy' ? this.bids : this.asks).find((l) => l.price.equals(price));
+    return level?.size ?? ZERO;
+  }
+
+  /** The deepest displayed price on the side a resting order of `side` joins, if any. */
+  deepestOwn(side: Side): Decimal | undefined {
+    const levels = side === 'buy' ? this.bids : this.asks;
+    return levels[levels.length - 1]?.price;
+  }
+
   /** The near side's best price (the basis of a SELL trailing stop is the bid: §2.3). */
   touch(side: Side): Decimal | undefined {
     return side === 'buy' ? this.ask : this.bid;

@@ -35,6 +35,9 @@ export interface WorkingOrder {
   reservePrice: Decimal;
   reservedCash: Decimal;
   reservedQty: Decimal;
+  /** queue_position: displayed size ahead of this order at its price, and the priority it was taken at. */
+  queueAhead: Decimal | undefined;
+  queueSeq: number | undefined;
   /** Trailing stops: the offset and the current stop in integer ticks, where exact. */
   trail: TickTrail | undefined;
   stopTicks: number | undefined;
@@ -58,6 +61,8 @@ export function newWorking(order: Order, instrument: Instrument, seq: number): W
     expireAt: undefined,
     trail: undefined,
     stopTicks: undefined,
+    queueAhead: undefined,
+    queueSeq: undefined,
   };
 }
 
