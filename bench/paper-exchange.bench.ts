@@ -2,13 +2,13 @@ import { MatchingEngine } from '../src/brokers/paper/matching-engine.js';
 import { resolvePaperOptions } from '../src/brokers/paper/options.js';
 import { PaperBroker } from '../src/brokers/paper/paper-broker.js';
 import { PaperLedger } from '../src/brokers/paper/paper-ledger.js';
-import type { VenueCapabilities } from '../src/brokers/broker.js';
+import { capabilitiesFor, makeAccount } from '../src/brokers/paper/test-support.js';
 import type { Account } from '../src/domain/account.js';
 import { SimulatedClock } from '../src/domain/clock.js';
 import { type Decimal, dec } from '../src/domain/decimal.js';
 import { InstrumentRegistry } from '../src/domain/instruments.js';
 import { roundToTick } from '../src/domain/instrument.js';
-import { ORDER_TYPES, type OrderType, TIME_IN_FORCE, type Side } from '../src/domain/order.js';
+import type { OrderType, Side } from '../src/domain/order.js';
 import { RandomWalkFeed } from '../src/marketdata/feeds/index.js';
 import type { BookSnapshot } from '../src/marketdata/types.js';
 import { fmt, percentile, printTable } from './table.js';
@@ -18,34 +18,9 @@ const instruments = new InstrumentRegistry();
 const instrument = instruments.get(SYMBOL);
 const T0 = Date.UTC(2026, 2, 5, 15, 0);
 
-const account = (): Account => ({
-  id: 'bench',
-  venue: 'bench',
-  mode: 'paper',
-  type: 'margin',
-  currency: 'USD',
-  cash: { USD: dec('1000000000000') },
-  marginMultiplier: dec(4),
-  allowShort: true,
-  patternDayTrader: false,
-  dayTrades: [],
-  tradingBlocked: false,
-});
-
-const capabilities: VenueCapabilities = {
-  assetClasses: ['crypto'],
-  orderTypes: ORDER_TYPES,
-  timeInForce: TIME_IN_FORCE,
-  fractional: true,
-  shorting: true,
-  postOnly: true,
-  reduceOnly: true,
-  displayQuantity: true,
-  extendedHours: false,
-  replace: true,
-  nativeContingent: [],
-  fees: { makerBps: dec(15), takerBps: dec(25) },
-};
+const account = (): Account =>
+  makeAccount({ id: 'bench', venue: 'bench', cash: { USD: dec('1000000000000') }, marginMultiplier: dec(4) });
+const capabilities = capabilitiesFor(['crypto']);
 
 function newEngine(): { engine: MatchingEngine; events: { count: number } } {
   const events = { count: 0 };

@@ -4,36 +4,23 @@
  * discontinuity, orders submitted during a bar). Expectations come from the document.
  */
 import { describe, expect, it } from 'vitest';
-import { type DecimalInput, dec } from '../../domain/decimal.js';
-import type { OrderSpec, OrderType, Side } from '../../domain/order.js';
+import { dec } from '../../domain/decimal.js';
+import type { OrderType, Side } from '../../domain/order.js';
 import {
-  ACCOUNT,
   type EngineHarness,
+  type SpecExtra,
   T_OPEN,
+  at,
   fillSummary,
   fillsOf,
   kindsOf,
   makeEngine,
+  spec,
+  statusOf,
 } from './test-support.js';
-
-type Extra = Partial<Omit<OrderSpec, 'side' | 'type' | 'quantity'>>;
-
-function statusOf(h: EngineHarness, id: string): string | undefined {
-  return h.engine.order(ACCOUNT, id)?.status;
-}
 
 describe('L1 quotes (§2.5)', () => {
   const S = 'AAPL';
-  const at = (seconds: number): number => T_OPEN + seconds * 1000;
-  const spec = (id: string, side: Side, type: OrderType, quantity: DecimalInput, extra: Extra = {}) => ({
-    clientOrderId: id,
-    symbol: S,
-    side,
-    type,
-    quantity: dec(quantity),
-    timeInForce: 'day' as const,
-    ...extra,
-  });
 
   it('a quote without sizes has unlimited size: a large market order fills in one fill at the touch', () => {
     const h = makeEngine();
@@ -87,7 +74,7 @@ describe('bars (§2.5)', () => {
   /** The start of bar n, and a moment during it. */
   const bar = (n: number): number => B0 + n * MINUTE;
   const during = (n: number): number => bar(n) + 30_000;
-  const spec = (id: string, side: Side, type: OrderType, extra: Extra = {}) => ({
+  const spec = (id: string, side: Side, type: OrderType, extra: SpecExtra = {}) => ({
     clientOrderId: id,
     symbol: S,
     side,

@@ -4,41 +4,25 @@
  * from the document, not from the engine's code.
  */
 import { describe, expect, it } from 'vitest';
-import { type DecimalInput, dec } from '../../domain/decimal.js';
-import type { OrderSpec, OrderType, Side } from '../../domain/order.js';
+import { dec } from '../../domain/decimal.js';
+import type { OrderType, Side } from '../../domain/order.js';
 import {
   ACCOUNT,
   type EngineHarness,
   type LevelInput,
   type RecordedEvent,
-  T_OPEN,
+  type SpecExtra,
+  at,
   eventsOf,
   fillSummary,
   fillsOf,
   kindsOf,
   makeEngine,
+  spec,
+  statusOf,
 } from './test-support.js';
 
 const S = 'AAPL';
-const at = (seconds: number): number => T_OPEN + seconds * 1000;
-
-type Extra = Partial<Omit<OrderSpec, 'side' | 'type' | 'quantity'>>;
-
-function spec(clientOrderId: string, side: Side, type: OrderType, quantity: DecimalInput, extra: Extra = {}) {
-  return {
-    clientOrderId,
-    symbol: S,
-    side,
-    type,
-    quantity: dec(quantity),
-    timeInForce: 'day' as const,
-    ...extra,
-  };
-}
-
-function statusOf(h: EngineHarness, id: string): string | undefined {
-  return h.engine.order(ACCOUNT, id)?.status;
-}
 
 /** A quote: best bid and ask with 100 each unless sizes are given. */
 function quote(h: EngineHarness, bid: string | null, ask: string | null, ts: number): void {
@@ -258,7 +242,7 @@ describe('touch orders (§2.2, §2.4)', () => {
 });
 
 describe('STOP_IN_MARKET and reject_stops_in_market (§2.2)', () => {
-  const cases: [string, Side, OrderType, Extra][] = [
+  const cases: [string, Side, OrderType, SpecExtra][] = [
     ['buy stop at the ask (ask ≥ stop)', 'buy', 'stop', { stopPrice: dec('100.02') }],
     ['sell stop at the bid (bid ≤ stop)', 'sell', 'stop', { stopPrice: dec('100.00') }],
     [
@@ -414,7 +398,7 @@ describe('missing sides and trigger_source (§2.2)', () => {
 });
 
 describe('trailing stops (§2.3)', () => {
-  const trail = (id: string, side: Side, extra: Extra) => spec(id, side, 'trailing_stop', 10, extra);
+  const trail = (id: string, side: Side, extra: SpecExtra) => spec(id, side, 'trailing_stop', 10, extra);
 
   it('SELL trail_price: first stop at acceptance = bid − offset, announced by upd', () => {
     const h = makeEngine();

@@ -6,38 +6,22 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type DecimalInput, dec } from '../../domain/decimal.js';
-import type { OrderSpec, OrderType, Side } from '../../domain/order.js';
+import { dec } from '../../domain/decimal.js';
+import type { OrderType, Side } from '../../domain/order.js';
 import {
   ACCOUNT,
   type EngineHarness,
-  T_OPEN,
+  type SpecExtra,
+  at,
   fillSummary,
   fillsOf,
   kindsOf,
   makeEngine,
+  spec,
+  statusOf,
 } from './test-support.js';
 
 const S = 'AAPL';
-const at = (seconds: number): number => T_OPEN + seconds * 1000;
-
-type Extra = Partial<Omit<OrderSpec, 'side' | 'type' | 'quantity'>>;
-
-function spec(clientOrderId: string, side: Side, type: OrderType, quantity: DecimalInput, extra: Extra = {}) {
-  return {
-    clientOrderId,
-    symbol: S,
-    side,
-    type,
-    quantity: dec(quantity),
-    timeInForce: 'day' as const,
-    ...extra,
-  };
-}
-
-function statusOf(h: EngineHarness, id: string): string | undefined {
-  return h.engine.order(ACCOUNT, id)?.status;
-}
 
 function filledOf(h: EngineHarness, id: string): string | undefined {
   return h.engine.order(ACCOUNT, id)?.filledQty.toFixed();
@@ -188,7 +172,7 @@ describe('the taker walk against a reference model (§2.4)', () => {
             ticks.map((t, i) => [price(t), sizes[i] ?? 0] as const),
             at(0),
           );
-          const extra: Extra =
+          const extra: SpecExtra =
             limitTick === undefined
               ? { timeInForce: 'ioc' }
               : { timeInForce: 'ioc', limitPrice: dec(price(limitTick)) };
@@ -496,7 +480,7 @@ describe('liquidity consumption (§2.4, §10)', () => {
 
 describe('fees (§6.2) and paper ids (§6.1)', () => {
   const BTC = 'BTC/USD';
-  const btc = (id: string, side: Side, type: OrderType, quantity: string, extra: Extra = {}) => ({
+  const btc = (id: string, side: Side, type: OrderType, quantity: string, extra: SpecExtra = {}) => ({
     ...spec(id, side, type, quantity, extra),
     symbol: BTC,
   });

@@ -79,21 +79,30 @@ interface Harness {
   readonly events: VenueEvent[];
 }
 
+/** A connected broker with the profile of `input` on `clock` (and `feed`, if given), and what it emits. */
+async function connectBroker(
+  input: ProfileInput,
+  clock: SimulatedClock,
+  feed?: ScriptedFeed,
+): Promise<Pick<Harness, 'broker' | 'events'>> {
+  const broker = new PaperBroker({
+    profile: profile(input),
+    instruments: new InstrumentRegistry(),
+    clock,
+    ...(feed === undefined ? {} : { feed }),
+  });
+  const events: VenueEvent[] = [];
+  broker.subscribe((e) => events.push(e));
+  await broker.connect();
+  return { broker, events };
+}
+
 /** A connected broker on a SimulatedClock at T0 and a ScriptedFeed with AAPL quoted 99.90 / 100.00. */
 async function setup(input: ProfileInput = {}): Promise<Harness> {
   const clock = new SimulatedClock(T0);
   const feed = new ScriptedFeed({ clock, instruments: BUNDLED_INSTRUMENTS });
   feed.set('AAPL', { bid: '99.90', ask: '100.00', bidSize: 100, askSize: 100 });
-  const broker = new PaperBroker({
-    profile: profile(input),
-    instruments: new InstrumentRegistry(),
-    clock,
-    feed,
-  });
-  const events: VenueEvent[] = [];
-  broker.subscribe((e) => events.push(e));
-  await broker.connect();
-  return { clock, feed, broker, events };
+  return { clock, feed, ...(await connectBroker(input, clock, feed)) };
 }
 
 type OrderInput = Pick<SubmitRequest, 'clientOrderId' | 'side' | 'type'> & {
@@ -609,23 +618,8 @@ describe('PaperBroker market data', () => {
     const clock = new SimulatedClock(T0);
     const feed = new ScriptedFeed({ clock, instruments: BUNDLED_INSTRUMENTS });
     feed.set('AAPL', thinBook);
-    const make = async (
-      id: string,
-      depthScale: string,
-    ): Promise<{ broker: PaperBroker; events: VenueEvent[] }> => {
-      const broker = new PaperBroker({
-        profile: profile({ id, depthScale }),
-        instruments: new InstrumentRegistry(),
-        clock,
-        feed,
-      });
-      const events: VenueEvent[] = [];
-      broker.subscribe((e) => events.push(e));
-      await broker.connect();
-      return { broker, events };
-    };
-    const half = await make('paper-half', '0.5');
-    const full = await make('paper-full', '1');
+    const half = await connectBroker({ id: 'paper-half', depthScale: '0.5' }, clock, feed);
+    const full = await connectBroker({ id: 'paper-full', depthScale: '1' }, clock, feed);
 
     const halfBook = half.broker.book('AAPL');
     expect([levels(halfBook?.bids ?? []), levels(halfBook?.asks ?? [])]).toEqual([
@@ -646,10 +640,7 @@ describe('PaperBroker market data', () => {
 
   it('simulate() replaces the market and runs matching', async () => {
     const clock = new SimulatedClock(T0);
-    const broker = new PaperBroker({ profile: profile(), instruments: new InstrumentRegistry(), clock });
-    const events: VenueEvent[] = [];
-    broker.subscribe((e) => events.push(e));
-    await broker.connect();
+    const { broker, events } = await connectBroker({}, clock);
     expect(broker.book('AAPL')).toBeUndefined();
 
     broker.simulate({

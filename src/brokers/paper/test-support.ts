@@ -1,14 +1,25 @@
 /**
  * Builders for paper-venue tests: a matching engine over a real PaperLedger with every order type
  * and time in force enabled, an event recorder, and short helpers that feed it books, trades and
- * bars. In-process and deterministic (STYLE.md habit 9). Not imported by production code.
+ * bars; shared order specs for the order-type tests and a per-order harness (account M1, described
+ * event logs) for the time-in-force and instruction tests. In-process and deterministic (STYLE.md
+ * habit 9). Not imported by production code.
  */
+import { DateTime } from 'luxon';
 import type { Account } from '../../domain/account.js';
 import { type DecimalInput, dec } from '../../domain/decimal.js';
 import type { Fill, OrderEvent, OrderEventKind } from '../../domain/events.js';
 import type { AssetClass, Instrument } from '../../domain/instrument.js';
 import { InstrumentRegistry } from '../../domain/instruments.js';
-import { ORDER_TYPES, TIME_IN_FORCE } from '../../domain/order.js';
+import {
+  ORDER_TYPES,
+  type Order,
+  type OrderSpec,
+  type OrderType,
+  type Side,
+  TIME_IN_FORCE,
+} from '../../domain/order.js';
+import { makeAccount as makeDomainAccount } from '../../domain/test-support.js';
 import type { BookLevel, BookSnapshot } from '../../marketdata/types.js';
 import type { SubmitReceipt, SubmitRequest, VenueCapabilities } from '../broker.js';
 import { MatchingEngine } from './matching-engine.js';
@@ -73,22 +84,14 @@ export interface EngineHarness {
   ): SubmitReceipt;
 }
 
-/** A margin account with shorting allowed; override anything. */
+/** The domain's margin account (shorting allowed) as A1 with 1,000,000 USD and USDT; override anything. */
 export function makeAccount(overrides: Partial<Account> = {}): Account {
-  return {
+  return makeDomainAccount({
     id: ACCOUNT,
     venue: VENUE,
-    mode: 'paper',
-    type: 'margin',
-    currency: 'USD',
     cash: { USD: dec(1_000_000), USDT: dec(1_000_000) },
-    marginMultiplier: dec(2),
-    allowShort: true,
-    patternDayTrader: false,
-    dayTrades: [],
-    tradingBlocked: false,
     ...overrides,
-  };
+  });
 }
 
 export function capabilitiesFor(assetClasses: readonly AssetClass[]): VenueCapabilities {
@@ -194,3 +197,124 @@ export function fillsOf(events: readonly RecordedEvent[], clientOrderId?: string
 export function fillSummary(events: readonly RecordedEvent[], clientOrderId?: string): string[] {
   return fillsOf(events, clientOrderId).map((f) => `${f.quantity.toFixed()}@${f.price.toFixed()}`);
 }
+
+// ---------------------------------------------------------------- order-type tests: AAPL day orders
+
+/** `seconds` after T_OPEN. */
+export const at = (seconds: number): number => T_OPEN + seconds * 1000;
+
+/** What an order spec may add to, or override in, `spec`. */
+export type SpecExtra = Partial<Omit<OrderSpec, 'side' | 'type' | 'quantity'>>;
+
+/** An AAPL day order; `extra` adds to it or overrides the symbol and time in force. */
+export function spec(
+  clientOrderId: string,
+  side: Side,
+  type: OrderType,
+  quantity: DecimalInput,
+  extra: SpecExtra = {},
+) {
+  return {
+    clientOrderId,
+    symbol: 'AAPL',
+    side,
+    type,
+    quantity: dec(quantity),
+    timeInForce: 'day' as const,
+    ...extra,
+  };
+}
+
+/** The status of an order of account A1; undefined when the engine does not know it. */
+export function statusOf(h: EngineHarness, id: string): string | undefined {
+  return h.engine.order(ACCOUNT, id)?.status;
+}
+
+// ---------------------------------------------------------------- per-order harness: account M1
+
+/** A book level as `[price, size]` strings. */
+export type SizedLevel = readonly [price: string, size: string];
+
+/** A submit request; account M1, AAPL and day unless given. */
+export type OrderRequest = Omit<SubmitRequest, 'accountId' | 'symbol' | 'timeInForce'> &
+  Partial<Pick<SubmitRequest, 'accountId' | 'symbol' | 'timeInForce'>>;
+
+/** Describes an event compactly: `fill 10@100.05 taker`, `rej MARKET_CLOSED`, `upd quantity=6`. */
+export function describeEvent(e: OrderEvent): string {
+  switch (e.kind) {
+    case 'fill':
+      return `fill ${e.fill.quantity.toFixed()}@${e.fill.price.toFixed()} ${e.fill.liquidity}`;
+    case 'rej':
+    case 'rpl_rej':
+    case 'cxl_rej':
+      return `${e.kind} ${e.code}`;
+    case 'upd':
+      return `upd ${Object.entries(e.changes)
+        .map(([k, v]) => `${k}=${String(v)}`)
+        .join(',')}`;
+    default:
+      return e.kind;
+  }
+}
+
+/**
+ * A thin layer over makeEngine: margin account M1 with 100,000 USD, shorting allowed, unless
+ * accounts are given; books and requests default to AAPL, requests to account M1 and day.
+ */
+export function harness(options: PaperOptionsInput = {}, accounts?: Account[]) {
+  const h = makeEngine({
+    options,
+    accounts: accounts ?? [makeAccount({ id: 'M1', cash: { USD: dec(100_000) } })],
+  });
+  return {
+    engine: h.engine,
+    ledger: h.ledger,
+    events: h.events,
+    book(ts: number, bids: readonly SizedLevel[], asks: readonly SizedLevel[], symbol = 'AAPL'): void {
+      h.book(symbol, bids, asks, ts);
+    },
+    submit(request: OrderRequest, now: number): SubmitReceipt {
+      return h.submit({ accountId: 'M1', symbol: 'AAPL', timeInForce: 'day', ...request }, now);
+    },
+    /** The events of one order, described; a venue-side `rpl_req` (§1.3) is not required, so not shown. */
+    log(clientOrderId: string): string[] {
+      return h.events
+        .filter((e) => e.clientOrderId === clientOrderId && e.kind !== 'rpl_req')
+        .map(describeEvent);
+    },
+    order(clientOrderId: string, accountId = 'M1'): Order {
+      const o = h.engine.order(accountId, clientOrderId);
+      if (o === undefined) throw new Error(`no order ${clientOrderId}`);
+      return o;
+    },
+    position(symbol = 'AAPL', accountId = 'M1'): string {
+      return h.ledger.position(accountId, symbol).quantity.toFixed();
+    },
+    cash(accountId = 'M1'): string {
+      return h.ledger.cash(accountId, 'USD').toFixed();
+    },
+  };
+}
+
+export const limit = (
+  clientOrderId: string,
+  side: 'buy' | 'sell',
+  quantity: string,
+  price: string,
+): OrderRequest => ({
+  clientOrderId,
+  side,
+  type: 'limit',
+  quantity: dec(quantity),
+  limitPrice: dec(price),
+});
+
+export const market = (clientOrderId: string, side: 'buy' | 'sell', quantity: string): OrderRequest => ({
+  clientOrderId,
+  side,
+  type: 'market',
+  quantity: dec(quantity),
+});
+
+/** New York wall-clock time to epoch ms (luxon handles DST). */
+export const ny = (iso: string): number => DateTime.fromISO(iso, { zone: 'America/New_York' }).toMillis();

@@ -5,90 +5,9 @@
  */
 import { DateTime } from 'luxon';
 import { describe, expect, it } from 'vitest';
-import type { Account } from '../../domain/account.js';
-import { dec } from '../../domain/decimal.js';
-import type { OrderEvent } from '../../domain/events.js';
-import type { Order } from '../../domain/order.js';
-import type { SubmitReceipt, SubmitRequest } from '../broker.js';
-import type { PaperOptionsInput } from './options.js';
-import { makeAccount, makeEngine } from './test-support.js';
+import { type SizedLevel, harness, limit, market, ny } from './test-support.js';
 
-// ---------------------------------------------------------------- harness: a thin layer over makeEngine
-
-type Level = readonly [price: string, size: string];
-type Request = Omit<SubmitRequest, 'accountId' | 'symbol' | 'timeInForce'> &
-  Partial<Pick<SubmitRequest, 'accountId' | 'symbol' | 'timeInForce'>>;
-
-/** Describes an event compactly: `fill 10@100.05 taker`, `rej MARKET_CLOSED`, `upd quantity=6`. */
-function describeEvent(e: OrderEvent): string {
-  switch (e.kind) {
-    case 'fill':
-      return `fill ${e.fill.quantity.toFixed()}@${e.fill.price.toFixed()} ${e.fill.liquidity}`;
-    case 'rej':
-    case 'rpl_rej':
-    case 'cxl_rej':
-      return `${e.kind} ${e.code}`;
-    case 'upd':
-      return `upd ${Object.entries(e.changes)
-        .map(([k, v]) => `${k}=${String(v)}`)
-        .join(',')}`;
-    default:
-      return e.kind;
-  }
-}
-
-/** Margin account M1 with 100,000 USD, shorting allowed, unless accounts are given. */
-function harness(options: PaperOptionsInput = {}, accounts?: Account[]) {
-  const h = makeEngine({
-    options,
-    accounts: accounts ?? [makeAccount({ id: 'M1', cash: { USD: dec(100_000) } })],
-  });
-  return {
-    engine: h.engine,
-    ledger: h.ledger,
-    events: h.events,
-    book(ts: number, bids: readonly Level[], asks: readonly Level[], symbol = 'AAPL'): void {
-      h.book(symbol, bids, asks, ts);
-    },
-    submit(request: Request, now: number): SubmitReceipt {
-      return h.submit({ accountId: 'M1', symbol: 'AAPL', timeInForce: 'day', ...request }, now);
-    },
-    /** The events of one order, described; a venue-side `rpl_req` (§1.3) is not required, so not shown. */
-    log(clientOrderId: string): string[] {
-      return h.events
-        .filter((e) => e.clientOrderId === clientOrderId && e.kind !== 'rpl_req')
-        .map(describeEvent);
-    },
-    order(clientOrderId: string, accountId = 'M1'): Order {
-      const o = h.engine.order(accountId, clientOrderId);
-      if (o === undefined) throw new Error(`no order ${clientOrderId}`);
-      return o;
-    },
-    position(symbol = 'AAPL', accountId = 'M1'): string {
-      return h.ledger.position(accountId, symbol).quantity.toFixed();
-    },
-    cash(accountId = 'M1'): string {
-      return h.ledger.cash(accountId, 'USD').toFixed();
-    },
-  };
-}
-
-const limit = (clientOrderId: string, side: 'buy' | 'sell', quantity: string, price: string): Request => ({
-  clientOrderId,
-  side,
-  type: 'limit',
-  quantity: dec(quantity),
-  limitPrice: dec(price),
-});
-const market = (clientOrderId: string, side: 'buy' | 'sell', quantity: string): Request => ({
-  clientOrderId,
-  side,
-  type: 'market',
-  quantity: dec(quantity),
-});
-
-/** New York wall-clock time to epoch ms (luxon handles DST). */
-const ny = (iso: string): number => DateTime.fromISO(iso, { zone: 'America/New_York' }).toMillis();
+/** UTC wall-clock time to epoch ms. */
 const utc = (iso: string): number => DateTime.fromISO(iso, { zone: 'utc' }).toMillis();
 
 // Tuesday 2026-06-09 and Wednesday 2026-06-10 are ordinary NYSE sessions (09:30-16:00 EDT).
@@ -251,7 +170,7 @@ describe('gtd and gtc (§3.1)', () => {
 // ---------------------------------------------------------------- ioc, fok (brief: also covered elsewhere)
 
 describe('ioc and fok on acceptance (§2.4)', () => {
-  const asks: Level[] = [
+  const asks: SizedLevel[] = [
     ['100.00', '100'],
     ['100.01', '30'],
     ['100.02', '500'],
