@@ -26,10 +26,13 @@ export async function describeExchange(exchange: PaperExchange, config: Config):
     for (const symbol of (venue.capabilities.symbols ?? []).slice(0, 3)) {
       const book = venue.book(symbol);
       const places = exchange.instruments.get(symbol).tickSize.decimalPlaces();
-      const bid = book?.bids[0]?.price.toFixed(places) ?? 'no data yet';
+      const bid = book?.bids[0]?.price.toFixed(places) ?? '-';
       const ask = book?.asks[0]?.price.toFixed(places) ?? '-';
       lines.push(`  ${symbol.padEnd(11)} ${venue.venue.padEnd(15)} ${bid.padEnd(14)} ${ask}`);
     }
+  }
+  if (lines.some((l) => l.endsWith(' -'))) {
+    lines.push('  (- : no market data yet; the replay feed publishes its first bar a minute after start)');
   }
   lines.push(
     '',

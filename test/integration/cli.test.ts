@@ -44,6 +44,7 @@ const FIXED_LINES = new Set([
   '  venue           fees maker/taker bps   latency   accounts',
   '  symbol      venue           bid            ask',
   '  The MCP and HTTP surfaces are not built yet; this process runs the venues and their markets.',
+  '  (- : no market data yet; the replay feed publishes its first bar a minute after start)',
 ]);
 
 /** The banner's rows: venues, and markets as `symbol venue bid ask`. */
