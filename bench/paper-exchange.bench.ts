@@ -235,7 +235,7 @@ function memory(resting: number): string[] {
 
 export async function runPaperExchangeBenchmarks(): Promise<void> {
   const quiet = (trailingShare: number): Mix => ({
-    name: 'beyond reach (20-30% away)',
+    name: `beyond reach (20-30% away)${trailingShare > 0 ? `, ${trailingShare * 100}% trailing stops` : ''}`,
     trailingShare,
     away: [20, 30],
   });
