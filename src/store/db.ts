@@ -1,0 +1,92 @@
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import { TradingError } from '../domain/errors.js';
+import { packageRoot } from '../package-root.js';
+import * as schema from './schema.js';
+
+export type Schema = typeof schema;
+/** One type for both drivers: drizzle's PGlite and postgres-js databases share the pg-core API. */
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type StoreKind = 'pglite-disk' | 'pglite-memory' | 'postgres';
+
+export interface Store {
+  readonly db: Database;
+  readonly kind: StoreKind;
+  /** Where the data lives, without credentials. */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+/** The default: PGlite in a data folder under the working directory. */
+export const DEFAULT_DATABASE_URL = 'pglite://.data/pglite';
+
+/**
+ * Opens the store named by a URL and applies the migrations in drizzle/:
+ * `pglite://memory`, `pglite://<folder>` (relative to the working directory or absolute), or a
+ * `postgres://` / `postgresql://` URL for PostgreSQL through the `postgres` driver.
+ */
+export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Store> {
+  const migrationsFolder = join(await packageRoot(), 'drizzle');
+  if (url === 'pglite://memory') return openPglite(new PGlite(), 'pglite-memory', 'memory', migrationsFolder);
+  if (url.startsWith('pglite://')) {
+    const folder = resolve(process.cwd(), url.slice('pglite://'.length));
+    await mkdir(folder, { recursive: true });
+    return openPglite(new PGlite(folder), 'pglite-disk', folder, migrationsFolder);
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://'))
+    return openPostgres(url, migrationsFolder);
+  throw new TradingError(
+    'CONFIG_INVALID',
+    `DATABASE_URL must be pglite://memory, pglite://<folder> or postgres://...; got "${redact(url)}".`,
+    {
+      hint: 'Unset DATABASE_URL for the embedded default, or give a PostgreSQL URL.',
+    },
+  );
+}
+
+async function openPglite(
+  client: PGlite,
+  kind: StoreKind,
+  location: string,
+  migrationsFolder: string,
+): Promise<Store> {
+  const db = drizzlePglite({ client, schema });
+  await migratePglite(db, { migrationsFolder });
+  return { db: db as unknown as Database, kind, location, close: () => client.close() };
+}
+
+/** A fixed key for the advisory lock that serializes migrations across server processes. */
+const MIGRATION_LOCK = 7_214_001;
+
+async function openPostgres(url: string, migrationsFolder: string): Promise<Store> {
+  // Migrate on one dedicated connection holding an advisory lock, so that several processes
+  // starting together apply each migration once.
+  const admin = postgres(url, { max: 1, onnotice: () => undefined });
+  try {
+    await admin`select pg_advisory_lock(${MIGRATION_LOCK})`;
+    await migratePostgres(drizzlePostgres({ client: admin }), { migrationsFolder });
+    await admin`select pg_advisory_unlock(${MIGRATION_LOCK})`;
+  } finally {
+    await admin.end();
+  }
+  const client = postgres(url, { max: 16, onnotice: () => undefined });
+  const db = drizzlePostgres({ client, schema });
+  return {
+    db: db as unknown as Database,
+    kind: 'postgres',
+    location: redact(url),
+    close: () => client.end(),
+  };
+}
+
+/** A URL without its password. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}

@@ -1,0 +1,290 @@
+import {
+  bigint,
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  numeric,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+/**
+ * The durable store. Money, prices and quantities are unbounded `numeric` (exact, read back as
+ * strings); times are timestamptz with milliseconds. order_events, fills and audit_log are
+ * append-only: a trigger in the migrations refuses UPDATE and DELETE on them.
+ */
+const money = (name: string) => numeric(name);
+const at = (name: string) => timestamp(name, { withTimezone: true, precision: 3, mode: 'date' });
+
+export const accounts = pgTable('accounts', {
+  id: text('id').primaryKey(),
+  venue: text('venue').notNull(),
+  mode: text('mode').notNull(),
+  type: text('type').notNull(),
+  currency: text('currency').notNull(),
+  marginMultiplier: money('margin_multiplier').notNull(),
+  allowShort: boolean('allow_short').notNull(),
+  patternDayTrader: boolean('pattern_day_trader').notNull().default(false),
+  /** Epoch ms of recent day trades (the PDT window). */
+  dayTrades: jsonb('day_trades').$type<number[]>().notNull().default([]),
+  tradingBlocked: boolean('trading_blocked').notNull().default(false),
+  createdAt: at('created_at').notNull().defaultNow(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+export const balances = pgTable(
+  'balances',
+  {
+    accountId: text('account_id')
+      .notNull()
+      .references(() => accounts.id),
+    currency: text('currency').notNull(),
+    amount: money('amount').notNull(),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.currency] })],
+);
+
+export const orders = pgTable(
+  'orders',
+  {
+    id: text('id').primaryKey(),
+    clientOrderId: text('client_order_id').notNull(),
+    accountId: text('account_id').notNull(),
+    venue: text('venue').notNull(),
+    agentId: text('agent_id').notNull(),
+    reason: text('reason'),
+    parentId: text('parent_id'),
+    orderClass: text('order_class').notNull().default('simple'),
+    symbol: text('symbol').notNull(),
+    side: text('side').notNull(),
+    type: text('type').notNull(),
+    quantity: money('quantity').notNull(),
+    limitPrice: money('limit_price'),
+    stopPrice: money('stop_price'),
+    triggerPrice: money('trigger_price'),
+    trailPrice: money('trail_price'),
+    trailPercent: money('trail_percent'),
+    activationPrice: money('activation_price'),
+    currentStop: money('current_stop'),
+    timeInForce: text('time_in_force').notNull(),
+    expireAt: at('expire_at'),
+    extendedHours: boolean('extended_hours').notNull().default(false),
+    postOnly: boolean('post_only').notNull().default(false),
+    reduceOnly: boolean('reduce_only').notNull().default(false),
+    displayQty: money('display_qty'),
+    status: text('status').notNull(),
+    priorStatus: text('prior_status'),
+    filledQty: money('filled_qty').notNull(),
+    filledNotional: money('filled_notional').notNull(),
+    avgFillPrice: money('avg_fill_price'),
+    overfillQty: money('overfill_qty').notNull(),
+    venueOrderIds: jsonb('venue_order_ids').$type<string[]>().notNull().default([]),
+    held: boolean('held').notNull().default(false),
+    emulated: boolean('emulated').notNull().default(false),
+    inferred: boolean('inferred').notNull().default(false),
+    external: boolean('external').notNull().default(false),
+    rejectCode: text('reject_code'),
+    rejectMessage: text('reject_message'),
+    /** Hash of the request's parameters: a reused client order id must carry the same request. */
+    requestHash: text('request_hash').notNull(),
+    /** The last applied event's sequence number. */
+    eventSeq: integer('event_seq').notNull().default(0),
+    createdAt: at('created_at').notNull(),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('orders_account_client_order_id').on(t.accountId, t.clientOrderId),
+    index('orders_status_symbol').on(t.status, t.symbol),
+    index('orders_created').on(t.createdAt, t.id),
+    index('orders_parent').on(t.parentId),
+  ],
+);
+
+export const orderEvents = pgTable(
+  'order_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    orderId: text('order_id')
+      .notNull()
+      .references(() => orders.id),
+    seq: integer('seq').notNull(),
+    eventId: text('event_id').notNull(),
+    kind: text('kind').notNull(),
+    /** The event as the domain knows it, decimals as strings. */
+    payload: jsonb('payload').notNull(),
+    venueTime: at('venue_time').notNull(),
+    receivedAt: at('received_at').notNull(),
+  },
+  (t) => [
+    uniqueIndex('order_events_order_seq').on(t.orderId, t.seq),
+    index('order_events_event').on(t.eventId),
+  ],
+);
+
+export const fills = pgTable(
+  'fills',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    venue: text('venue').notNull(),
+    accountId: text('account_id').notNull(),
+    fillId: text('fill_id').notNull(),
+    orderId: text('order_id').references(() => orders.id),
+    clientOrderId: text('client_order_id').notNull(),
+    venueOrderId: text('venue_order_id').notNull(),
+    symbol: text('symbol').notNull(),
+    side: text('side').notNull(),
+    quantity: money('quantity').notNull(),
+    price: money('price').notNull(),
+    liquidity: text('liquidity').notNull(),
+    fee: money('fee').notNull(),
+    feeCurrency: text('fee_currency').notNull(),
+    ts: at('ts').notNull(),
+    recordedAt: at('recorded_at').notNull().defaultNow(),
+  },
+  // A fill is applied once: its key is (venue, account, fill id), ORDER-SEMANTICS.md §6.1.
+  (t) => [uniqueIndex('fills_key').on(t.venue, t.accountId, t.fillId), index('fills_order').on(t.orderId)],
+);
+
+export const positions = pgTable(
+  'positions',
+  {
+    accountId: text('account_id').notNull(),
+    symbol: text('symbol').notNull(),
+    quantity: money('quantity').notNull(),
+    avgEntryPrice: money('avg_entry_price').notNull(),
+    realizedPnl: money('realized_pnl').notNull(),
+    fees: money('fees').notNull(),
+    openedAt: at('opened_at'),
+    updatedAt: at('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.symbol] })],
+);
+
+export const idempotencyKeys = pgTable('idempotency_keys', {
+  /** `{scope}:{key}`, e.g. `order:{accountId}:{clientOrderId}`. */
+  key: text('key').primaryKey(),
+  requestHash: text('request_hash').notNull(),
+  resourceId: text('resource_id').notNull(),
+  createdAt: at('created_at').notNull().defaultNow(),
+});
+
+export const riskLimits = pgTable(
+  'risk_limits',
+  {
+    scope: text('scope').notNull(),
+    scopeId: text('scope_id').notNull(),
+    limits: jsonb('limits').notNull(),
+    updatedBy: text('updated_by'),
+    updatedAt: at('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.scopeId] })],
+);
+
+export const routingDecisions = pgTable('routing_decisions', {
+  id: text('id').primaryKey(),
+  orderId: text('order_id').notNull(),
+  objective: text('objective').notNull(),
+  scores: jsonb('scores').notNull(),
+  createdAt: at('created_at').notNull().defaultNow(),
+});
+
+export const routingAllocations = pgTable(
+  'routing_allocations',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    decisionId: text('decision_id')
+      .notNull()
+      .references(() => routingDecisions.id),
+    venue: text('venue').notNull(),
+    accountId: text('account_id').notNull(),
+    quantity: money('quantity').notNull(),
+    expectedPrice: money('expected_price'),
+    fees: money('fees'),
+    score: money('score'),
+  },
+  (t) => [index('routing_allocations_decision').on(t.decisionId)],
+);
+
+export const executionMetrics = pgTable('execution_metrics', {
+  orderId: text('order_id').primaryKey(),
+  venue: text('venue').notNull(),
+  arrivalPrice: money('arrival_price'),
+  slippageBps: money('slippage_bps'),
+  implementationShortfall: money('implementation_shortfall'),
+  priceImprovementBps: money('price_improvement_bps'),
+  fillRate: money('fill_rate'),
+  latencyMs: integer('latency_ms'),
+  computedAt: at('computed_at').notNull().defaultNow(),
+});
+
+export const signals = pgTable('signals', {
+  signalId: text('signal_id').primaryKey(),
+  modelId: text('model_id').notNull(),
+  agentId: text('agent_id').notNull(),
+  symbol: text('symbol').notNull(),
+  action: text('action').notNull(),
+  confidence: money('confidence').notNull(),
+  payload: jsonb('payload').notNull(),
+  status: text('status').notNull(),
+  orderId: text('order_id'),
+  createdAt: at('created_at').notNull().defaultNow(),
+});
+
+export const agents = pgTable('agents', {
+  id: text('id').primaryKey(),
+  name: text('name').notNull(),
+  card: jsonb('card').notNull(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: text('id').primaryKey(),
+    agentId: text('agent_id')
+      .notNull()
+      .references(() => agents.id),
+    /** SHA-256 of the key; the key itself is shown once and never stored. */
+    keyHash: text('key_hash').notNull(),
+    /** The first characters, to tell keys apart in listings. */
+    prefix: text('prefix').notNull(),
+    createdAt: at('created_at').notNull().defaultNow(),
+    revokedAt: at('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_hash').on(t.keyHash)],
+);
+
+/** Where reconciliation last got to, per venue account (ORDER-SEMANTICS.md §8.3). */
+export const reconcileCheckpoints = pgTable(
+  'reconcile_checkpoints',
+  {
+    venue: text('venue').notNull(),
+    accountId: text('account_id').notNull(),
+    checkpoint: at('checkpoint').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.venue, t.accountId] })],
+);
+
+/**
+ * The audit trail: each row carries the hash of the previous one, so a changed or deleted row
+ * breaks the chain (hash = sha256(prev_hash | seq | at | actor | action | entity | entity_id | data)).
+ */
+export const auditLog = pgTable('audit_log', {
+  seq: bigint('seq', { mode: 'number' }).primaryKey(),
+  at: at('at').notNull(),
+  actor: text('actor').notNull(),
+  action: text('action').notNull(),
+  entity: text('entity').notNull(),
+  entityId: text('entity_id').notNull(),
+  data: jsonb('data').notNull(),
+  prevHash: text('prev_hash').notNull(),
+  hash: text('hash').notNull(),
+});
+
+export const appendOnlyTables = ['order_events', 'fills', 'audit_log'] as const;
