@@ -212,7 +212,7 @@ CREATE UNIQUE INDEX "api_keys_hash" ON "api_keys" USING btree ("key_hash");--> s
 CREATE UNIQUE INDEX "fills_key" ON "fills" USING btree ("venue","account_id","fill_id");--> statement-breakpoint
 CREATE INDEX "fills_order" ON "fills" USING btree ("order_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "order_events_order_seq" ON "order_events" USING btree ("order_id","seq");--> statement-breakpoint
-CREATE INDEX "order_events_event" ON "order_events" USING btree ("event_id");--> statement-breakpoint
+CREATE UNIQUE INDEX "order_events_event" ON "order_events" USING btree ("order_id","event_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "orders_account_client_order_id" ON "orders" USING btree ("account_id","client_order_id");--> statement-breakpoint
 CREATE INDEX "orders_status_symbol" ON "orders" USING btree ("status","symbol");--> statement-breakpoint
 CREATE INDEX "orders_created" ON "orders" USING btree ("created_at","id");--> statement-breakpoint

@@ -29,6 +29,7 @@ describe('loadConfig', () => {
       paperVenuesFile: undefined,
       paperStartingCash: undefined,
       logLevel: 'info',
+      databaseUrl: 'pglite://.data/pglite',
     });
   });
 
@@ -118,5 +119,19 @@ describe('loadConfig', () => {
       expect((error as Error).message).toContain('PAPER_SEED');
     }
     if (seed !== undefined) expect(seed).toBe(42);
+  });
+});
+
+describe('DATABASE_URL', () => {
+  it('accepts the three store targets and refuses anything else, naming the variable', () => {
+    for (const url of [
+      'pglite://memory',
+      'pglite://./data',
+      'postgres://127.0.0.1:5432/test',
+      'postgresql://u:p@h/db',
+    ]) {
+      expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    }
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type Decimal, dec } from './domain/decimal.js';
 import { TradingError } from './domain/errors.js';
+import { DEFAULT_DATABASE_URL } from './store/db.js';
 
 const amount = z
   .string()
@@ -28,6 +29,11 @@ const schema = z.object({
   /** Replaces every paper account's starting cash (per currency). */
   PAPER_STARTING_CASH: amount.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** pglite://<folder> (default .data/pglite), pglite://memory, or postgres://... */
+  DATABASE_URL: z
+    .string()
+    .regex(/^(pglite:\/\/.+|postgres(ql)?:\/\/.+)$/, 'expected pglite://memory, pglite://<folder> or postgres://...')
+    .default(DEFAULT_DATABASE_URL),
 });
 
 export interface Config {
@@ -39,6 +45,7 @@ export interface Config {
   readonly paperVenuesFile: string | undefined;
   readonly paperStartingCash: Decimal | undefined;
   readonly logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  readonly databaseUrl: string;
 }
 
 /** Reads the configuration from an environment; throws CONFIG_INVALID naming every bad variable. */
@@ -62,5 +69,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     paperVenuesFile: c.PAPER_VENUES_FILE,
     paperStartingCash: c.PAPER_STARTING_CASH,
     logLevel: c.LOG_LEVEL,
+    databaseUrl: c.DATABASE_URL,
   };
 }

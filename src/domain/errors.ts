@@ -39,6 +39,7 @@ export const ERROR_CODES = [
   'FORBIDDEN',
   'CONFIRMATION_REQUIRED',
   'CONFIG_INVALID',
+  'INVALID_ARGUMENT',
   'INTERNAL',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

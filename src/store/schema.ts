@@ -121,9 +121,10 @@ export const orderEvents = pgTable(
     venueTime: at('venue_time').notNull(),
     receivedAt: at('received_at').notNull(),
   },
+  // One row per venue event: a redelivered event (same id) is recorded once.
   (t) => [
     uniqueIndex('order_events_order_seq').on(t.orderId, t.seq),
-    index('order_events_event').on(t.eventId),
+    uniqueIndex('order_events_event').on(t.orderId, t.eventId),
   ],
 );
 

@@ -1,0 +1,66 @@
+import type { Fill, OrderEvent } from '../domain/events.js';
+import type { Order, OrderStatus } from '../domain/order.js';
+import type { Position } from '../domain/position.js';
+
+/** Who placed an order and why: every order records its agent and the agent's reason. */
+export interface OrderMeta {
+  readonly agentId: string;
+  readonly reason?: string;
+  readonly orderClass: 'simple' | 'bracket' | 'oco' | 'oto';
+  /** Hash of the request's parameters: one client order id is one request. */
+  readonly requestHash: string;
+}
+
+export interface StoredOrder {
+  readonly order: Order;
+  readonly meta: OrderMeta;
+  /** The last applied event's sequence number. */
+  readonly eventSeq: number;
+}
+
+export interface RecordedEvent {
+  readonly seq: number;
+  readonly event: OrderEvent;
+}
+
+export interface OrderFilter {
+  readonly status?: 'open' | 'closed' | 'all' | OrderStatus;
+  readonly symbol?: string;
+  readonly accountId?: string;
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+export interface OrderPage {
+  readonly orders: StoredOrder[];
+  readonly nextCursor?: string;
+}
+
+/** What applying one venue event changes, saved in one transaction. */
+export interface EventRecord {
+  readonly orderId: string;
+  /** The order after the event. */
+  readonly order: Order;
+  readonly event: OrderEvent;
+  /** A fill the event carries: inserted once per (venue, account, fill id), with the position change. */
+  readonly fill?: { readonly fill: Fill; readonly applyToPosition: (before: Position) => Position };
+}
+
+export type RecordOutcome = 'recorded' | 'duplicate';
+
+/** The order store port (STYLE.md: the engine owns its ports; src/store implements them). */
+export interface OrderStore {
+  /** Inserts a new order unless its (account, client order id) exists; then returns the existing one. */
+  createOrder(order: Order, meta: OrderMeta, firstEvent?: OrderEvent): Promise<{ created: boolean; stored: StoredOrder }>;
+  findById(id: string): Promise<StoredOrder | undefined>;
+  findByClientOrderId(accountId: string, clientOrderId: string): Promise<StoredOrder | undefined>;
+  /** Appends the event and saves the order; a fill seen before makes the whole record a duplicate. */
+  recordEvent(record: EventRecord): Promise<RecordOutcome>;
+  listOrders(filter: OrderFilter): Promise<OrderPage>;
+  openOrders(accountId?: string): Promise<StoredOrder[]>;
+  events(orderId: string): Promise<RecordedEvent[]>;
+  fills(orderId: string): Promise<Fill[]>;
+  positions(accountId?: string): Promise<Position[]>;
+  position(accountId: string, symbol: string): Promise<Position | undefined>;
+}
+

@@ -1,0 +1,172 @@
+import { and, asc, desc, eq, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
+import { TradingError } from '../domain/errors.js';
+import { TERMINAL_STATUSES } from '../domain/order.js';
+import type { Order } from '../domain/order.js';
+import { type Position, flatPosition } from '../domain/position.js';
+import type { EventRecord, OrderFilter, OrderMeta, OrderPage, OrderStore, RecordOutcome, RecordedEvent, StoredOrder } from '../engine/ports.js';
+import type { Database } from './db.js';
+import { eventToPayload, fillToRow, orderToRow, payloadToEvent, positionToRow, rowToFill, rowToPosition, rowToStored } from './order-mapper.js';
+import { fills, orderEvents, orders, positions } from './schema.js';
+
+const TERMINAL = [...TERMINAL_STATUSES];
+const MAX_PAGE = 500;
+
+/** The order store on drizzle: PGlite or PostgreSQL, the same SQL. */
+export class DrizzleOrderStore implements OrderStore {
+  constructor(private readonly db: Database) {}
+
+  async createOrder(order: Order, meta: OrderMeta): Promise<{ created: boolean; stored: StoredOrder }> {
+    const inserted = await this.db
+      .insert(orders)
+      .values(orderToRow(order, meta, 0))
+      .onConflictDoNothing({ target: [orders.accountId, orders.clientOrderId] })
+      .returning({ id: orders.id });
+    if (inserted.length > 0) return { created: true, stored: { order, meta, eventSeq: 0 } };
+    const existing = await this.findByClientOrderId(order.accountId, order.clientOrderId);
+    if (existing === undefined) throw new Error(`order ${order.clientOrderId} vanished after a conflict`);
+    return { created: false, stored: existing };
+  }
+
+  async findById(id: string): Promise<StoredOrder | undefined> {
+    const [row] = await this.db.select().from(orders).where(eq(orders.id, id)).limit(1);
+    return row === undefined ? undefined : rowToStored(row);
+  }
+
+  async findByClientOrderId(accountId: string, clientOrderId: string): Promise<StoredOrder | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.accountId, accountId), eq(orders.clientOrderId, clientOrderId)))
+      .limit(1);
+    return row === undefined ? undefined : rowToStored(row);
+  }
+
+  recordEvent(record: EventRecord): Promise<RecordOutcome> {
+    return this.db.transaction(async (tx) => {
+      if (record.fill !== undefined) {
+        const { fill, applyToPosition } = record.fill;
+        const inserted = await tx.insert(fills).values(fillToRow(fill, record.orderId)).onConflictDoNothing().returning({ id: fills.id });
+        if (inserted.length === 0) return 'duplicate';
+        const [row] = await tx
+          .select()
+          .from(positions)
+          .where(and(eq(positions.accountId, fill.accountId), eq(positions.symbol, fill.symbol)))
+          .for('update');
+        const before = row === undefined ? flatPosition(fill.accountId, fill.symbol) : rowToPosition(row);
+        const after = positionToRow(applyToPosition(before));
+        await tx
+          .insert(positions)
+          .values(after)
+          .onConflictDoUpdate({ target: [positions.accountId, positions.symbol], set: after });
+      }
+      const [current] = await tx
+        .select({ seq: orders.eventSeq })
+        .from(orders)
+        .where(eq(orders.id, record.orderId))
+        .for('update');
+      if (current === undefined) throw new Error(`no order ${record.orderId} to record an event on`);
+      const seq = current.seq + 1;
+      const event = record.event;
+      const appended = await tx
+        .insert(orderEvents)
+        .values({
+          orderId: record.orderId,
+          seq,
+          eventId: event.eventId,
+          kind: event.kind,
+          payload: eventToPayload(event),
+          venueTime: new Date(event.venueTime),
+          receivedAt: new Date(event.receivedAt),
+        })
+        .onConflictDoNothing({ target: [orderEvents.orderId, orderEvents.eventId] })
+        .returning({ id: orderEvents.id });
+      // A redelivered event (its id already recorded for this order) changes nothing.
+      if (appended.length === 0) return 'duplicate';
+      const { id: _id, clientOrderId: _c, accountId: _a, agentId: _g, reason: _r, orderClass: _o, requestHash: _h, createdAt: _t, ...changes } =
+        orderToRow(record.order, { agentId: '', orderClass: 'simple', requestHash: '' }, seq);
+      await tx.update(orders).set(changes).where(eq(orders.id, record.orderId));
+      return 'recorded';
+    });
+  }
+
+  async listOrders(filter: OrderFilter): Promise<OrderPage> {
+    const limit = Math.min(Math.max(filter.limit ?? 50, 1), MAX_PAGE);
+    const conditions = [];
+    if (filter.status === 'open') conditions.push(notInArray(orders.status, TERMINAL));
+    else if (filter.status === 'closed') conditions.push(inArray(orders.status, TERMINAL));
+    else if (filter.status !== undefined && filter.status !== 'all') conditions.push(eq(orders.status, filter.status));
+    if (filter.symbol !== undefined) conditions.push(eq(orders.symbol, filter.symbol));
+    if (filter.accountId !== undefined) conditions.push(eq(orders.accountId, filter.accountId));
+    const cursor = decodeCursor(filter.cursor);
+    if (cursor !== undefined) {
+      conditions.push(or(lt(orders.createdAt, cursor.at), and(eq(orders.createdAt, cursor.at), lt(orders.id, cursor.id))));
+    }
+    const rows = await this.db
+      .select()
+      .from(orders)
+      .where(and(...conditions))
+      .orderBy(desc(orders.createdAt), desc(orders.id))
+      .limit(limit + 1);
+    const page = rows.slice(0, limit).map(rowToStored);
+    const last = page[page.length - 1];
+    return rows.length > limit && last !== undefined
+      ? { orders: page, nextCursor: encodeCursor(last.order.createdAt, last.order.id) }
+      : { orders: page };
+  }
+
+  async openOrders(accountId?: string): Promise<StoredOrder[]> {
+    const open = notInArray(orders.status, TERMINAL);
+    const rows = await this.db
+      .select()
+      .from(orders)
+      .where(accountId === undefined ? open : and(open, eq(orders.accountId, accountId)))
+      .orderBy(asc(orders.createdAt));
+    return rows.map(rowToStored);
+  }
+
+  async events(orderId: string): Promise<RecordedEvent[]> {
+    const rows = await this.db.select().from(orderEvents).where(eq(orderEvents.orderId, orderId)).orderBy(asc(orderEvents.seq));
+    return rows.map((r) => ({ seq: r.seq, event: payloadToEvent(r.payload as Record<string, unknown>) }));
+  }
+
+  async fills(orderId: string): Promise<ReturnType<typeof rowToFill>[]> {
+    const rows = await this.db.select().from(fills).where(eq(fills.orderId, orderId)).orderBy(asc(fills.id));
+    return rows.map(rowToFill);
+  }
+
+  async positions(accountId?: string): Promise<Position[]> {
+    const nonFlat = sql`${positions.quantity} <> 0`;
+    const rows = await this.db
+      .select()
+      .from(positions)
+      .where(accountId === undefined ? nonFlat : and(nonFlat, eq(positions.accountId, accountId)))
+      .orderBy(asc(positions.accountId), asc(positions.symbol));
+    return rows.map(rowToPosition);
+  }
+
+  async position(accountId: string, symbol: string): Promise<Position | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(positions)
+      .where(and(eq(positions.accountId, accountId), eq(positions.symbol, symbol)));
+    return row === undefined ? undefined : rowToPosition(row);
+  }
+}
+
+function encodeCursor(createdAt: number, id: string): string {
+  return Buffer.from(`${createdAt}:${id}`).toString('base64url');
+}
+
+function decodeCursor(cursor: string | undefined): { at: Date; id: string } | undefined {
+  if (cursor === undefined) return undefined;
+  const text = Buffer.from(cursor, 'base64url').toString();
+  const sep = text.indexOf(':');
+  const ms = Number(text.slice(0, sep));
+  if (sep < 1 || !Number.isSafeInteger(ms)) {
+    throw new TradingError('INVALID_ARGUMENT', 'The cursor is not one this server issued.', {
+      hint: 'Pass the nextCursor of the previous page unchanged, or omit cursor to start over.',
+      details: { field: 'cursor' },
+    });
+  }
+  return { at: new Date(ms), id: text.slice(sep + 1) };
+}

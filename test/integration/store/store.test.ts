@@ -1,0 +1,425 @@
+/**
+ * The durable store against both backends (embedded PGlite and this machine's PostgreSQL):
+ * migrations on a fresh database and again on a used one, exact money in numeric columns, the
+ * fills and orders unique keys, the append-only triggers, redact() and openStore()'s refusal of
+ * an unknown URL. The audit chain has its own file (audit-log.test.ts).
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Decimal, toWire } from '../../../src/domain/decimal.js';
+import { isTradingError } from '../../../src/domain/errors.js';
+import { appendAudit } from '../../../src/store/audit-log.js';
+import { type Store, openStore, redact } from '../../../src/store/db.js';
+import { accounts, auditLog, fills, orderEvents, orders, positions } from '../../../src/store/schema.js';
+import {
+  TEST_BACKENDS,
+  type TestBackend,
+  type TestDatabase,
+  createTestDatabase,
+} from '../../support/databases.js';
+import {
+  T0,
+  appliedMigrations,
+  fillRow,
+  infoTables,
+  journalEntries,
+  orderRow,
+  pgError,
+  pgTrigger,
+  positionRow,
+  rejection,
+} from './helpers.js';
+
+const TABLES = [
+  'accounts',
+  'agents',
+  'api_keys',
+  'audit_log',
+  'balances',
+  'execution_metrics',
+  'fills',
+  'idempotency_keys',
+  'order_events',
+  'orders',
+  'positions',
+  'reconcile_checkpoints',
+  'risk_limits',
+  'routing_allocations',
+  'routing_decisions',
+  'signals',
+];
+const TRIGGERS = ['audit_log_append_only', 'fills_append_only', 'order_events_append_only'];
+
+/** Money that must come back digit for digit: tiny, huge (48 significant digits), ordinary, signed. */
+const MONEY = [
+  '0.000000001',
+  '123456789012345678901234567890.123456789012345678',
+  '187.42',
+  '-0.000000000000000000000000000001',
+  '-98765.4321',
+  '0',
+  '1000000',
+];
+
+/** A database that can be opened again after closing: a PGlite folder on disk, or a PostgreSQL one. */
+async function reopenableDatabase(
+  backend: TestBackend,
+): Promise<{ database: TestDatabase; cleanup(): Promise<void> }> {
+  if (backend === 'pglite') {
+    const folder = await mkdtemp(join(tmpdir(), 'store-test-'));
+    const database = await createTestDatabase('pglite', folder);
+    return { database, cleanup: () => rm(folder, { recursive: true, force: true }) };
+  }
+  const database = await createTestDatabase('postgres');
+  return { database, cleanup: () => database.drop() };
+}
+
+describe.each(TEST_BACKENDS)('%s', (backend) => {
+  let database: TestDatabase;
+  let store: Store;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(backend);
+    store = await database.open();
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await database.drop();
+  });
+
+  describe('migrations', () => {
+    it('apply every migration on a fresh database: all tables, the append-only triggers, the journal', async () => {
+      expect(store.kind).toBe(backend === 'pglite' ? 'pglite-memory' : 'postgres');
+      const tables = await store.db
+        .select({ name: infoTables.tableName })
+        .from(infoTables)
+        .where(and(eq(infoTables.tableSchema, 'public'), eq(sql`table_type`, 'BASE TABLE')))
+        .orderBy(asc(infoTables.tableName));
+      expect(tables.map((t) => t.name)).toEqual(TABLES);
+      const triggers = await store.db
+        .select({ name: pgTrigger.tgname, enabled: pgTrigger.tgenabled })
+        .from(pgTrigger)
+        .where(eq(pgTrigger.tgisinternal, false))
+        .orderBy(asc(pgTrigger.tgname));
+      expect(triggers).toEqual(TRIGGERS.map((name) => ({ name, enabled: 'O' })));
+      expect(await appliedMigrations(store.db)).toBe(await journalEntries());
+    });
+
+    it('are idempotent: the same database opened again applies nothing twice and keeps its data', async () => {
+      const { database: reopenable, cleanup } = await reopenableDatabase(backend);
+      try {
+        const first = await reopenable.open();
+        expect(first.kind).toBe(backend === 'pglite' ? 'pglite-disk' : 'postgres');
+        try {
+          await first.db.insert(accounts).values({
+            id: 'acc-reopen',
+            venue: 'paper-a',
+            mode: 'paper',
+            type: 'cash',
+            currency: 'USD',
+            marginMultiplier: '1',
+            allowShort: false,
+          });
+          expect(await appliedMigrations(first.db)).toBe(await journalEntries());
+        } finally {
+          await first.close();
+        }
+        for (let round = 0; round < 2; round += 1) {
+          const again = await reopenable.open();
+          try {
+            expect(await appliedMigrations(again.db)).toBe(await journalEntries());
+            const rows = await again.db.select().from(accounts).where(eq(accounts.id, 'acc-reopen'));
+            expect(rows).toHaveLength(1);
+            expect(rows[0]?.marginMultiplier).toBe('1');
+          } finally {
+            await again.close();
+          }
+        }
+      } finally {
+        await cleanup();
+      }
+    });
+
+    // Two PGlite instances may never share a folder, so the race is a PostgreSQL-only question:
+    // openStore migrates under an advisory lock, and the loser must find the work done.
+    it.runIf(backend === 'postgres')(
+      'two openStore calls on the same fresh database at the same time both succeed',
+      async () => {
+        const fresh = await createTestDatabase('postgres');
+        try {
+          const opened = await Promise.allSettled([fresh.open(), fresh.open(), fresh.open()]);
+          const stores = opened.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+          try {
+            expect(opened.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok'))).toEqual([
+              'ok',
+              'ok',
+              'ok',
+            ]);
+            for (const s of stores) expect(await appliedMigrations(s.db)).toBe(await journalEntries());
+          } finally {
+            await Promise.all(stores.map((s) => s.close()));
+          }
+        } finally {
+          await fresh.drop();
+        }
+      },
+    );
+  });
+
+  describe('money in numeric columns', () => {
+    function expectExact(read: string | null | undefined, written: string, column: string): void {
+      expect(read, column).toBe(written);
+      expect(new Decimal(read ?? 'NaN').equals(new Decimal(written)), column).toBe(true);
+    }
+
+    it('orders, fills and positions read back exactly the decimal strings written', async () => {
+      const ids = MONEY.map((_, i) => `money-${i}`);
+      await store.db
+        .insert(orders)
+        .values(MONEY.map((m, i) => orderRow(ids[i]!, 'acc-money', `coid-${i}`, m)));
+      await store.db
+        .insert(fills)
+        .values(MONEY.map((m, i) => fillRow('paper-a', 'acc-money', `money-${i}`, m)));
+      await store.db.insert(positions).values(MONEY.map((m, i) => positionRow('acc-money', `SYM${i}`, m)));
+
+      const orderRows = await store.db.select().from(orders).where(inArray(orders.id, ids));
+      const fillRows = await store.db.select().from(fills).where(eq(fills.accountId, 'acc-money'));
+      const positionRows = await store.db
+        .select()
+        .from(positions)
+        .where(eq(positions.accountId, 'acc-money'));
+      expect([orderRows.length, fillRows.length, positionRows.length]).toEqual([
+        MONEY.length,
+        MONEY.length,
+        MONEY.length,
+      ]);
+
+      MONEY.forEach((written, i) => {
+        const o = orderRows.find((r) => r.id === `money-${i}`)!;
+        for (const column of [
+          'quantity',
+          'limitPrice',
+          'stopPrice',
+          'trailPercent',
+          'filledQty',
+          'filledNotional',
+          'avgFillPrice',
+          'overfillQty',
+        ] as const)
+          expectExact(o[column], written, `orders.${column} #${i}`);
+        const f = fillRows.find((r) => r.fillId === `money-${i}`)!;
+        for (const column of ['quantity', 'price', 'fee'] as const)
+          expectExact(f[column], written, `fills.${column} #${i}`);
+        const p = positionRows.find((r) => r.symbol === `SYM${i}`)!;
+        for (const column of ['quantity', 'avgEntryPrice', 'realizedPnl', 'fees'] as const)
+          expectExact(p[column], written, `positions.${column} #${i}`);
+      });
+    });
+
+    it('a value written through toWire(Decimal) comes back equal, and SQL arithmetic on it stays exact', async () => {
+      const price = new Decimal('0.1');
+      await store.db.insert(positions).values(positionRow('acc-wire', 'WIRE', toWire(price)));
+      const [row] = await store.db
+        .select({ quantity: positions.quantity, tripled: sql<string>`(${positions.quantity} * 3)::text` })
+        .from(positions)
+        .where(eq(positions.accountId, 'acc-wire'));
+      expectExact(row?.quantity, '0.1', 'positions.quantity');
+      // 0.1 * 3 in binary floating point is 0.30000000000000004; numeric must give 0.3 exactly.
+      expect(row?.tripled).toBe('0.3');
+    });
+
+    it('null money stays null', async () => {
+      await store.db
+        .insert(orders)
+        .values({ ...orderRow('money-null', 'acc-money', 'coid-null'), limitPrice: null });
+      const [row] = await store.db.select().from(orders).where(eq(orders.id, 'money-null'));
+      expect(row?.limitPrice).toBeNull();
+      expect(row?.trailPrice).toBeNull();
+    });
+  });
+
+  describe('fills unique key (venue, account_id, fill_id)', () => {
+    it('refuses a second fill with the same key (23505); another venue or account is a different fill', async () => {
+      await store.db.insert(fills).values(fillRow('paper-a', 'acc-fills', 'f-1'));
+      const error = await rejection(
+        store.db.insert(fills).values(fillRow('paper-a', 'acc-fills', 'f-1', '2')),
+      );
+      expect(pgError(error).code, pgError(error).message).toBe('23505');
+      expect(pgError(error).message).toContain('fills_key');
+
+      await store.db.insert(fills).values(fillRow('paper-b', 'acc-fills', 'f-1'));
+      await store.db.insert(fills).values(fillRow('paper-a', 'acc-fills-2', 'f-1'));
+      const rows = await store.db.select().from(fills).where(eq(fills.fillId, 'f-1'));
+      expect(rows.map((r) => `${r.venue}/${r.accountId}/${r.price}`).sort()).toEqual([
+        'paper-a/acc-fills-2/1',
+        'paper-a/acc-fills/1',
+        'paper-b/acc-fills/1',
+      ]);
+    });
+
+    it('onConflictDoNothing inserts the first time and nothing the second', async () => {
+      const first = await store.db
+        .insert(fills)
+        .values(fillRow('paper-a', 'acc-fills', 'f-2'))
+        .onConflictDoNothing()
+        .returning({ id: fills.id });
+      expect(first).toHaveLength(1);
+      const second = await store.db
+        .insert(fills)
+        .values(fillRow('paper-a', 'acc-fills', 'f-2', '99'))
+        .onConflictDoNothing({ target: [fills.venue, fills.accountId, fills.fillId] })
+        .returning({ id: fills.id });
+      expect(second).toEqual([]);
+      const rows = await store.db
+        .select()
+        .from(fills)
+        .where(and(eq(fills.venue, 'paper-a'), eq(fills.accountId, 'acc-fills'), eq(fills.fillId, 'f-2')));
+      expect(rows.map((r) => [r.id, r.price])).toEqual([[first[0]!.id, '1']]);
+    });
+  });
+
+  describe('orders unique (account_id, client_order_id)', () => {
+    it('refuses a reused client order id in the same account (23505), accepts it in another', async () => {
+      await store.db.insert(orders).values(orderRow('ord-u1', 'acc-u', 'coid-u'));
+      const error = await rejection(store.db.insert(orders).values(orderRow('ord-u2', 'acc-u', 'coid-u')));
+      expect(pgError(error).code, pgError(error).message).toBe('23505');
+      expect(pgError(error).message).toContain('orders_account_client_order_id');
+      await store.db.insert(orders).values(orderRow('ord-u3', 'acc-u-other', 'coid-u'));
+      const rows = await store.db
+        .select({ id: orders.id })
+        .from(orders)
+        .where(eq(orders.clientOrderId, 'coid-u'));
+      expect(rows.map((r) => r.id).sort()).toEqual(['ord-u1', 'ord-u3']);
+    });
+  });
+
+  describe('append-only tables', () => {
+    /** The trigger raises insufficient_privilege with "<table> is append-only: <op> refused". */
+    function expectRefused(error: unknown, table: string, op: 'UPDATE' | 'DELETE'): void {
+      const { code, message } = pgError(error);
+      expect(code, message).toBe('42501');
+      expect(message).toContain(`${table} is append-only: ${op} refused`);
+    }
+
+    it('order_events: inserts work, UPDATE and DELETE are refused and the row is unchanged', async () => {
+      await store.db.insert(orders).values(orderRow('ord-ao', 'acc-ao', 'coid-ao'));
+      const [event] = await store.db
+        .insert(orderEvents)
+        .values({
+          orderId: 'ord-ao',
+          seq: 1,
+          eventId: 'ev-1',
+          kind: 'accepted',
+          payload: { qty: '1.5' },
+          venueTime: T0,
+          receivedAt: T0,
+        })
+        .returning();
+      expect(event).toBeDefined();
+      expectRefused(
+        await rejection(
+          store.db.update(orderEvents).set({ kind: 'filled' }).where(eq(orderEvents.id, event!.id)),
+        ),
+        'order_events',
+        'UPDATE',
+      );
+      expectRefused(
+        await rejection(store.db.delete(orderEvents).where(eq(orderEvents.id, event!.id))),
+        'order_events',
+        'DELETE',
+      );
+      expect(await store.db.select().from(orderEvents).where(eq(orderEvents.id, event!.id))).toEqual([event]);
+      await store.db.insert(orderEvents).values({ ...event!, id: undefined, seq: 2, eventId: 'ev-2' });
+      expect(await store.db.select().from(orderEvents).where(eq(orderEvents.orderId, 'ord-ao'))).toHaveLength(
+        2,
+      );
+    });
+
+    it('fills: inserts work, UPDATE and DELETE are refused and the row is unchanged', async () => {
+      const [fill] = await store.db
+        .insert(fills)
+        .values(fillRow('paper-a', 'acc-ao', 'f-ao', '187.42'))
+        .returning();
+      expect(fill).toBeDefined();
+      expectRefused(
+        await rejection(store.db.update(fills).set({ price: '0' }).where(eq(fills.id, fill!.id))),
+        'fills',
+        'UPDATE',
+      );
+      expectRefused(await rejection(store.db.delete(fills).where(eq(fills.id, fill!.id))), 'fills', 'DELETE');
+      expect(await store.db.select().from(fills).where(eq(fills.id, fill!.id))).toEqual([fill]);
+      await store.db.insert(fills).values(fillRow('paper-a', 'acc-ao', 'f-ao-2'));
+      expect(await store.db.select().from(fills).where(eq(fills.accountId, 'acc-ao'))).toHaveLength(2);
+    });
+
+    it('audit_log: appends work, UPDATE and DELETE are refused and the row is unchanged', async () => {
+      const entry = {
+        actor: 'agent-1',
+        action: 'order.submit',
+        entity: 'order',
+        entityId: 'ord-ao',
+        data: {},
+        at: T0,
+      };
+      const { seq } = await store.db.transaction((tx) => appendAudit(tx, entry));
+      const [before] = await store.db.select().from(auditLog).where(eq(auditLog.seq, seq));
+      expectRefused(
+        await rejection(store.db.update(auditLog).set({ actor: 'mallory' }).where(eq(auditLog.seq, seq))),
+        'audit_log',
+        'UPDATE',
+      );
+      expectRefused(
+        await rejection(store.db.delete(auditLog).where(eq(auditLog.seq, seq))),
+        'audit_log',
+        'DELETE',
+      );
+      expect(await store.db.select().from(auditLog).where(eq(auditLog.seq, seq))).toEqual([before]);
+      const next = await store.db.transaction((tx) => appendAudit(tx, { ...entry, action: 'order.cancel' }));
+      expect(next.seq).toBe(seq + 1);
+    });
+  });
+
+  describe('redact and openStore URLs', () => {
+    it('redact() hides the password of a postgres URL and leaves the rest', () => {
+      expect(redact('postgres://trader:s3cret@db.example:5432/trading')).toBe(
+        'postgres://trader:***@db.example:5432/trading',
+      );
+      expect(redact('postgresql://trader:p%40ss%2Fw0rd@db.example/trading?sslmode=require')).toBe(
+        'postgresql://trader:***@db.example/trading?sslmode=require',
+      );
+      expect(redact('postgres://trader@db.example/trading')).toBe('postgres://trader@db.example/trading');
+      expect(redact('postgres://127.0.0.1:5432/trading')).toBe('postgres://127.0.0.1:5432/trading');
+      expect(redact('pglite://memory')).toBe('pglite://memory');
+    });
+
+    // The postgres driver accepts both URLs below (WHATWG URL parsing: the userinfo ends at the
+    // last "@", and the user name may be empty), so they are real DATABASE_URLs whose password
+    // must not be printed.
+    it('redact() hides a password that contains a raw "@"', () => {
+      const redacted = redact('postgres://trader:p@ss@db.example/trading');
+      expect(redacted).toBe('postgres://trader:***@db.example/trading');
+      expect(redacted).not.toContain('ss@');
+    });
+
+    it('redact() hides a password given without a user name', () => {
+      expect(redact('postgres://:s3cret@db.example/trading')).not.toContain('s3cret');
+    });
+
+    it("the store's location carries no password", () => {
+      expect(store.location).not.toMatch(/:[^/:@]+@/);
+      if (backend === 'postgres') expect(store.location).toBe(redact(database.url));
+    });
+
+    it('openStore refuses an unknown scheme with CONFIG_INVALID, without echoing its password', async () => {
+      const error = await rejection(openStore('mysql://x'));
+      expect(isTradingError(error, 'CONFIG_INVALID'), String(error)).toBe(true);
+      const withPassword = await rejection(openStore('mysql://root:hunter2@db.example/x'));
+      expect(isTradingError(withPassword, 'CONFIG_INVALID')).toBe(true);
+      expect((withPassword as Error).message).not.toContain('hunter2');
+    });
+  });
+});
