@@ -32,7 +32,10 @@ const schema = z.object({
   /** pglite://<folder> (default .data/pglite), pglite://memory, or postgres://... */
   DATABASE_URL: z
     .string()
-    .regex(/^(pglite:\/\/.+|postgres(ql)?:\/\/.+)$/, 'expected pglite://memory, pglite://<folder> or postgres://...')
+    .regex(
+      /^(pglite:\/\/.+|postgres(ql)?:\/\/.+)$/,
+      'expected pglite://memory, pglite://<folder> or postgres://...',
+    )
     .default(DEFAULT_DATABASE_URL),
 });
 

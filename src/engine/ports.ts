@@ -51,7 +51,11 @@ export type RecordOutcome = 'recorded' | 'duplicate';
 /** The order store port (STYLE.md: the engine owns its ports; src/store implements them). */
 export interface OrderStore {
   /** Inserts a new order unless its (account, client order id) exists; then returns the existing one. */
-  createOrder(order: Order, meta: OrderMeta, firstEvent?: OrderEvent): Promise<{ created: boolean; stored: StoredOrder }>;
+  createOrder(
+    order: Order,
+    meta: OrderMeta,
+    firstEvent?: OrderEvent,
+  ): Promise<{ created: boolean; stored: StoredOrder }>;
   findById(id: string): Promise<StoredOrder | undefined>;
   findByClientOrderId(accountId: string, clientOrderId: string): Promise<StoredOrder | undefined>;
   /** Appends the event and saves the order; a fill seen before makes the whole record a duplicate. */
@@ -63,4 +67,3 @@ export interface OrderStore {
   positions(accountId?: string): Promise<Position[]>;
   position(accountId: string, symbol: string): Promise<Position | undefined>;
 }
-

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { asc, desc, sql } from 'drizzle-orm';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../domain/canonical-json.js';
 import type { Database } from './db.js';
 import { auditLog } from './schema.js';
 

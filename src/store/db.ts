@@ -86,7 +86,14 @@ async function openPostgres(url: string, migrationsFolder: string): Promise<Stor
   };
 }
 
-/** A URL without its password. */
+/** A URL without its password (parsed as the driver parses it: the credentials end at the last @). */
 export function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  try {
+    const parsed = new URL(url);
+    if (parsed.password === '') return url;
+    parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return url.replace(/\/\/[^/]*@/, '//***@');
+  }
 }

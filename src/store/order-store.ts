@@ -3,9 +3,27 @@ import { TradingError } from '../domain/errors.js';
 import { TERMINAL_STATUSES } from '../domain/order.js';
 import type { Order } from '../domain/order.js';
 import { type Position, flatPosition } from '../domain/position.js';
-import type { EventRecord, OrderFilter, OrderMeta, OrderPage, OrderStore, RecordOutcome, RecordedEvent, StoredOrder } from '../engine/ports.js';
+import type {
+  EventRecord,
+  OrderFilter,
+  OrderMeta,
+  OrderPage,
+  OrderStore,
+  RecordOutcome,
+  RecordedEvent,
+  StoredOrder,
+} from '../engine/ports.js';
 import type { Database } from './db.js';
-import { eventToPayload, fillToRow, orderToRow, payloadToEvent, positionToRow, rowToFill, rowToPosition, rowToStored } from './order-mapper.js';
+import {
+  eventToPayload,
+  fillToRow,
+  orderToRow,
+  payloadToEvent,
+  positionToRow,
+  rowToFill,
+  rowToPosition,
+  rowToStored,
+} from './order-mapper.js';
 import { fills, orderEvents, orders, positions } from './schema.js';
 
 const TERMINAL = [...TERMINAL_STATUSES];
@@ -41,12 +59,27 @@ export class DrizzleOrderStore implements OrderStore {
     return row === undefined ? undefined : rowToStored(row);
   }
 
-  recordEvent(record: EventRecord): Promise<RecordOutcome> {
+  async recordEvent(record: EventRecord): Promise<RecordOutcome> {
+    try {
+      await this.recordOnce(record);
+      return 'recorded';
+    } catch (error) {
+      if (error instanceof Duplicate) return 'duplicate';
+      throw error;
+    }
+  }
+
+  /** One transaction; a duplicate fill or event aborts it whole, so nothing is applied twice or half. */
+  private recordOnce(record: EventRecord): Promise<void> {
     return this.db.transaction(async (tx) => {
       if (record.fill !== undefined) {
         const { fill, applyToPosition } = record.fill;
-        const inserted = await tx.insert(fills).values(fillToRow(fill, record.orderId)).onConflictDoNothing().returning({ id: fills.id });
-        if (inserted.length === 0) return 'duplicate';
+        const inserted = await tx
+          .insert(fills)
+          .values(fillToRow(fill, record.orderId))
+          .onConflictDoNothing()
+          .returning({ id: fills.id });
+        if (inserted.length === 0) throw new Duplicate();
         const [row] = await tx
           .select()
           .from(positions)
@@ -81,11 +114,19 @@ export class DrizzleOrderStore implements OrderStore {
         .onConflictDoNothing({ target: [orderEvents.orderId, orderEvents.eventId] })
         .returning({ id: orderEvents.id });
       // A redelivered event (its id already recorded for this order) changes nothing.
-      if (appended.length === 0) return 'duplicate';
-      const { id: _id, clientOrderId: _c, accountId: _a, agentId: _g, reason: _r, orderClass: _o, requestHash: _h, createdAt: _t, ...changes } =
-        orderToRow(record.order, { agentId: '', orderClass: 'simple', requestHash: '' }, seq);
+      if (appended.length === 0) throw new Duplicate();
+      const {
+        id: _id,
+        clientOrderId: _c,
+        accountId: _a,
+        agentId: _g,
+        reason: _r,
+        orderClass: _o,
+        requestHash: _h,
+        createdAt: _t,
+        ...changes
+      } = orderToRow(record.order, { agentId: '', orderClass: 'simple', requestHash: '' }, seq);
       await tx.update(orders).set(changes).where(eq(orders.id, record.orderId));
-      return 'recorded';
     });
   }
 
@@ -94,12 +135,15 @@ export class DrizzleOrderStore implements OrderStore {
     const conditions = [];
     if (filter.status === 'open') conditions.push(notInArray(orders.status, TERMINAL));
     else if (filter.status === 'closed') conditions.push(inArray(orders.status, TERMINAL));
-    else if (filter.status !== undefined && filter.status !== 'all') conditions.push(eq(orders.status, filter.status));
+    else if (filter.status !== undefined && filter.status !== 'all')
+      conditions.push(eq(orders.status, filter.status));
     if (filter.symbol !== undefined) conditions.push(eq(orders.symbol, filter.symbol));
     if (filter.accountId !== undefined) conditions.push(eq(orders.accountId, filter.accountId));
     const cursor = decodeCursor(filter.cursor);
     if (cursor !== undefined) {
-      conditions.push(or(lt(orders.createdAt, cursor.at), and(eq(orders.createdAt, cursor.at), lt(orders.id, cursor.id))));
+      conditions.push(
+        or(lt(orders.createdAt, cursor.at), and(eq(orders.createdAt, cursor.at), lt(orders.id, cursor.id))),
+      );
     }
     const rows = await this.db
       .select()
@@ -125,7 +169,11 @@ export class DrizzleOrderStore implements OrderStore {
   }
 
   async events(orderId: string): Promise<RecordedEvent[]> {
-    const rows = await this.db.select().from(orderEvents).where(eq(orderEvents.orderId, orderId)).orderBy(asc(orderEvents.seq));
+    const rows = await this.db
+      .select()
+      .from(orderEvents)
+      .where(eq(orderEvents.orderId, orderId))
+      .orderBy(asc(orderEvents.seq));
     return rows.map((r) => ({ seq: r.seq, event: payloadToEvent(r.payload as Record<string, unknown>) }));
   }
 
@@ -152,6 +200,9 @@ export class DrizzleOrderStore implements OrderStore {
     return row === undefined ? undefined : rowToPosition(row);
   }
 }
+
+/** Aborts a transaction that would apply something twice. */
+class Duplicate extends Error {}
 
 function encodeCursor(createdAt: number, id: string): string {
   return Buffer.from(`${createdAt}:${id}`).toString('base64url');

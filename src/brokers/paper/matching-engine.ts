@@ -33,6 +33,12 @@ export interface MatchingEngineConfig {
   /** Options per instrument (§10: options MAY be overridden per instrument). */
   readonly optionsFor: (instrument: Instrument) => PaperOptions;
   readonly ledger: PaperLedger;
+  /**
+   * Venue order ids are `{prefix}-{n}`, counting up per instance (§6.1); the prefix defaults to the
+   * venue name. A venue that restarts must use a new prefix (or resume its counter), or its fill
+   * ids would repeat.
+   */
+  readonly orderIdPrefix?: string;
   /** Receives every order event, in order, after the venue's own state has applied it. */
   readonly emit: (accountId: string, event: OrderEvent) => void;
 }
@@ -129,7 +135,7 @@ export class MatchingEngine {
     this.now = Math.max(this.now, now);
     const instrument = this.admit(request);
     const key = orderKey(request.accountId, request.clientOrderId);
-    const venueOrderId = `${this.cfg.venue}-${++this.venueSeq}`;
+    const venueOrderId = `${this.cfg.orderIdPrefix ?? this.cfg.venue}-${++this.venueSeq}`;
     const w = newWorking(this.initialOrder(request, venueOrderId), instrument, ++this.prioritySeq);
     this.orders.set(key, w);
     this.track(w);

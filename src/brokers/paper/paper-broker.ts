@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Clock } from '../../domain/clock.js';
 import type { Fill } from '../../domain/events.js';
 import type { InstrumentRegistry } from '../../domain/instruments.js';
@@ -29,6 +30,11 @@ export interface PaperBrokerDeps {
   readonly clock: Clock;
   /** Market data; without one the venue matches only what `simulate` gives it. */
   readonly feed?: MarketFeed;
+  /**
+   * Makes this instance's venue order ids (and so its fill ids) unique: `{venue}-{instanceId}-{n}`.
+   * Default: the start time in base 36 and four random characters.
+   */
+  readonly instanceId?: string;
 }
 
 /**
@@ -74,8 +80,10 @@ export class PaperBroker implements Broker {
       nativeContingent: [],
       fees: { makerBps: base.makerFeeBps, takerBps: base.takerFeeBps },
     };
+    const instance = deps.instanceId ?? `${deps.clock.now().toString(36)}${randomBytes(2).toString('hex')}`;
     this.engine = new MatchingEngine({
       venue: this.venue,
+      orderIdPrefix: `${this.venue}-${instance}`,
       instruments: deps.instruments,
       capabilities: this.capabilities,
       optionsFor: (instrument) => this.optionsFor(instrument),

@@ -7,7 +7,7 @@
 import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuditEntry, appendAudit, auditHash, verifyAuditLog } from '../../../src/store/audit-log.js';
-import { canonicalJson } from '../../../src/store/canonical-json.js';
+import { canonicalJson } from '../../../src/domain/canonical-json.js';
 import type { Database, Store } from '../../../src/store/db.js';
 import { auditLog } from '../../../src/store/schema.js';
 import { TEST_BACKENDS, type TestDatabase, createTestDatabase } from '../../support/databases.js';

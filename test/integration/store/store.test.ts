@@ -51,7 +51,14 @@ const TABLES = [
   'routing_decisions',
   'signals',
 ];
-const TRIGGERS = ['audit_log_append_only', 'fills_append_only', 'order_events_append_only'];
+const TRIGGERS = [
+  'audit_log_append_only',
+  'audit_log_no_truncate',
+  'fills_append_only',
+  'fills_no_truncate',
+  'order_events_append_only',
+  'order_events_no_truncate',
+];
 
 /** Money that must come back digit for digit: tiny, huge (48 significant digits), ordinary, signed. */
 const MONEY = [
@@ -67,7 +74,7 @@ const MONEY = [
 /** A database that can be opened again after closing: a PGlite folder on disk, or a PostgreSQL one. */
 async function reopenableDatabase(
   backend: TestBackend,
-): Promise<{ database: TestDatabase; cleanup(): Promise<void> }> {
+): Promise<{ database: TestDatabase; cleanup: () => Promise<void> }> {
   if (backend === 'pglite') {
     const folder = await mkdtemp(join(tmpdir(), 'store-test-'));
     const database = await createTestDatabase('pglite', folder);
@@ -299,11 +306,17 @@ describe.each(TEST_BACKENDS)('%s', (backend) => {
 
   describe('append-only tables', () => {
     /** The trigger raises insufficient_privilege with "<table> is append-only: <op> refused". */
-    function expectRefused(error: unknown, table: string, op: 'UPDATE' | 'DELETE'): void {
+    function expectRefused(error: unknown, table: string, op: 'UPDATE' | 'DELETE' | 'TRUNCATE'): void {
       const { code, message } = pgError(error);
       expect(code, message).toBe('42501');
       expect(message).toContain(`${table} is append-only: ${op} refused`);
     }
+
+    it('TRUNCATE is refused on every append-only table (it skips row triggers)', async () => {
+      for (const table of ['order_events', 'fills', 'audit_log']) {
+        expectRefused(await rejection(store.db.execute(sql.raw(`truncate ${table}`))), table, 'TRUNCATE');
+      }
+    });
 
     it('order_events: inserts work, UPDATE and DELETE are refused and the row is unchanged', async () => {
       await store.db.insert(orders).values(orderRow('ord-ao', 'acc-ao', 'coid-ao'));

@@ -1,0 +1,52 @@
+import type { Fill } from '../domain/events.js';
+import type { Order } from '../domain/order.js';
+import type { Position } from '../domain/position.js';
+
+/** The in-process bus with the seed's topic names. */
+export interface BusEvents {
+  'trade.order.submitted': { readonly order: Order };
+  'trade.order.filled': { readonly order: Order; readonly fill: Fill };
+  'trade.order.partial': { readonly order: Order; readonly fill: Fill };
+  'trade.order.rejected': { readonly order: Order };
+  'trade.order.cancelled': { readonly order: Order };
+  'trade.order.expired': { readonly order: Order };
+  'trade.order.updated': { readonly order: Order };
+  'trade.position.opened': { readonly position: Position };
+  'trade.position.updated': { readonly position: Position };
+  'trade.position.closed': { readonly position: Position };
+}
+
+export type Topic = keyof BusEvents;
+type Handler<T extends Topic> = (payload: BusEvents[T]) => void;
+
+/**
+ * A synchronous typed publish/subscribe bus. A throwing subscriber is isolated: the others still
+ * run, and the error goes to `onError` (the engine logs it) instead of into the order flow.
+ */
+export class EventBus {
+  private readonly handlers = new Map<Topic, Set<Handler<Topic>>>();
+
+  constructor(private readonly onError: (error: unknown, topic: Topic) => void = () => undefined) {}
+
+  subscribe<T extends Topic>(topic: T, handler: Handler<T>): () => void {
+    let set = this.handlers.get(topic);
+    if (set === undefined) {
+      set = new Set();
+      this.handlers.set(topic, set);
+    }
+    set.add(handler as Handler<Topic>);
+    return () => {
+      set.delete(handler as Handler<Topic>);
+    };
+  }
+
+  publish<T extends Topic>(topic: T, payload: BusEvents[T]): void {
+    for (const handler of this.handlers.get(topic) ?? []) {
+      try {
+        handler(payload);
+      } catch (error) {
+        this.onError(error, topic);
+      }
+    }
+  }
+}

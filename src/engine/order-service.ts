@@ -1,0 +1,579 @@
+import type { Broker, VenueEvent } from '../brokers/broker.js';
+import { BrokerCallError, withDeadline } from '../brokers/broker.js';
+import type { Clock } from '../domain/clock.js';
+import { type Decimal, ZERO } from '../domain/decimal.js';
+import { TradingError } from '../domain/errors.js';
+import type { Fill, OrderChanges, OrderEvent } from '../domain/events.js';
+import type { InstrumentRegistry } from '../domain/instruments.js';
+import type { Instrument } from '../domain/instrument.js';
+import { type Order, type OrderSpec, isTerminal } from '../domain/order.js';
+import { applyEvent, applyOrderChanges, cancelRefusal, replaceRefusal } from '../domain/order-status.js';
+import { validateOrderSpec } from '../domain/order-validation.js';
+import { type Position, applyFillToPosition } from '../domain/position.js';
+import type { EventBus } from './event-bus.js';
+import type { IdGenerator } from './ids.js';
+import { KeyedLock } from './keyed-lock.js';
+import type { OrderFilter, OrderMeta, OrderPage, OrderStore, StoredOrder } from './ports.js';
+import { requestHash } from './request-hash.js';
+
+/** What a caller asks for; the engine fills in ids, venue and account. */
+export interface SubmitInput extends OrderSpec {
+  readonly clientOrderId?: string;
+  readonly accountId?: string;
+  readonly venue?: string;
+  readonly agentId: string;
+  readonly reason?: string;
+}
+
+/** The pre-trade risk port; the risk issue fills it. Until then every valid order passes. */
+export interface RiskPort {
+  check(order: Order, instrument: Instrument): Promise<RiskDecision>;
+}
+export type RiskDecision =
+  | { readonly approved: true }
+  | { readonly approved: false; readonly code: TradingError['code']; readonly message: string };
+
+/** The routing port; the routing issue fills it. Until then: the pinned venue, or the first that trades the symbol. */
+export interface RouterPort {
+  route(
+    spec: OrderSpec,
+    instrument: Instrument,
+    pin: { venue?: string; accountId?: string },
+  ): Promise<{ venue: string; accountId: string }>;
+}
+
+export interface OrderServiceDeps {
+  readonly store: OrderStore;
+  readonly brokers: readonly Broker[];
+  readonly instruments: InstrumentRegistry;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly bus: EventBus;
+  readonly risk?: RiskPort;
+  readonly router?: RouterPort;
+  /** Venue-call timeout: past it the outcome is unknown and the order stays in flight (§8.1). */
+  readonly venueTimeoutMs?: number;
+  readonly onAnomaly?: (message: string, details: Record<string, unknown>) => void;
+}
+
+export interface OrderDetails {
+  readonly stored: StoredOrder;
+  readonly fills: Fill[];
+  readonly events: OrderEvent[];
+}
+
+const APPROVE: RiskPort = { check: () => Promise.resolve({ approved: true }) };
+
+/**
+ * The order management service: one command flow for submit, modify and cancel — validate, risk,
+ * route, persist the intent, send — and one path that applies every venue event through the
+ * lifecycle table, durably, exactly once, then publishes it on the bus.
+ */
+export class OrderService {
+  private readonly deps: OrderServiceDeps;
+  private readonly brokers: ReadonlyMap<string, Broker>;
+  private readonly locks = new KeyedLock();
+  private readonly risk: RiskPort;
+  private readonly router: RouterPort;
+  private readonly unsubscribes: (() => void)[] = [];
+
+  constructor(deps: OrderServiceDeps) {
+    this.deps = deps;
+    this.brokers = new Map(deps.brokers.map((b) => [b.venue, b]));
+    this.risk = deps.risk ?? APPROVE;
+    this.router = deps.router ?? new FirstCapableVenue(deps.brokers);
+  }
+
+  /** Subscribes to every venue's order updates. */
+  start(): void {
+    for (const broker of this.brokers.values()) {
+      this.unsubscribes.push(
+        broker.subscribe((event) => {
+          void this.onVenueEvent(event);
+        }),
+      );
+    }
+  }
+
+  stop(): void {
+    for (const unsubscribe of this.unsubscribes.splice(0)) unsubscribe();
+  }
+
+  // ------------------------------------------------------------------ commands
+
+  /**
+   * Submits an order. Refusals of the request itself throw a TradingError and store nothing; a risk
+   * denial stores the order as `denied` and returns it. The same client order id with the same
+   * request returns the existing order and sends nothing; with another request it is refused.
+   */
+  async submit(input: SubmitInput): Promise<StoredOrder> {
+    const instrument = this.deps.instruments.get(input.symbol);
+    const spec = specOf(input, instrument);
+    validateOrderSpec(spec, instrument, { now: this.deps.clock.now() });
+    const { venue, accountId } = await this.router.route(spec, instrument, pinOf(input));
+    const clientOrderId = input.clientOrderId ?? this.deps.ids.clientOrderId();
+    const hash = requestHash({ ...canonicalSpec(spec), venue, accountId, agentId: input.agentId });
+    const existing = await this.deps.store.findByClientOrderId(accountId, clientOrderId);
+    if (existing !== undefined) return sameRequestOrRefuse(existing, hash);
+
+    const now = this.deps.clock.now();
+    const order = newOrder(spec, { id: this.deps.ids.orderId(), clientOrderId, accountId, venue, now });
+    const decision = await this.risk.check(order, instrument);
+    const meta: OrderMeta = {
+      agentId: input.agentId,
+      orderClass: 'simple',
+      requestHash: hash,
+      ...(input.reason === undefined ? {} : { reason: input.reason }),
+    };
+    const initial = decision.approved
+      ? order
+      : { ...order, status: 'denied' as const, reject: { code: decision.code, message: decision.message } };
+    // The intent is durable before anything is sent (§8.1).
+    const { created, stored } = await this.deps.store.createOrder(initial, meta);
+    if (!created) return sameRequestOrRefuse(stored, hash);
+    if (!decision.approved) return stored;
+    this.deps.bus.publish('trade.order.submitted', { order: stored.order });
+    await this.send(stored);
+    return this.reload(stored);
+  }
+
+  /** Resolves once every venue event received so far has been applied (tests, shutdown). */
+  idle(): Promise<void> {
+    return this.locks.idle();
+  }
+
+  async cancel(ref: OrderRef): Promise<StoredOrder> {
+    const stored = await this.find(ref);
+    const refusal = cancelRefusal(stored.order);
+    if (refusal !== undefined) throw notOpen(stored.order);
+    await this.locks.run(lockKey(stored.order), () =>
+      this.applyLocal(stored.order, { kind: 'cxl_req', origin: 'local' }),
+    );
+    await this.call(stored.order, (broker) =>
+      broker.cancel({ accountId: stored.order.accountId, clientOrderId: stored.order.clientOrderId }),
+    );
+    return this.reload(stored);
+  }
+
+  async replace(ref: OrderRef, changes: OrderChanges): Promise<StoredOrder> {
+    const stored = await this.find(ref);
+    const order = stored.order;
+    const refusal = replaceRefusal(order);
+    if (refusal === 'ORDER_PENDING') {
+      throw new TradingError(
+        'ORDER_PENDING',
+        `Order ${order.clientOrderId} has a request in flight (${order.status}).`,
+        {
+          hint: 'Wait for the venue to answer, then try again.',
+          details: { orderId: order.id, status: order.status },
+        },
+      );
+    }
+    if (refusal !== undefined) throw notOpen(order);
+    const next = applyOrderChanges(order, changes);
+    if (next.quantity.lessThan(order.filledQty)) {
+      throw new TradingError(
+        'QUANTITY_BELOW_FILLED',
+        `quantity ${next.quantity.toFixed()} is below the ${order.filledQty.toFixed()} already filled.`,
+        {
+          hint: `Send a quantity of at least ${order.filledQty.toFixed()}.`,
+          details: { orderId: order.id, field: 'quantity' },
+        },
+      );
+    }
+    validateOrderSpec(
+      next.quantity.equals(order.filledQty) ? { ...next, quantity: next.quantity.plus(1) } : next,
+      this.deps.instruments.get(order.symbol),
+      {
+        now: this.deps.clock.now(),
+      },
+    );
+    await this.locks.run(lockKey(order), () =>
+      this.applyLocal(order, { kind: 'rpl_req', origin: 'local', changes }),
+    );
+    await this.call(order, (broker) =>
+      broker.replace({ accountId: order.accountId, clientOrderId: order.clientOrderId, changes }),
+    );
+    return this.reload(stored);
+  }
+
+  async cancelAll(filter: { symbol?: string; accountId?: string } = {}): Promise<StoredOrder[]> {
+    const open = await this.deps.store.openOrders(filter.accountId);
+    const targets = open.filter(
+      (s) =>
+        (filter.symbol === undefined || s.order.symbol === filter.symbol) &&
+        cancelRefusal(s.order) === undefined,
+    );
+    const results = await Promise.allSettled(targets.map((s) => this.cancel({ orderId: s.order.id })));
+    return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  }
+
+  // ------------------------------------------------------------------ queries
+
+  async getOrder(ref: OrderRef): Promise<OrderDetails> {
+    const stored = await this.find(ref);
+    const [fills, events] = await Promise.all([
+      this.deps.store.fills(stored.order.id),
+      this.deps.store.events(stored.order.id),
+    ]);
+    return { stored, fills, events: events.map((e) => e.event) };
+  }
+
+  listOrders(filter: OrderFilter): Promise<OrderPage> {
+    return this.deps.store.listOrders(filter);
+  }
+
+  positions(accountId?: string): Promise<Position[]> {
+    return this.deps.store.positions(accountId);
+  }
+
+  // ------------------------------------------------------------------ venue events
+
+  /** Applies one venue event through the table, durably and once, then publishes what changed. */
+  onVenueEvent(venueEvent: VenueEvent): Promise<void> {
+    const key = `${venueEvent.accountId}|${venueEvent.event.clientOrderId}`;
+    return this.locks.run(key, async () => {
+      const stored = await this.deps.store.findByClientOrderId(
+        venueEvent.accountId,
+        venueEvent.event.clientOrderId,
+      );
+      if (stored === undefined) {
+        this.anomaly('event for an order this engine does not know', {
+          venue: venueEvent.venue,
+          event: venueEvent.event.kind,
+          clientOrderId: venueEvent.event.clientOrderId,
+        });
+        return;
+      }
+      await this.apply(stored.order, venueEvent.event);
+    });
+  }
+
+  private async apply(order: Order, event: OrderEvent): Promise<void> {
+    const result = applyEvent(order, event);
+    if (result.outcome !== 'applied') {
+      this.anomaly(result.outcome === 'invalid' ? result.anomaly : `refused ${event.kind}`, {
+        orderId: order.id,
+        status: order.status,
+        event: event.kind,
+      });
+      return;
+    }
+    if (result.anomaly !== undefined) this.anomaly(result.anomaly, { orderId: order.id, event: event.kind });
+    let position: Position | undefined;
+    const fill = event.kind === 'fill' ? event.fill : undefined;
+    const outcome = await this.deps.store.recordEvent({
+      orderId: order.id,
+      order: result.positionOnly === true ? order : result.order,
+      event,
+      ...(fill === undefined
+        ? {}
+        : {
+            fill: {
+              fill,
+              applyToPosition: (before) => {
+                position = applyFillToPosition(before, fill).position;
+                return position;
+              },
+            },
+          }),
+    });
+    if (outcome === 'duplicate') return;
+    this.publish(order, result.order, fill, position);
+  }
+
+  private publish(before: Order, after: Order, fill: Fill | undefined, position: Position | undefined): void {
+    const bus = this.deps.bus;
+    if (fill !== undefined) {
+      bus.publish(after.status === 'filled' ? 'trade.order.filled' : 'trade.order.partial', {
+        order: after,
+        fill,
+      });
+    } else if (after.status !== before.status) {
+      if (after.status === 'rejected') bus.publish('trade.order.rejected', { order: after });
+      else if (after.status === 'canceled') bus.publish('trade.order.cancelled', { order: after });
+      else if (after.status === 'expired') bus.publish('trade.order.expired', { order: after });
+      else bus.publish('trade.order.updated', { order: after });
+    } else {
+      bus.publish('trade.order.updated', { order: after });
+    }
+    if (position !== undefined) {
+      const topic = position.quantity.isZero()
+        ? 'trade.position.closed'
+        : position.openedAt === position.updatedAt
+          ? 'trade.position.opened'
+          : 'trade.position.updated';
+      bus.publish(topic, { position });
+    }
+  }
+
+  // ------------------------------------------------------------------ sending
+
+  private async send(stored: StoredOrder): Promise<void> {
+    const order = stored.order;
+    const { accountId, clientOrderId } = order;
+    await this.call(order, async (broker) => {
+      const receipt = await broker.submit({ ...specOfOrder(order), accountId, clientOrderId });
+      if (receipt.status === 'rejected') {
+        // The stream carries the rejection too; whichever arrives first is applied, the other is a duplicate.
+        await this.locks.run(lockKey(order), async () => {
+          const current = (await this.deps.store.findById(order.id)) ?? stored;
+          if (current.order.status !== 'pending_new') return;
+          await this.apply(
+            current.order,
+            this.event(
+              current.order,
+              { kind: 'rej', code: receipt.code, message: receipt.message },
+              `rej-${clientOrderId}`,
+            ),
+          );
+        });
+      }
+    });
+  }
+
+  /**
+   * Calls the order's venue. A definitive refusal of a submit becomes `rejected`; an ambiguous
+   * failure (timeout, dropped connection, 5xx) leaves the order in flight for reconciliation and
+   * is never re-sent (§8.1).
+   */
+  private async call(order: Order, action: (broker: Broker) => Promise<void>): Promise<void> {
+    const broker = this.brokers.get(order.venue);
+    if (broker === undefined)
+      throw new TradingError('BROKER_UNAVAILABLE', `Venue ${order.venue} is not connected.`);
+    try {
+      await withDeadline(
+        order.venue,
+        action(broker),
+        this.deps.venueTimeoutMs ?? 10_000,
+        `${order.venue} call for ${order.clientOrderId}`,
+      );
+    } catch (error) {
+      if (!(error instanceof BrokerCallError)) throw error;
+      if (error.outcome === 'ambiguous') {
+        this.anomaly('venue call outcome unknown; left in flight for reconciliation', {
+          orderId: order.id,
+          venue: order.venue,
+          error: error.message,
+        });
+        return;
+      }
+      const current = (await this.deps.store.findById(order.id))?.order ?? order;
+      const event =
+        current.status === 'pending_new'
+          ? { kind: 'rej' as const, code: error.code, message: error.message }
+          : current.status === 'pending_cancel'
+            ? { kind: 'cxl_rej' as const, code: error.code, message: error.message }
+            : current.status === 'pending_replace'
+              ? { kind: 'rpl_rej' as const, code: error.code, message: error.message }
+              : undefined;
+      if (event !== undefined) await this.locks.run(lockKey(order), () => this.applyLocal(current, event));
+      if (current.status !== 'pending_new') throw error;
+    }
+  }
+
+  /** Applies an event the engine itself observed (a request sent, a call refused) to the latest order. */
+  private async applyLocal(order: Order, body: LocalEventBody): Promise<void> {
+    const current = (await this.deps.store.findById(order.id))?.order ?? order;
+    await this.apply(current, this.event(current, body, this.deps.ids.eventId()));
+  }
+
+  private event(order: Order, body: LocalEventBody, eventId: string): OrderEvent {
+    const now = this.deps.clock.now();
+    return {
+      ...body,
+      eventId,
+      clientOrderId: order.clientOrderId,
+      venueTime: now,
+      receivedAt: now,
+    };
+  }
+
+  private async find(ref: OrderRef): Promise<StoredOrder> {
+    const stored =
+      'orderId' in ref
+        ? await this.deps.store.findById(ref.orderId)
+        : await this.findClient(ref.clientOrderId, ref.accountId);
+    if (stored === undefined) {
+      throw new TradingError('NOT_FOUND', `No order ${'orderId' in ref ? ref.orderId : ref.clientOrderId}.`, {
+        hint: 'Check the id; listOrders shows recent orders.',
+      });
+    }
+    return stored;
+  }
+
+  private async findClient(
+    clientOrderId: string,
+    accountId: string | undefined,
+  ): Promise<StoredOrder | undefined> {
+    const accounts = accountId === undefined ? await this.allAccountIds() : [accountId];
+    for (const account of accounts) {
+      const found = await this.deps.store.findByClientOrderId(account, clientOrderId);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  private async allAccountIds(): Promise<string[]> {
+    const lists = await Promise.all([...this.brokers.values()].map((b) => b.accounts()));
+    return lists.flat().map((a) => a.accountId);
+  }
+
+  /**
+   * The order as stored once the events the venue has streamed for it so far are applied: a
+   * command answers with the venue's reaction (ack, immediate fills, cancel), not a stale copy.
+   */
+  private async reload(stored: StoredOrder): Promise<StoredOrder> {
+    await this.locks.drain(lockKey(stored.order));
+    return (await this.deps.store.findById(stored.order.id)) ?? stored;
+  }
+
+  private anomaly(message: string, details: Record<string, unknown>): void {
+    this.deps.onAnomaly?.(message, details);
+  }
+}
+
+export type OrderRef =
+  { readonly orderId: string } | { readonly clientOrderId: string; readonly accountId?: string };
+
+type LocalEventBody =
+  | { kind: 'cxl_req'; origin: 'local' }
+  | { kind: 'rpl_req'; origin: 'local'; changes: OrderChanges }
+  | { kind: 'rej'; code: string; message: string }
+  | { kind: 'cxl_rej'; code: string; message: string }
+  | { kind: 'rpl_rej'; code: string; message: string };
+
+function lockKey(order: Order): string {
+  return `${order.accountId}|${order.clientOrderId}`;
+}
+
+function pinOf(input: SubmitInput): { venue?: string; accountId?: string } {
+  return {
+    ...(input.venue === undefined ? {} : { venue: input.venue }),
+    ...(input.accountId === undefined ? {} : { accountId: input.accountId }),
+  };
+}
+
+/** The order parameters of a request, on the instrument's own symbol. */
+function specOf(input: SubmitInput, instrument: Instrument): OrderSpec {
+  const { clientOrderId: _c, accountId: _a, venue: _v, agentId: _g, reason: _r, ...spec } = input;
+  return { ...spec, symbol: instrument.symbol };
+}
+
+function specOfOrder(order: Order): OrderSpec {
+  const fields = [
+    'symbol',
+    'side',
+    'type',
+    'quantity',
+    'timeInForce',
+    'limitPrice',
+    'stopPrice',
+    'triggerPrice',
+    'trailPrice',
+    'trailPercent',
+    'activationPrice',
+    'expireAt',
+    'extendedHours',
+    'postOnly',
+    'reduceOnly',
+    'displayQty',
+  ] as const;
+  const source = order as unknown as Record<string, unknown>;
+  return Object.fromEntries(
+    fields.filter((f) => source[f] !== undefined).map((f) => [f, source[f]]),
+  ) as unknown as OrderSpec;
+}
+
+/** The spec as the hash sees it: decimals as strings, false flags as absent. */
+function canonicalSpec(spec: OrderSpec): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(spec as unknown as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined && v !== false)
+      .map(([k, v]) => [
+        k,
+        typeof v === 'object' && v !== null && 'toFixed' in v ? (v as Decimal).toFixed() : v,
+      ]),
+  );
+}
+
+function newOrder(
+  spec: OrderSpec,
+  ids: { id: string; clientOrderId: string; accountId: string; venue: string; now: number },
+): Order {
+  return {
+    ...spec,
+    id: ids.id,
+    clientOrderId: ids.clientOrderId,
+    accountId: ids.accountId,
+    venue: ids.venue,
+    status: 'pending_new',
+    filledQty: ZERO,
+    filledNotional: ZERO,
+    overfillQty: ZERO,
+    venueOrderIds: [],
+    held: false,
+    emulated: false,
+    inferred: false,
+    external: false,
+    createdAt: ids.now,
+    updatedAt: ids.now,
+  };
+}
+
+function sameRequestOrRefuse(existing: StoredOrder, hash: string): StoredOrder {
+  if (existing.meta.requestHash === hash) return existing;
+  throw new TradingError(
+    'DUPLICATE_CLIENT_ORDER_ID',
+    `clientOrderId ${existing.order.clientOrderId} was already used for a different order.`,
+    {
+      hint: 'Use a new clientOrderId for a new order; resend the exact same request to get the existing order back.',
+      details: { orderId: existing.order.id, clientOrderId: existing.order.clientOrderId },
+    },
+  );
+}
+
+function notOpen(order: Order): TradingError {
+  return new TradingError(
+    'ORDER_NOT_OPEN',
+    `Order ${order.clientOrderId} is ${order.status}; it accepts no requests.`,
+    {
+      hint: isTerminal(order.status)
+        ? 'Place a new order instead.'
+        : 'Wait for the pending request to finish.',
+      details: { orderId: order.id, status: order.status },
+    },
+  );
+}
+
+/** Until the routing issue: the pinned venue, else the first venue that trades the instrument. */
+class FirstCapableVenue implements RouterPort {
+  constructor(private readonly brokers: readonly Broker[]) {}
+
+  async route(
+    _spec: OrderSpec,
+    instrument: Instrument,
+    pin: { venue?: string; accountId?: string },
+  ): Promise<{ venue: string; accountId: string }> {
+    const candidates = this.brokers.filter(
+      (b) =>
+        (pin.venue === undefined || b.venue === pin.venue) &&
+        b.capabilities.assetClasses.includes(instrument.assetClass),
+    );
+    for (const broker of candidates) {
+      const accounts = (await broker.accounts()).map((a) => a.accountId);
+      if (pin.accountId === undefined && accounts[0] !== undefined)
+        return { venue: broker.venue, accountId: accounts[0] };
+      if (pin.accountId !== undefined && accounts.includes(pin.accountId))
+        return { venue: broker.venue, accountId: pin.accountId };
+    }
+    throw new TradingError(
+      'SYMBOL_NOT_TRADABLE',
+      `No connected venue${pin.venue === undefined ? '' : ` named ${pin.venue}`} trades ${instrument.symbol}${pin.accountId === undefined ? '' : ` for account ${pin.accountId}`}.`,
+      {
+        hint: 'Omit venue and account to let the engine choose, or use listVenues to see what each venue trades.',
+        details: { symbol: instrument.symbol, ...pin },
+      },
+    );
+  }
+}

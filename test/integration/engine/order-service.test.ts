@@ -1,0 +1,225 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { PaperBroker } from '../../../src/brokers/paper/paper-broker.js';
+import type { VenueProfile } from '../../../src/brokers/paper/venue-profiles.js';
+import type { VenueEvent } from '../../../src/brokers/broker.js';
+import { SimulatedClock } from '../../../src/domain/clock.js';
+import { dec } from '../../../src/domain/decimal.js';
+import { isTradingError } from '../../../src/domain/errors.js';
+import { InstrumentRegistry } from '../../../src/domain/instruments.js';
+import { EventBus, type Topic } from '../../../src/engine/event-bus.js';
+import { RandomIds } from '../../../src/engine/ids.js';
+import { OrderService, type SubmitInput } from '../../../src/engine/order-service.js';
+import { ScriptedFeed } from '../../../src/marketdata/feeds/index.js';
+import type { Store } from '../../../src/store/db.js';
+import { DrizzleOrderStore } from '../../../src/store/order-store.js';
+import { TEST_BACKENDS, type TestDatabase, createTestDatabase } from '../../support/databases.js';
+
+const T0 = Date.UTC(2026, 2, 5, 15, 0); // Thursday 10:00 New York: the equity session is open
+const PROFILE: VenueProfile = {
+  id: 'paper-test',
+  name: 'test',
+  description: '',
+  assetClasses: ['us_equity', 'crypto'],
+  depthScale: dec(1),
+  options: {},
+  symbolOptions: {},
+  accounts: [
+    {
+      id: 'acct-1',
+      venue: 'paper-test',
+      mode: 'paper',
+      type: 'margin',
+      currency: 'USD',
+      cash: { USD: dec(1_000_000), USDT: dec(1_000_000) },
+      marginMultiplier: dec(2),
+      allowShort: true,
+      patternDayTrader: false,
+      dayTrades: [],
+      tradingBlocked: false,
+    },
+  ],
+};
+
+describe.each(TEST_BACKENDS)('order service on %s', (backend) => {
+  let database: TestDatabase;
+  let store: Store;
+  let clock: SimulatedClock;
+  let feed: ScriptedFeed;
+  let broker: PaperBroker;
+  let service: OrderService;
+  let published: Topic[];
+  let anomalies: string[];
+
+  beforeAll(async () => {
+    database = await createTestDatabase(backend);
+    store = await database.open();
+  });
+  afterAll(async () => {
+    await store.close();
+    await database.drop();
+  });
+
+  beforeEach(async () => {
+    clock = new SimulatedClock(T0);
+    feed = new ScriptedFeed({ clock });
+    broker = new PaperBroker({ profile: PROFILE, instruments: new InstrumentRegistry(), clock, feed });
+    await broker.connect();
+    feed.set('AAPL', {
+      book: {
+        bids: [['100.00', '500']],
+        asks: [
+          ['100.02', '300'],
+          ['100.03', '1000'],
+        ],
+      },
+    });
+    const bus = new EventBus();
+    published = [];
+    anomalies = [];
+    for (const topic of [
+      'trade.order.submitted',
+      'trade.order.filled',
+      'trade.order.partial',
+      'trade.order.cancelled',
+      'trade.position.opened',
+      'trade.position.updated',
+    ] as const) {
+      bus.subscribe(topic, () => published.push(topic));
+    }
+    service = new OrderService({
+      store: new DrizzleOrderStore(store.db),
+      brokers: [broker],
+      instruments: new InstrumentRegistry(),
+      clock,
+      ids: new RandomIds(() => clock.now()),
+      bus,
+      onAnomaly: (message) => anomalies.push(message),
+    });
+    service.start();
+  });
+
+  const unique = (): string => `c${Math.random().toString(36).slice(2, 12)}`;
+  const market = (quantity: number, clientOrderId = unique()): SubmitInput => ({
+    symbol: 'AAPL',
+    side: 'buy',
+    type: 'market',
+    quantity: dec(quantity),
+    timeInForce: 'day',
+    clientOrderId,
+    agentId: 'agent-test',
+    reason: 'test',
+  });
+  /** Waits until the venue's streamed events have been applied (they run on the engine's queue). */
+  const settle = (): Promise<void> => service.idle();
+
+  it('submits, fills across two levels, records fills, events and the position exactly', async () => {
+    const stored = await service.submit(market(400));
+    await settle();
+    const details = await service.getOrder({ orderId: stored.order.id });
+    expect(details.stored.order.status).toBe('filled');
+    expect(details.stored.order.filledQty.toFixed()).toBe('400');
+    expect(details.stored.order.avgFillPrice?.toFixed()).toBe('100.0225'); // (300×100.02 + 100×100.03) / 400
+    expect(details.fills.map((f) => `${f.quantity.toFixed()}@${f.price.toFixed()}`)).toEqual([
+      '300@100.02',
+      '100@100.03',
+    ]);
+    expect(details.events.map((e) => e.kind)).toEqual(['ack', 'fill', 'fill']);
+    expect(details.stored.meta).toMatchObject({ agentId: 'agent-test', reason: 'test' });
+    const positions = await service.positions('acct-1');
+    const aapl = positions.find((p) => p.symbol === 'AAPL');
+    expect(aapl?.quantity.toFixed()).toBe('400');
+    expect(published).toContain('trade.order.filled');
+    expect(published).toContain('trade.order.submitted');
+  });
+
+  it('one client order id is one order: the same request returns it, another request is refused', async () => {
+    const id = unique();
+    const first = await service.submit(market(10, id));
+    const again = await service.submit(market(10, id));
+    expect(again.order.id).toBe(first.order.id);
+    await expect(service.submit(market(11, id))).rejects.toSatisfy((e) =>
+      isTradingError(e, 'DUPLICATE_CLIENT_ORDER_ID'),
+    );
+  });
+
+  it('1,000 concurrent submits reusing 100 client order ids create exactly 100 orders', async () => {
+    const ids = Array.from({ length: 100 }, () => unique());
+    const results = await Promise.all(
+      Array.from({ length: 1_000 }, (_, i) => service.submit(market(1, ids[i % 100]))),
+    );
+    await settle();
+    const distinct = new Set(results.map((r) => r.order.id));
+    expect(distinct.size).toBe(100);
+    let count = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await service.listOrders({
+        symbol: 'AAPL',
+        status: 'all',
+        limit: 200,
+        ...(cursor === undefined ? {} : { cursor }),
+      });
+      count += page.orders.filter((o) => ids.includes(o.order.clientOrderId)).length;
+      cursor = page.nextCursor;
+    } while (cursor !== undefined);
+    expect(count).toBe(100);
+    const venueOrders = await broker.ordersSince('acct-1', 0);
+    expect(venueOrders.filter((o) => ids.includes(o.clientOrderId))).toHaveLength(100);
+  });
+
+  it('cancels a resting order and refuses to cancel it again', async () => {
+    const stored = await service.submit({ ...market(5), type: 'limit', limitPrice: dec('90.00') });
+    await settle();
+    const canceled = await service.cancel({ orderId: stored.order.id });
+    await settle();
+    const after = await service.getOrder({ orderId: canceled.order.id });
+    expect(after.stored.order.status).toBe('canceled');
+    expect(after.events.map((e) => e.kind)).toEqual(['ack', 'cxl_req', 'cxl']);
+    await expect(service.cancel({ orderId: stored.order.id })).rejects.toSatisfy((e) =>
+      isTradingError(e, 'ORDER_NOT_OPEN'),
+    );
+  });
+
+  it('replaces a resting limit; a new price that crosses fills it', async () => {
+    const stored = await service.submit({ ...market(5), type: 'limit', limitPrice: dec('90.00') });
+    await settle();
+    await service.replace({ orderId: stored.order.id }, { limitPrice: dec('100.05') });
+    await settle();
+    const after = await service.getOrder({ orderId: stored.order.id });
+    expect({ anomalies, events: after.events.map((e) => e.kind) }).toEqual({
+      anomalies: [],
+      events: ['ack', 'rpl_req', 'rpl_req', 'rpl', 'fill'],
+    });
+    expect(after.stored.order.status).toBe('filled');
+    expect(after.stored.order.limitPrice?.toFixed()).toBe('100.05');
+    expect(after.fills[0]?.price.toFixed()).toBe('100.02');
+  });
+
+  it('applies a redelivered venue event once', async () => {
+    const seen: VenueEvent[] = [];
+    broker.subscribe((e) => seen.push(e));
+    const stored = await service.submit(market(10));
+    await settle();
+    for (const e of seen) await service.onVenueEvent(e); // every event again
+    const details = await service.getOrder({ orderId: stored.order.id });
+    expect(details.fills).toHaveLength(1);
+    expect(details.events.map((e) => e.kind)).toEqual(['ack', 'fill']);
+    expect(details.stored.order.filledQty.toFixed()).toBe('10');
+  });
+
+  it('refuses bad input with a code and stores nothing', async () => {
+    const id = unique();
+    await expect(service.submit({ ...market(0, id) })).rejects.toSatisfy((e) =>
+      isTradingError(e, 'INVALID_ORDER'),
+    );
+    await expect(service.submit({ ...market(1, id), symbol: 'NOPE' })).rejects.toSatisfy((e) =>
+      isTradingError(e, 'INSTRUMENT_NOT_FOUND'),
+    );
+    await expect(
+      service.submit({ ...market(1, id), type: 'limit', limitPrice: dec('100.001') }),
+    ).rejects.toSatisfy((e) => isTradingError(e, 'PRICE_PRECISION'));
+    await expect(service.getOrder({ clientOrderId: id, accountId: 'acct-1' })).rejects.toSatisfy((e) =>
+      isTradingError(e, 'NOT_FOUND'),
+    );
+  });
+});
