@@ -1,4 +1,4 @@
-import type { Broker, VenueEvent } from '../brokers/broker.js';
+import type { Broker, VenueEvent, VenueOrder } from '../brokers/broker.js';
 import { BrokerCallError, withDeadline } from '../brokers/broker.js';
 import type { Clock } from '../domain/clock.js';
 import { type Decimal, ZERO } from '../domain/decimal.js';
@@ -227,6 +227,49 @@ export class OrderService {
     return this.deps.store.positions(accountId);
   }
 
+  // ------------------------------------------------------------------ reconciliation
+
+  /**
+   * Applies an event reconciliation fetched or synthesized (§8.2, §8.3), under the order's lock, to
+   * the order as stored now. `eventId` makes it idempotent: the same id is recorded once.
+   */
+  reconcileEvent(ref: { orderId: string }, body: ReconcileEventBody, eventId: string): Promise<void> {
+    return this.find(ref).then((stored) =>
+      this.locks.run(lockKey(stored.order), async () => {
+        const current = (await this.deps.store.findById(stored.order.id))?.order ?? stored.order;
+        await this.apply(current, this.event(current, body, eventId));
+      }),
+    );
+  }
+
+  /** Imports a venue order this engine does not know, as `external`: shown and cancelable, never managed (§8.3). */
+  async importExternal(venueOrder: VenueOrder): Promise<StoredOrder> {
+    const order: Order = {
+      ...specOfOrder(venueOrder as unknown as Order),
+      id: this.deps.ids.orderId(),
+      clientOrderId: venueOrder.clientOrderId,
+      accountId: venueOrder.accountId,
+      venue: venueOrder.venue,
+      status: 'new',
+      filledQty: ZERO,
+      filledNotional: ZERO,
+      overfillQty: ZERO,
+      venueOrderIds: [venueOrder.venueOrderId],
+      held: false,
+      emulated: false,
+      inferred: false,
+      external: true,
+      createdAt: venueOrder.createdAt,
+      updatedAt: venueOrder.createdAt,
+    };
+    const meta: OrderMeta = {
+      agentId: 'external',
+      orderClass: 'simple',
+      requestHash: `external:${venueOrder.venueOrderId}`,
+    };
+    return (await this.deps.store.createOrder(order, meta)).stored;
+  }
+
   // ------------------------------------------------------------------ venue events
 
   /** Applies one venue event through the table, durably and once, then publishes what changed. */
@@ -378,7 +421,7 @@ export class OrderService {
     await this.apply(current, this.event(current, body, this.deps.ids.eventId()));
   }
 
-  private event(order: Order, body: LocalEventBody, eventId: string): OrderEvent {
+  private event(order: Order, body: LocalEventBody | ReconcileEventBody, eventId: string): OrderEvent {
     const now = this.deps.clock.now();
     return {
       ...body,
@@ -435,6 +478,14 @@ export class OrderService {
 
 export type OrderRef =
   { readonly orderId: string } | { readonly clientOrderId: string; readonly accountId?: string };
+
+/** What reconciliation may apply: an ack, a fill, or a venue-side end (§8.2, §8.3). */
+export type ReconcileEventBody =
+  | { kind: 'ack' }
+  | { kind: 'fill'; fill: Fill }
+  | { kind: 'cxl'; reason?: string; inferred?: boolean }
+  | { kind: 'exp' }
+  | { kind: 'rej'; code: string; message: string; inferred?: boolean };
 
 type LocalEventBody =
   | { kind: 'cxl_req'; origin: 'local' }

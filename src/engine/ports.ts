@@ -66,4 +66,18 @@ export interface OrderStore {
   fills(orderId: string): Promise<Fill[]>;
   positions(accountId?: string): Promise<Position[]>;
   position(accountId: string, symbol: string): Promise<Position | undefined>;
+  /** Replaces a position with the venue's and records why in the audit log, in one transaction. */
+  correctPosition(position: Position, audit: AuditRecord): Promise<void>;
+  /** Where reconciliation of a venue account last got to (epoch ms). */
+  checkpoint(venue: string, accountId: string): Promise<number | undefined>;
+  setCheckpoint(venue: string, accountId: string, at: number): Promise<void>;
+}
+
+export interface AuditRecord {
+  readonly actor: string;
+  readonly action: string;
+  readonly entity: string;
+  readonly entityId: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  readonly at: number;
 }

@@ -4,6 +4,7 @@ import { TERMINAL_STATUSES } from '../domain/order.js';
 import type { Order } from '../domain/order.js';
 import { type Position, flatPosition } from '../domain/position.js';
 import type {
+  AuditRecord,
   EventRecord,
   OrderFilter,
   OrderMeta,
@@ -24,7 +25,8 @@ import {
   rowToPosition,
   rowToStored,
 } from './order-mapper.js';
-import { fills, orderEvents, orders, positions } from './schema.js';
+import { appendAudit } from './audit-log.js';
+import { fills, orderEvents, orders, positions, reconcileCheckpoints } from './schema.js';
 
 const TERMINAL = [...TERMINAL_STATUSES];
 const MAX_PAGE = 500;
@@ -190,6 +192,36 @@ export class DrizzleOrderStore implements OrderStore {
       .where(accountId === undefined ? nonFlat : and(nonFlat, eq(positions.accountId, accountId)))
       .orderBy(asc(positions.accountId), asc(positions.symbol));
     return rows.map(rowToPosition);
+  }
+
+  async correctPosition(position: Position, audit: AuditRecord): Promise<void> {
+    const row = positionToRow(position);
+    await this.db.transaction(async (tx) => {
+      await tx
+        .insert(positions)
+        .values(row)
+        .onConflictDoUpdate({ target: [positions.accountId, positions.symbol], set: row });
+      await appendAudit(tx, { ...audit, at: new Date(audit.at) });
+    });
+  }
+
+  async checkpoint(venue: string, accountId: string): Promise<number | undefined> {
+    const [row] = await this.db
+      .select()
+      .from(reconcileCheckpoints)
+      .where(and(eq(reconcileCheckpoints.venue, venue), eq(reconcileCheckpoints.accountId, accountId)));
+    return row?.checkpoint.getTime();
+  }
+
+  async setCheckpoint(venue: string, accountId: string, at: number): Promise<void> {
+    const value = { venue, accountId, checkpoint: new Date(at) };
+    await this.db
+      .insert(reconcileCheckpoints)
+      .values(value)
+      .onConflictDoUpdate({
+        target: [reconcileCheckpoints.venue, reconcileCheckpoints.accountId],
+        set: { checkpoint: value.checkpoint },
+      });
   }
 
   async position(accountId: string, symbol: string): Promise<Position | undefined> {

@@ -1,0 +1,351 @@
+import { createHash } from 'node:crypto';
+import type { Broker, VenueOrder } from '../brokers/broker.js';
+import type { Clock } from '../domain/clock.js';
+import { type Decimal, ZERO } from '../domain/decimal.js';
+import type { Fill } from '../domain/events.js';
+import type { InstrumentRegistry } from '../domain/instruments.js';
+import { type Order, isTerminal } from '../domain/order.js';
+import { flatPosition } from '../domain/position.js';
+import type { OrderService } from './order-service.js';
+import type { OrderStore, StoredOrder } from './ports.js';
+
+export interface ReconcilerOptions {
+  /** An order in flight longer than this is looked up at the venue (§8.2). */
+  readonly inflightTimeoutMs: number;
+  /** Lookups that find nothing before a pending_new order is inferred rejected (§8.2). */
+  readonly inflightRetries: number;
+  /** How far back the first reconciliation of an account looks (§8.3). */
+  readonly lookbackMs: number;
+}
+
+export const DEFAULT_RECONCILER_OPTIONS: ReconcilerOptions = {
+  inflightTimeoutMs: 5_000,
+  inflightRetries: 3,
+  lookbackMs: 24 * 60 * 60 * 1000,
+};
+
+export interface ReconcileReport {
+  readonly venue: string;
+  readonly accountId: string;
+  readonly fillsApplied: number;
+  readonly ordersAligned: number;
+  readonly ordersImported: number;
+  readonly ordersInferred: number;
+  readonly positionsCorrected: number;
+  /** Set when the venue could not be read: nothing was concluded from it (§8.3). */
+  readonly failed?: string;
+}
+
+export interface ReconcilerDeps {
+  readonly store: OrderStore;
+  readonly service: OrderService;
+  readonly brokers: readonly Broker[];
+  readonly instruments: InstrumentRegistry;
+  readonly clock: Clock;
+  readonly options?: Partial<ReconcilerOptions>;
+}
+
+/**
+ * Brings the engine's view in line with each venue's (ORDER-SEMANTICS.md §8): fills first
+ * (deduplicated by fill id), then every order's status, then in-flight orders by client order id,
+ * then positions (the venue is the source of truth; a correction is written to the audit log).
+ * Every step is idempotent: running it twice changes nothing the second time.
+ */
+export class Reconciler {
+  private readonly deps: ReconcilerDeps;
+  private readonly options: ReconcilerOptions;
+  /** Lookups that found nothing, per order id (§8.2 retries). */
+  private readonly misses = new Map<string, number>();
+
+  constructor(deps: ReconcilerDeps) {
+    this.deps = deps;
+    this.options = { ...DEFAULT_RECONCILER_OPTIONS, ...deps.options };
+  }
+
+  async reconcileAll(): Promise<ReconcileReport[]> {
+    const reports: ReconcileReport[] = [];
+    for (const broker of this.deps.brokers) {
+      let accounts: string[];
+      try {
+        accounts = (await broker.accounts()).map((a) => a.accountId);
+      } catch (error) {
+        reports.push(failed(broker.venue, '*', error));
+        continue;
+      }
+      for (const accountId of accounts) reports.push(await this.reconcileAccount(broker, accountId));
+    }
+    return reports;
+  }
+
+  async reconcileAccount(broker: Broker, accountId: string): Promise<ReconcileReport> {
+    const startedAt = this.deps.clock.now();
+    const since =
+      (await this.deps.store.checkpoint(broker.venue, accountId)) ?? startedAt - this.options.lookbackMs;
+    try {
+      const fillsApplied = await this.applyFills(broker, accountId, since);
+      const seen = new Set<string>();
+      const { aligned, imported } = await this.alignVenueOrders(broker, accountId, since, seen);
+      const inferred = await this.resolveMissing(broker, accountId, seen);
+      const positionsCorrected = await this.alignPositions(broker, accountId);
+      await this.deps.store.setCheckpoint(broker.venue, accountId, startedAt);
+      return {
+        venue: broker.venue,
+        accountId,
+        fillsApplied,
+        ordersAligned: aligned,
+        ordersImported: imported,
+        ordersInferred: inferred,
+        positionsCorrected,
+      };
+    } catch (error) {
+      // A venue that cannot be read settles nothing: its orders stay as they are, its positions are never taken as flat.
+      return failed(broker.venue, accountId, error);
+    }
+  }
+
+  // ------------------------------------------------------------------ fills (§8.3: first)
+
+  private async applyFills(broker: Broker, accountId: string, since: number): Promise<number> {
+    let applied = 0;
+    for (const fill of await broker.fillsSince(accountId, since)) {
+      const stored = await this.localOrImported(broker, accountId, fill.clientOrderId);
+      if (stored === undefined) continue;
+      await this.ackIfPending(stored);
+      const before = stored.order.filledQty;
+      await this.deps.service.reconcileEvent(
+        { orderId: stored.order.id },
+        { kind: 'fill', fill },
+        `fill:${fill.fillId}`,
+      );
+      const after = await this.deps.store.findById(stored.order.id);
+      if (after !== undefined && !after.order.filledQty.equals(before)) applied += 1;
+    }
+    return applied;
+  }
+
+  // ------------------------------------------------------------------ orders
+
+  private async alignVenueOrders(
+    broker: Broker,
+    accountId: string,
+    since: number,
+    seen: Set<string>,
+  ): Promise<{ aligned: number; imported: number }> {
+    const venueOrders = new Map<string, VenueOrder>();
+    for (const o of [
+      ...(await broker.ordersSince(accountId, since)),
+      ...(await broker.openOrders(accountId)),
+    ]) {
+      venueOrders.set(o.clientOrderId, o);
+    }
+    let aligned = 0;
+    let imported = 0;
+    for (const venueOrder of venueOrders.values()) {
+      seen.add(venueOrder.clientOrderId);
+      let stored = await this.deps.store.findByClientOrderId(accountId, venueOrder.clientOrderId);
+      if (stored === undefined) {
+        stored = await this.deps.service.importExternal(venueOrder);
+        imported += 1;
+      }
+      if (await this.align(stored, venueOrder)) aligned += 1;
+    }
+    return { aligned, imported };
+  }
+
+  /** Aligns one order with the venue's view; true when anything changed. */
+  private async align(stored: StoredOrder, venue: VenueOrder): Promise<boolean> {
+    const id = { orderId: stored.order.id };
+    const before = await this.reload(stored);
+    await this.ackIfPending(before);
+    let order = (await this.reload(stored)).order;
+    if (venue.filledQty.greaterThan(order.filledQty)) {
+      // The venue filled more than its fill reports showed: one inferred fill covers the gap (§8.3).
+      await this.deps.service.reconcileEvent(
+        id,
+        { kind: 'fill', fill: inferredFill(order, venue) },
+        `gap:${venue.venueOrderId}:${venue.filledQty.toFixed()}`,
+      );
+      order = (await this.reload(stored)).order;
+    }
+    if (isTerminal(venue.status) && !isTerminal(order.status)) {
+      const end = endEvent(venue);
+      if (end !== undefined)
+        await this.deps.service.reconcileEvent(id, end, `end:${venue.venueOrderId}:${venue.status}`);
+    }
+    const after = (await this.reload(stored)).order;
+    return after.status !== before.order.status || !after.filledQty.equals(before.order.filledQty);
+  }
+
+  /** An order the venue knows but we saw no answer for gets a synthesized ack first (§8.2). */
+  private async ackIfPending(stored: StoredOrder): Promise<void> {
+    const order = stored.order;
+    if (order.status === 'pending_new' || (order.status === 'rejected' && order.inferred)) {
+      await this.deps.service.reconcileEvent(
+        { orderId: order.id },
+        { kind: 'ack' },
+        `ack:${order.clientOrderId}`,
+      );
+    }
+  }
+
+  /**
+   * Local open orders the venue did not list (§8.2): a targeted query by client order id; a
+   * pending_new still unknown after the retries is rejected NOT_FOUND_AT_VENUE, an acknowledged
+   * order missing from the venue is canceled; both marked inferred.
+   */
+  private async resolveMissing(broker: Broker, accountId: string, seen: Set<string>): Promise<number> {
+    let inferred = 0;
+    const now = this.deps.clock.now();
+    for (const stored of await this.deps.store.openOrders(accountId)) {
+      const order = stored.order;
+      if (order.venue !== broker.venue || seen.has(order.clientOrderId)) continue;
+      if (order.status === 'pending_new' && now - order.updatedAt < this.options.inflightTimeoutMs) continue;
+      const venueOrder = await broker.getOrder(accountId, order.clientOrderId);
+      if (venueOrder !== undefined) {
+        this.misses.delete(order.id);
+        await this.align(stored, venueOrder);
+        continue;
+      }
+      const misses = (this.misses.get(order.id) ?? 0) + 1;
+      this.misses.set(order.id, misses);
+      if (order.status === 'pending_new') {
+        if (misses < this.options.inflightRetries) continue;
+        await this.deps.service.reconcileEvent(
+          { orderId: order.id },
+          {
+            kind: 'rej',
+            code: 'NOT_FOUND_AT_VENUE',
+            message: `${broker.venue} does not know this order.`,
+            inferred: true,
+          },
+          `missing:${order.clientOrderId}`,
+        );
+      } else {
+        await this.deps.service.reconcileEvent(
+          { orderId: order.id },
+          { kind: 'cxl', reason: `${broker.venue} no longer lists this order`, inferred: true },
+          `missing:${order.clientOrderId}:${order.status}`,
+        );
+      }
+      this.misses.delete(order.id);
+      inferred += 1;
+    }
+    return inferred;
+  }
+
+  // ------------------------------------------------------------------ positions (§8.3)
+
+  private async alignPositions(broker: Broker, accountId: string): Promise<number> {
+    const venue = new Map((await broker.positions(accountId)).map((p) => [p.symbol, p]));
+    const local = new Map((await this.deps.store.positions(accountId)).map((p) => [p.symbol, p]));
+    let corrected = 0;
+    for (const symbol of new Set([...venue.keys(), ...local.keys()])) {
+      const theirs = venue.get(symbol);
+      const ours =
+        local.get(symbol) ??
+        (await this.deps.store.position(accountId, symbol)) ??
+        flatPosition(accountId, symbol);
+      const venueQty = theirs?.quantity ?? ZERO;
+      const halfLot = (this.deps.instruments.find(symbol)?.lotSize ?? ZERO).div(2);
+      if (venueQty.minus(ours.quantity).abs().lessThanOrEqualTo(halfLot)) continue;
+      const at = this.deps.clock.now();
+      await this.deps.store.correctPosition(
+        {
+          ...ours,
+          quantity: venueQty,
+          avgEntryPrice: theirs?.avgEntryPrice ?? ZERO,
+          updatedAt: at,
+          ...(venueQty.isZero() ? {} : { openedAt: ours.openedAt ?? at }),
+        },
+        {
+          actor: 'reconciler',
+          action: 'POSITION_MISMATCH',
+          entity: 'position',
+          entityId: `${accountId}:${symbol}`,
+          data: {
+            venue: broker.venue,
+            accountId,
+            symbol,
+            local: ours.quantity.toFixed(),
+            venueQuantity: venueQty.toFixed(),
+            venueAvgEntryPrice: theirs?.avgEntryPrice.toFixed() ?? '0',
+          },
+          at,
+        },
+      );
+      corrected += 1;
+    }
+    return corrected;
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private async localOrImported(
+    broker: Broker,
+    accountId: string,
+    clientOrderId: string,
+  ): Promise<StoredOrder | undefined> {
+    const local = await this.deps.store.findByClientOrderId(accountId, clientOrderId);
+    if (local !== undefined) return local;
+    const venueOrder = await broker.getOrder(accountId, clientOrderId);
+    return venueOrder === undefined ? undefined : this.deps.service.importExternal(venueOrder);
+  }
+
+  private async reload(stored: StoredOrder): Promise<StoredOrder> {
+    return (await this.deps.store.findById(stored.order.id)) ?? stored;
+  }
+}
+
+function failed(venue: string, accountId: string, error: unknown): ReconcileReport {
+  return {
+    venue,
+    accountId,
+    fillsApplied: 0,
+    ordersAligned: 0,
+    ordersImported: 0,
+    ordersInferred: 0,
+    positionsCorrected: 0,
+    failed: error instanceof Error ? error.message : String(error),
+  };
+}
+
+function endEvent(
+  venue: VenueOrder,
+): { kind: 'cxl' } | { kind: 'exp' } | { kind: 'rej'; code: string; message: string } | undefined {
+  if (venue.status === 'canceled') return { kind: 'cxl' };
+  if (venue.status === 'expired') return { kind: 'exp' };
+  if (venue.status === 'rejected')
+    return { kind: 'rej', code: 'VENUE_REJECTED', message: 'rejected at the venue' };
+  return undefined; // filled: the fills say so
+}
+
+/**
+ * One fill covering the venue's cumulative quantity beyond ours (§8.3): its id hashes (account,
+ * client order id, venue cumulative quantity) so replays deduplicate; its price is
+ * (venue avg × venue cum − local avg × local cum) / (venue cum − local cum), else the venue's
+ * average, else the order's price.
+ */
+function inferredFill(order: Order, venue: VenueOrder): Fill {
+  const gap = venue.filledQty.minus(order.filledQty);
+  const venueNotional = venue.avgFillPrice?.times(venue.filledQty);
+  const price: Decimal =
+    venueNotional !== undefined
+      ? venueNotional.minus(order.filledNotional).div(gap)
+      : (venue.avgFillPrice ?? order.limitPrice ?? order.stopPrice ?? ZERO);
+  const fillId = `inferred-${createHash('sha256').update(`${order.accountId}|${order.clientOrderId}|${venue.filledQty.toFixed()}`).digest('hex').slice(0, 24)}`;
+  return {
+    fillId,
+    clientOrderId: order.clientOrderId,
+    venueOrderId: venue.venueOrderId,
+    venue: order.venue,
+    accountId: order.accountId,
+    symbol: order.symbol,
+    side: order.side,
+    quantity: gap,
+    price,
+    liquidity: 'taker',
+    fee: ZERO,
+    feeCurrency: 'USD',
+    ts: venue.updatedAt,
+  };
+}

@@ -1,0 +1,224 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  BrokerCallError,
+  type Broker,
+  type SubmitReceipt,
+  type SubmitRequest,
+} from '../../../src/brokers/broker.js';
+import { PaperBroker } from '../../../src/brokers/paper/paper-broker.js';
+import type { VenueProfile } from '../../../src/brokers/paper/venue-profiles.js';
+import { SimulatedClock } from '../../../src/domain/clock.js';
+import { dec } from '../../../src/domain/decimal.js';
+import { InstrumentRegistry } from '../../../src/domain/instruments.js';
+import { EventBus } from '../../../src/engine/event-bus.js';
+import { RandomIds } from '../../../src/engine/ids.js';
+import { OrderService, type SubmitInput } from '../../../src/engine/order-service.js';
+import { Reconciler } from '../../../src/engine/reconciler.js';
+import { ScriptedFeed } from '../../../src/marketdata/feeds/index.js';
+import { verifyAuditLog } from '../../../src/store/audit-log.js';
+import type { Store } from '../../../src/store/db.js';
+import { DrizzleOrderStore } from '../../../src/store/order-store.js';
+import { TEST_BACKENDS, type TestDatabase, createTestDatabase } from '../../support/databases.js';
+
+const T0 = Date.UTC(2026, 2, 5, 15, 0);
+const profile = (id: string): VenueProfile => ({
+  id,
+  name: id,
+  description: '',
+  assetClasses: ['us_equity'],
+  depthScale: dec(1),
+  options: {},
+  symbolOptions: {},
+  accounts: [
+    {
+      id: `${id}-acct`,
+      venue: id,
+      mode: 'paper',
+      type: 'margin',
+      currency: 'USD',
+      cash: { USD: dec(1_000_000) },
+      marginMultiplier: dec(2),
+      allowShort: true,
+      patternDayTrader: false,
+      dayTrades: [],
+      tradingBlocked: false,
+    },
+  ],
+});
+
+/** A venue whose submit can fail ambiguously: after placing the order, or without placing it. */
+class FlakyVenue {
+  mode: 'ok' | 'place-then-timeout' | 'lose' = 'ok';
+  readonly broker: Broker;
+  constructor(private readonly inner: PaperBroker) {
+    this.broker = new Proxy(inner, {
+      get: (target, prop, receiver) => {
+        if (prop === 'submit') return (request: SubmitRequest) => this.submit(request);
+        const value: unknown = Reflect.get(target, prop, receiver);
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
+  }
+  private async submit(request: SubmitRequest): Promise<SubmitReceipt> {
+    if (this.mode === 'lose')
+      throw new BrokerCallError(this.inner.venue, 'ambiguous', 'BROKER_UNAVAILABLE', 'timed out');
+    const receipt = await this.inner.submit(request);
+    if (this.mode === 'place-then-timeout')
+      throw new BrokerCallError(this.inner.venue, 'ambiguous', 'BROKER_UNAVAILABLE', 'timed out');
+    return receipt;
+  }
+}
+
+describe.each(TEST_BACKENDS)('reconciliation on %s', (backend) => {
+  let database: TestDatabase;
+  let store: Store;
+  let clock: SimulatedClock;
+  let feed: ScriptedFeed;
+  let paper: PaperBroker;
+  let flaky: FlakyVenue;
+  let service: OrderService;
+  let reconciler: Reconciler;
+  let venueId: string;
+  let account: string;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(backend);
+    store = await database.open();
+  });
+  afterAll(async () => {
+    await store.close();
+    await database.drop();
+  });
+
+  let n = 0;
+  beforeEach(async () => {
+    venueId = `venue-${++n}`;
+    account = `${venueId}-acct`;
+    clock = new SimulatedClock(T0);
+    feed = new ScriptedFeed({ clock });
+    paper = new PaperBroker({
+      profile: profile(venueId),
+      instruments: new InstrumentRegistry(),
+      clock,
+      feed,
+    });
+    await paper.connect();
+    feed.set('AAPL', {
+      book: {
+        bids: [['100.00', '500']],
+        asks: [
+          ['100.02', '300'],
+          ['100.03', '1000'],
+        ],
+      },
+    });
+    flaky = new FlakyVenue(paper);
+    const orderStore = new DrizzleOrderStore(store.db);
+    service = new OrderService({
+      store: orderStore,
+      brokers: [flaky.broker],
+      instruments: new InstrumentRegistry(),
+      clock,
+      ids: new RandomIds(() => clock.now()),
+      bus: new EventBus(),
+    });
+    reconciler = new Reconciler({
+      store: orderStore,
+      service,
+      brokers: [flaky.broker],
+      instruments: new InstrumentRegistry(),
+      clock,
+      options: { inflightTimeoutMs: 1_000, inflightRetries: 2 },
+    });
+  });
+
+  const buy = (quantity: number, type: 'market' | 'limit' = 'market'): SubmitInput => ({
+    symbol: 'AAPL',
+    side: 'buy',
+    type,
+    quantity: dec(quantity),
+    timeInForce: 'day',
+    agentId: 'tester',
+    ...(type === 'limit' ? { limitPrice: dec('99.00') } : {}),
+  });
+  const order = async (id: string) => (await service.getOrder({ orderId: id })).stored.order;
+
+  it('recovers events the engine missed (it was not listening): fills, status and position', async () => {
+    const stored = await service.submit(buy(400)); // not started: the venue's events are lost
+    expect((await order(stored.order.id)).status).toBe('pending_new');
+    const [report] = await reconciler.reconcileAll();
+    expect(report?.failed).toBeUndefined();
+    expect(report?.fillsApplied).toBe(2);
+    const after = await service.getOrder({ orderId: stored.order.id });
+    expect(after.stored.order.status).toBe('filled');
+    expect(after.fills.map((f) => f.quantity.toFixed())).toEqual(['300', '100']);
+    const position = (await service.positions(account)).find((p) => p.symbol === 'AAPL');
+    expect(position?.quantity.toFixed()).toBe('400');
+    const again = await reconciler.reconcileAll();
+    expect(again[0]).toMatchObject({ fillsApplied: 0, ordersAligned: 0, positionsCorrected: 0 });
+  });
+
+  it('resolves a submit whose outcome was unknown by its client order id, never re-sending it', async () => {
+    service.start();
+    flaky.mode = 'place-then-timeout';
+    const stored = await service.submit(buy(10, 'limit'));
+    await service.idle();
+    flaky.mode = 'ok';
+    clock.advanceBy(2_000);
+    await reconciler.reconcileAll();
+    await service.idle();
+    expect((await order(stored.order.id)).status).toBe('new');
+    expect(await paper.openOrders(account)).toHaveLength(1); // placed once
+  });
+
+  it('infers a lost submit rejected NOT_FOUND_AT_VENUE after the retries', async () => {
+    service.start();
+    flaky.mode = 'lose';
+    const stored = await service.submit(buy(10, 'limit'));
+    expect((await order(stored.order.id)).status).toBe('pending_new');
+    clock.advanceBy(2_000);
+    await reconciler.reconcileAll();
+    expect((await order(stored.order.id)).status).toBe('pending_new'); // one miss: retried later
+    await reconciler.reconcileAll();
+    const after = await order(stored.order.id);
+    expect(after.status).toBe('rejected');
+    expect(after.inferred).toBe(true);
+    expect(after.reject?.code).toBe('NOT_FOUND_AT_VENUE');
+  });
+
+  it('imports a venue order this engine never placed, as external', async () => {
+    await paper.submit({
+      accountId: account,
+      clientOrderId: 'placed-elsewhere',
+      symbol: 'AAPL',
+      side: 'buy',
+      type: 'limit',
+      quantity: dec(3),
+      limitPrice: dec('98.00'),
+      timeInForce: 'gtc',
+    });
+    const [report] = await reconciler.reconcileAll();
+    expect(report?.ordersImported).toBe(1);
+    const imported = (await service.getOrder({ clientOrderId: 'placed-elsewhere', accountId: account }))
+      .stored;
+    expect(imported.order.external).toBe(true);
+    expect(imported.meta.agentId).toBe('external');
+  });
+
+  it('corrects a position that differs from the venue and records it in the audit log', async () => {
+    service.start();
+    await service.submit(buy(50));
+    await service.idle();
+    const orderStore = new DrizzleOrderStore(store.db);
+    const local = await orderStore.position(account, 'AAPL');
+    await orderStore.correctPosition(
+      { ...local!, quantity: dec(7) },
+      { actor: 'test', action: 'TAMPER', entity: 'position', entityId: 'x', data: {}, at: clock.now() },
+    );
+    const [report] = await reconciler.reconcileAll();
+    expect(report?.positionsCorrected).toBe(1);
+    expect((await orderStore.position(account, 'AAPL'))?.quantity.toFixed()).toBe('50');
+    const verdict = await verifyAuditLog(store.db);
+    expect(verdict.ok).toBe(true);
+  });
+});
