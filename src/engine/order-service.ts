@@ -1,4 +1,4 @@
-import type { Broker, VenueEvent, VenueOrder } from '../brokers/broker.js';
+import type { Broker, VenueAccount, VenueEvent, VenueOrder } from '../brokers/broker.js';
 import { BrokerCallError, withDeadline } from '../brokers/broker.js';
 import type { Clock } from '../domain/clock.js';
 import { type Decimal, ZERO } from '../domain/decimal.js';
@@ -9,7 +9,9 @@ import type { Instrument } from '../domain/instrument.js';
 import { type Order, type OrderSpec, isTerminal } from '../domain/order.js';
 import { applyEvent, applyOrderChanges, cancelRefusal, replaceRefusal } from '../domain/order-status.js';
 import { validateOrderSpec } from '../domain/order-validation.js';
+import { aggregatePositions } from '../domain/portfolio.js';
 import { type Position, applyFillToPosition } from '../domain/position.js';
+import { floorLot } from '../domain/instrument.js';
 import type { EventBus } from './event-bus.js';
 import type { IdGenerator } from './ids.js';
 import { KeyedLock } from './keyed-lock.js';
@@ -225,6 +227,133 @@ export class OrderService {
 
   positions(accountId?: string): Promise<Position[]> {
     return this.deps.store.positions(accountId);
+  }
+
+  /** Positions aggregated across every account, with the per-account breakdown, at the venues' marks. */
+  async portfolio(
+    filter: { symbol?: string; accountId?: string } = {},
+  ): Promise<ReturnType<typeof aggregatePositions>> {
+    const rows = (await this.deps.store.positions(filter.accountId, true)).filter(
+      (p) => filter.symbol === undefined || p.symbol === filter.symbol,
+    );
+    const venues = new Map<string, string>();
+    for (const broker of this.brokers.values())
+      for (const a of await broker.accounts()) venues.set(a.accountId, broker.venue);
+    return aggregatePositions(
+      rows,
+      (accountId) => venues.get(accountId) ?? 'unknown',
+      (symbol) => this.mark(symbol),
+    );
+  }
+
+  /** Every account at every venue, with totals in USD-quoted terms. */
+  async accounts(
+    accountId?: string,
+  ): Promise<{
+    accounts: (VenueAccount & { venue: string; mode: Broker['mode'] })[];
+    totals: { equity: Decimal; cash: Decimal; buyingPower: Decimal };
+  }> {
+    const accounts: (VenueAccount & { venue: string; mode: Broker['mode'] })[] = [];
+    for (const broker of this.brokers.values()) {
+      for (const a of await broker.accounts())
+        if (accountId === undefined || a.accountId === accountId)
+          accounts.push({ ...a, venue: broker.venue, mode: broker.mode });
+    }
+    const total = (pick: (a: VenueAccount) => Decimal): Decimal =>
+      accounts.reduce((sum, a) => sum.plus(pick(a)), ZERO);
+    return {
+      accounts,
+      totals: {
+        equity: total((a) => a.equity),
+        cash: total((a) => a.cash),
+        buyingPower: total((a) => a.buyingPower),
+      },
+    };
+  }
+
+  /**
+   * Closes a position with reduce-only market orders, per account holding it: all of it, a
+   * quantity, or a percentage (rounded down to the lot step).
+   */
+  async closePosition(input: {
+    symbol: string;
+    quantity?: Decimal;
+    percentage?: Decimal;
+    accountId?: string;
+    agentId: string;
+    reason?: string;
+  }): Promise<StoredOrder[]> {
+    const instrument = this.deps.instruments.get(input.symbol);
+    const held = (await this.deps.store.positions(input.accountId)).filter(
+      (p) => p.symbol === instrument.symbol && !p.quantity.isZero(),
+    );
+    if (held.length === 0) {
+      throw new TradingError(
+        'NOT_FOUND',
+        `No open ${instrument.symbol} position${input.accountId === undefined ? '' : ` in ${input.accountId}`}.`,
+        {
+          hint: 'getPositions lists what is held.',
+        },
+      );
+    }
+    const orders: StoredOrder[] = [];
+    for (const position of held) {
+      const size = closeSize(position.quantity.abs(), input, instrument);
+      if (size.isZero()) continue;
+      const venue = await this.venueOfAccount(position.accountId);
+      orders.push(
+        await this.submit({
+          symbol: instrument.symbol,
+          side: position.quantity.isPositive() ? 'sell' : 'buy',
+          type: 'market',
+          quantity: size,
+          timeInForce: 'day',
+          reduceOnly: true,
+          accountId: position.accountId,
+          ...(venue === undefined ? {} : { venue }),
+          agentId: input.agentId,
+          reason: input.reason ?? `close ${instrument.symbol}`,
+        }),
+      );
+    }
+    return orders;
+  }
+
+  async closeAllPositions(input: {
+    cancelOrders?: boolean;
+    agentId: string;
+    reason?: string;
+  }): Promise<StoredOrder[]> {
+    if (input.cancelOrders === true) await this.cancelAll();
+    const symbols = [...new Set((await this.deps.store.positions()).map((p) => p.symbol))];
+    const orders: StoredOrder[] = [];
+    for (const symbol of symbols)
+      orders.push(
+        ...(await this.closePosition({
+          symbol,
+          agentId: input.agentId,
+          reason: input.reason ?? 'close all positions',
+        })),
+      );
+    return orders;
+  }
+
+  /** The mark: the mid of the first venue with a two-sided book, else its last trade (§6.2). */
+  private mark(symbol: string): Decimal | undefined {
+    for (const broker of this.brokers.values()) {
+      const book = broker.book(symbol);
+      const bid = book?.bids[0]?.price;
+      const ask = book?.asks[0]?.price;
+      if (bid !== undefined && ask !== undefined) return bid.plus(ask).div(2);
+      if (book?.last !== undefined) return book.last;
+    }
+    return undefined;
+  }
+
+  private async venueOfAccount(accountId: string): Promise<string | undefined> {
+    for (const broker of this.brokers.values())
+      if ((await broker.accounts()).some((a) => a.accountId === accountId)) return broker.venue;
+    return undefined;
   }
 
   // ------------------------------------------------------------------ reconciliation
@@ -493,6 +622,32 @@ type LocalEventBody =
   | { kind: 'rej'; code: string; message: string }
   | { kind: 'cxl_rej'; code: string; message: string }
   | { kind: 'rpl_rej'; code: string; message: string };
+
+/** How much of |position| to close: a quantity (capped), a percentage, or all; on the lot step. */
+function closeSize(
+  held: Decimal,
+  input: { quantity?: Decimal; percentage?: Decimal },
+  instrument: Instrument,
+): Decimal {
+  if (input.quantity !== undefined && input.percentage !== undefined) {
+    throw new TradingError('INVALID_ARGUMENT', 'Give quantity or percentage, not both.', {
+      hint: 'Send one of them; omit both to close everything.',
+    });
+  }
+  if (
+    input.percentage !== undefined &&
+    (input.percentage.lessThanOrEqualTo(0) || input.percentage.greaterThan(100))
+  ) {
+    throw new TradingError(
+      'INVALID_ARGUMENT',
+      `percentage must be in (0, 100], got ${input.percentage.toFixed()}.`,
+      { hint: 'Send e.g. 50 for half the position.' },
+    );
+  }
+  const wanted =
+    input.quantity ?? (input.percentage === undefined ? held : held.times(input.percentage).div(100));
+  return floorLot(instrument, wanted.greaterThan(held) ? held : wanted);
+}
 
 function lockKey(order: Order): string {
   return `${order.accountId}|${order.clientOrderId}`;

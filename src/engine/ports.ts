@@ -64,7 +64,8 @@ export interface OrderStore {
   openOrders(accountId?: string): Promise<StoredOrder[]>;
   events(orderId: string): Promise<RecordedEvent[]>;
   fills(orderId: string): Promise<Fill[]>;
-  positions(accountId?: string): Promise<Position[]>;
+  /** Non-flat positions, or every row (closed ones keep their realized P&L) with `includeFlat`. */
+  positions(accountId?: string, includeFlat?: boolean): Promise<Position[]>;
   position(accountId: string, symbol: string): Promise<Position | undefined>;
   /** Replaces a position with the venue's and records why in the audit log, in one transaction. */
   correctPosition(position: Position, audit: AuditRecord): Promise<void>;

@@ -184,8 +184,8 @@ export class DrizzleOrderStore implements OrderStore {
     return rows.map(rowToFill);
   }
 
-  async positions(accountId?: string): Promise<Position[]> {
-    const nonFlat = sql`${positions.quantity} <> 0`;
+  async positions(accountId?: string, includeFlat = false): Promise<Position[]> {
+    const nonFlat = includeFlat ? sql`true` : sql`${positions.quantity} <> 0`;
     const rows = await this.db
       .select()
       .from(positions)

@@ -222,4 +222,32 @@ describe.each(TEST_BACKENDS)('order service on %s', (backend) => {
       isTradingError(e, 'NOT_FOUND'),
     );
   });
+
+  it('closes part of a position with a reduce-only market order, then the rest; the portfolio and accounts follow', async () => {
+    // Its own symbol: the suite's database keeps the AAPL positions of the tests before.
+    feed.set('MSFT', { book: { bids: [['400.00', '500']], asks: [['400.02', '500']] } });
+    await service.submit({ ...market(100), symbol: 'MSFT' });
+    await settle();
+    const half = await service.closePosition({ symbol: 'MSFT', percentage: dec(50), agentId: 'agent-test' });
+    await settle();
+    expect(half.map((o) => [o.order.side, o.order.quantity.toFixed(), o.order.reduceOnly])).toEqual([
+      ['sell', '50', true],
+    ]);
+    const portfolio = await service.portfolio({ symbol: 'MSFT' });
+    const msft = portfolio.positions[0];
+    expect(msft?.quantity.toFixed()).toBe('50');
+    expect(msft?.averageEntryPrice.toFixed()).toBe('400.02');
+    expect(msft?.byAccount.map((b) => b.venue)).toEqual(['paper-test']);
+    expect(msft?.currentPrice?.toFixed()).toBe('400.01'); // the mid of 400.00 / 400.02
+    expect(msft?.realizedPnl.toFixed()).toBe('-1'); // 50 × (400.00 − 400.02), no fees on equities
+    await service.closeAllPositions({ agentId: 'agent-test' });
+    await settle();
+    expect((await service.positions('acct-1')).filter((p) => p.symbol === 'MSFT')).toEqual([]);
+    await expect(service.closePosition({ symbol: 'MSFT', agentId: 'agent-test' })).rejects.toSatisfy((e) =>
+      isTradingError(e, 'NOT_FOUND'),
+    );
+    const { accounts, totals } = await service.accounts();
+    expect(accounts.map((a) => [a.accountId, a.venue, a.mode])).toEqual([['acct-1', 'paper-test', 'paper']]);
+    expect(totals.equity.toFixed()).toBe(accounts[0]?.equity.toFixed());
+  });
 });
