@@ -247,13 +247,8 @@ export class OrderService {
   }
 
   /** Every account at every venue, with totals in USD-quoted terms. */
-  async accounts(
-    accountId?: string,
-  ): Promise<{
-    accounts: (VenueAccount & { venue: string; mode: Broker['mode'] })[];
-    totals: { equity: Decimal; cash: Decimal; buyingPower: Decimal };
-  }> {
-    const accounts: (VenueAccount & { venue: string; mode: Broker['mode'] })[] = [];
+  async accounts(accountId?: string): Promise<AccountsSummary> {
+    const accounts: AccountSummary[] = [];
     for (const broker of this.brokers.values()) {
       for (const a of await broker.accounts())
         if (accountId === undefined || a.accountId === accountId)
@@ -603,6 +598,13 @@ export class OrderService {
   private anomaly(message: string, details: Record<string, unknown>): void {
     this.deps.onAnomaly?.(message, details);
   }
+}
+
+export type AccountSummary = VenueAccount & { readonly venue: string; readonly mode: Broker['mode'] };
+
+export interface AccountsSummary {
+  readonly accounts: AccountSummary[];
+  readonly totals: { readonly equity: Decimal; readonly cash: Decimal; readonly buyingPower: Decimal };
 }
 
 export type OrderRef =
