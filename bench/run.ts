@@ -1,4 +1,7 @@
+import { runOmsBenchmarks } from './oms.bench.js';
 import { runPaperExchangeBenchmarks } from './paper-exchange.bench.js';
 
 console.log(`node ${process.version}, ${new Date().toISOString()}`);
-await runPaperExchangeBenchmarks();
+const only = process.argv[2];
+if (only === undefined || only === 'paper') await runPaperExchangeBenchmarks();
+if (only === undefined || only === 'oms') await runOmsBenchmarks();

@@ -78,6 +78,8 @@ export class OrderService {
   private readonly risk: RiskPort;
   private readonly router: RouterPort;
   private readonly unsubscribes: (() => void)[] = [];
+  /** This engine is the only writer of its orders: what it saved last is what the store holds. */
+  private readonly cache = new OrderCache();
 
   constructor(deps: OrderServiceDeps) {
     this.deps = deps;
@@ -115,8 +117,8 @@ export class OrderService {
     const { venue, accountId } = await this.router.route(spec, instrument, pinOf(input));
     const clientOrderId = input.clientOrderId ?? this.deps.ids.clientOrderId();
     const hash = requestHash({ ...canonicalSpec(spec), venue, accountId, agentId: input.agentId });
-    const existing = await this.deps.store.findByClientOrderId(accountId, clientOrderId);
-    if (existing !== undefined) return sameRequestOrRefuse(existing, hash);
+    const known = this.cache.byClient(accountId, clientOrderId);
+    if (known !== undefined) return sameRequestOrRefuse(known, hash);
 
     const now = this.deps.clock.now();
     const order = newOrder(spec, { id: this.deps.ids.orderId(), clientOrderId, accountId, venue, now });
@@ -133,6 +135,7 @@ export class OrderService {
     // The intent is durable before anything is sent (§8.1).
     const { created, stored } = await this.deps.store.createOrder(initial, meta);
     if (!created) return sameRequestOrRefuse(stored, hash);
+    this.cache.put(stored);
     if (!decision.approved) return stored;
     this.deps.bus.publish('trade.order.submitted', { order: stored.order });
     await this.send(stored);
@@ -360,7 +363,7 @@ export class OrderService {
   reconcileEvent(ref: { orderId: string }, body: ReconcileEventBody, eventId: string): Promise<void> {
     return this.find(ref).then((stored) =>
       this.locks.run(lockKey(stored.order), async () => {
-        const current = (await this.deps.store.findById(stored.order.id))?.order ?? stored.order;
+        const current = (await this.current(stored.order.id))?.order ?? stored.order;
         await this.apply(current, this.event(current, body, eventId));
       }),
     );
@@ -400,10 +403,9 @@ export class OrderService {
   onVenueEvent(venueEvent: VenueEvent): Promise<void> {
     const key = `${venueEvent.accountId}|${venueEvent.event.clientOrderId}`;
     return this.locks.run(key, async () => {
-      const stored = await this.deps.store.findByClientOrderId(
-        venueEvent.accountId,
-        venueEvent.event.clientOrderId,
-      );
+      const stored =
+        this.cache.byClient(venueEvent.accountId, venueEvent.event.clientOrderId) ??
+        (await this.deps.store.findByClientOrderId(venueEvent.accountId, venueEvent.event.clientOrderId));
       if (stored === undefined) {
         this.anomaly('event for an order this engine does not know', {
           venue: venueEvent.venue,
@@ -446,6 +448,7 @@ export class OrderService {
           }),
     });
     if (outcome === 'duplicate') return;
+    this.cache.advance(order.id, result.positionOnly === true ? order : result.order);
     this.publish(order, result.order, fill, position);
   }
 
@@ -484,7 +487,7 @@ export class OrderService {
       if (receipt.status === 'rejected') {
         // The stream carries the rejection too; whichever arrives first is applied, the other is a duplicate.
         await this.locks.run(lockKey(order), async () => {
-          const current = (await this.deps.store.findById(order.id)) ?? stored;
+          const current = (await this.current(order.id)) ?? stored;
           if (current.order.status !== 'pending_new') return;
           await this.apply(
             current.order,
@@ -525,7 +528,7 @@ export class OrderService {
         });
         return;
       }
-      const current = (await this.deps.store.findById(order.id))?.order ?? order;
+      const current = (await this.current(order.id))?.order ?? order;
       const event =
         current.status === 'pending_new'
           ? { kind: 'rej' as const, code: error.code, message: error.message }
@@ -541,7 +544,7 @@ export class OrderService {
 
   /** Applies an event the engine itself observed (a request sent, a call refused) to the latest order. */
   private async applyLocal(order: Order, body: LocalEventBody): Promise<void> {
-    const current = (await this.deps.store.findById(order.id))?.order ?? order;
+    const current = (await this.current(order.id))?.order ?? order;
     await this.apply(current, this.event(current, body, this.deps.ids.eventId()));
   }
 
@@ -592,11 +595,57 @@ export class OrderService {
    */
   private async reload(stored: StoredOrder): Promise<StoredOrder> {
     await this.locks.drain(lockKey(stored.order));
-    return (await this.deps.store.findById(stored.order.id)) ?? stored;
+    return (await this.current(stored.order.id)) ?? stored;
+  }
+
+  /** The order as last saved by this engine (cached), else as stored. */
+  private async current(orderId: string): Promise<StoredOrder | undefined> {
+    return this.cache.get(orderId) ?? (await this.deps.store.findById(orderId));
   }
 
   private anomaly(message: string, details: Record<string, unknown>): void {
     this.deps.onAnomaly?.(message, details);
+  }
+}
+
+/**
+ * The latest saved state of recently used orders, bounded (oldest first out). Saves a store read
+ * on every command's reply and every venue event; a miss falls back to the store.
+ */
+class OrderCache {
+  private readonly byId = new Map<string, StoredOrder>();
+  private readonly ids = new Map<string, string>();
+
+  constructor(private readonly capacity = 20_000) {}
+
+  get(orderId: string): StoredOrder | undefined {
+    return this.byId.get(orderId);
+  }
+
+  byClient(accountId: string, clientOrderId: string): StoredOrder | undefined {
+    const id = this.ids.get(`${accountId}|${clientOrderId}`);
+    return id === undefined ? undefined : this.byId.get(id);
+  }
+
+  put(stored: StoredOrder): void {
+    this.byId.delete(stored.order.id);
+    this.byId.set(stored.order.id, stored);
+    this.ids.set(`${stored.order.accountId}|${stored.order.clientOrderId}`, stored.order.id);
+    if (this.byId.size > this.capacity) this.evictOldest();
+  }
+
+  /** After an event was saved: the new order state, one event further. */
+  advance(orderId: string, order: Order): void {
+    const known = this.byId.get(orderId);
+    if (known !== undefined) this.put({ ...known, order, eventSeq: known.eventSeq + 1 });
+  }
+
+  private evictOldest(): void {
+    const oldest = this.byId.keys().next().value;
+    if (oldest === undefined) return;
+    const stored = this.byId.get(oldest);
+    this.byId.delete(oldest);
+    if (stored !== undefined) this.ids.delete(`${stored.order.accountId}|${stored.order.clientOrderId}`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
 import { TradingError } from '../domain/errors.js';
 import { TERMINAL_STATUSES } from '../domain/order.js';
 import type { Order } from '../domain/order.js';
@@ -62,6 +62,7 @@ export class DrizzleOrderStore implements OrderStore {
   }
 
   async recordEvent(record: EventRecord): Promise<RecordOutcome> {
+    if (record.fill === undefined) return this.recordStatement(record);
     try {
       await this.recordOnce(record);
       return 'recorded';
@@ -69,6 +70,35 @@ export class DrizzleOrderStore implements OrderStore {
       if (error instanceof Duplicate) return 'duplicate';
       throw error;
     }
+  }
+
+  /**
+   * An event without a fill in one statement (a data-modifying CTE, atomic without a transaction):
+   * append it with the next sequence number and save the order after it. A redelivered event id
+   * inserts nothing, so the update matches no row: a duplicate.
+   */
+  private async recordStatement(record: EventRecord): Promise<RecordOutcome> {
+    const event = record.event;
+    const row = orderToRow(record.order, { agentId: '', orderClass: 'simple', requestHash: '' }, 0) as Record<
+      string,
+      unknown
+    >;
+    const set = sql.join(
+      LIFECYCLE.map(([key, column]) => sql`${sql.identifier(column)} = ${sqlValue(row[key])}`),
+      sql`, `,
+    );
+    const result = await this.db.execute(sql`
+      with ev as (
+        insert into order_events (order_id, seq, event_id, kind, payload, venue_time, received_at)
+        select id, event_seq + 1, ${event.eventId}::text, ${event.kind}::text, ${JSON.stringify(eventToPayload(event))}::jsonb,
+               ${new Date(event.venueTime).toISOString()}::timestamptz, ${new Date(event.receivedAt).toISOString()}::timestamptz
+        from orders where id = ${record.orderId}
+        on conflict (order_id, event_id) do nothing
+        returning seq
+      )
+      update orders set ${set}, event_seq = ev.seq from ev where orders.id = ${record.orderId}
+      returning orders.event_seq`);
+    return rowsOf(result).length === 0 ? 'duplicate' : 'recorded';
   }
 
   /** One transaction; a duplicate fill or event aborts it whole, so nothing is applied twice or half. */
@@ -231,6 +261,49 @@ export class DrizzleOrderStore implements OrderStore {
       .where(and(eq(positions.accountId, accountId), eq(positions.symbol, symbol)));
     return row === undefined ? undefined : rowToPosition(row);
   }
+}
+
+/** The order columns an event can change: [property, SQL column]. */
+const LIFECYCLE = (
+  [
+    'status',
+    'priorStatus',
+    'quantity',
+    'limitPrice',
+    'stopPrice',
+    'triggerPrice',
+    'trailPrice',
+    'trailPercent',
+    'currentStop',
+    'timeInForce',
+    'expireAt',
+    'displayQty',
+    'filledQty',
+    'filledNotional',
+    'avgFillPrice',
+    'overfillQty',
+    'venueOrderIds',
+    'held',
+    'emulated',
+    'inferred',
+    'external',
+    'rejectCode',
+    'rejectMessage',
+    'updatedAt',
+  ] as const
+).map((key) => [key, getTableColumns(orders)[key].name] as const);
+
+/** A parameter for raw SQL: dates as ISO text, arrays and objects as JSON text (the column casts). */
+function sqlValue(value: unknown): unknown {
+  if (value instanceof Date) return value.toISOString();
+  if (Array.isArray(value) || (value !== null && typeof value === 'object')) return JSON.stringify(value);
+  return value ?? null;
+}
+
+/** Rows of a raw query: PGlite answers { rows }, postgres-js an array. */
+function rowsOf(result: unknown): unknown[] {
+  if (Array.isArray(result)) return result;
+  return (result as { rows?: unknown[] }).rows ?? [];
 }
 
 /** Aborts a transaction that would apply something twice. */
