@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
+import { afterAll, beforeAll } from 'vitest';
 import { type Store, openStore } from '../../src/store/db.js';
 
 /**
@@ -47,5 +48,26 @@ export async function createTestDatabase(backend: TestBackend, folder?: string):
         await dropper.end();
       }
     },
+  };
+}
+
+/**
+ * Registers a suite's database lifecycle: a fresh database opened before all its tests, closed and
+ * dropped after. Returns the open store (call it inside tests and hooks).
+ */
+export function useTestStore(backend: TestBackend): () => Store {
+  let database: TestDatabase | undefined;
+  let store: Store | undefined;
+  beforeAll(async () => {
+    database = await createTestDatabase(backend);
+    store = await database.open();
+  });
+  afterAll(async () => {
+    await store?.close();
+    await database?.drop();
+  });
+  return () => {
+    if (store === undefined) throw new Error('the test store is not open yet (use it inside tests or hooks)');
+    return store;
   };
 }

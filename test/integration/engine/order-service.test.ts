@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { PaperBroker } from '../../../src/brokers/paper/paper-broker.js';
 import type { VenueProfile } from '../../../src/brokers/paper/venue-profiles.js';
 import type { VenueEvent } from '../../../src/brokers/broker.js';
@@ -10,9 +10,8 @@ import { EventBus, type Topic } from '../../../src/engine/event-bus.js';
 import { RandomIds } from '../../../src/engine/ids.js';
 import { OrderService, type SubmitInput } from '../../../src/engine/order-service.js';
 import { ScriptedFeed } from '../../../src/marketdata/feeds/index.js';
-import type { Store } from '../../../src/store/db.js';
 import { DrizzleOrderStore } from '../../../src/store/order-store.js';
-import { TEST_BACKENDS, type TestDatabase, createTestDatabase } from '../../support/databases.js';
+import { TEST_BACKENDS, useTestStore } from '../../support/databases.js';
 
 const T0 = Date.UTC(2026, 2, 5, 15, 0); // Thursday 10:00 New York: the equity session is open
 const PROFILE: VenueProfile = {
@@ -41,23 +40,13 @@ const PROFILE: VenueProfile = {
 };
 
 describe.each(TEST_BACKENDS)('order service on %s', (backend) => {
-  let database: TestDatabase;
-  let store: Store;
+  const store = useTestStore(backend);
   let clock: SimulatedClock;
   let feed: ScriptedFeed;
   let broker: PaperBroker;
   let service: OrderService;
   let published: Topic[];
   let anomalies: string[];
-
-  beforeAll(async () => {
-    database = await createTestDatabase(backend);
-    store = await database.open();
-  });
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
-  });
 
   beforeEach(async () => {
     clock = new SimulatedClock(T0);
@@ -87,7 +76,7 @@ describe.each(TEST_BACKENDS)('order service on %s', (backend) => {
       bus.subscribe(topic, () => published.push(topic));
     }
     service = new OrderService({
-      store: new DrizzleOrderStore(store.db),
+      store: new DrizzleOrderStore(store().db),
       brokers: [broker],
       instruments: new InstrumentRegistry(),
       clock,

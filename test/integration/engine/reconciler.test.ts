@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   BrokerCallError,
   type Broker,
@@ -16,9 +16,8 @@ import { OrderService, type SubmitInput } from '../../../src/engine/order-servic
 import { Reconciler } from '../../../src/engine/reconciler.js';
 import { ScriptedFeed } from '../../../src/marketdata/feeds/index.js';
 import { verifyAuditLog } from '../../../src/store/audit-log.js';
-import type { Store } from '../../../src/store/db.js';
 import { DrizzleOrderStore } from '../../../src/store/order-store.js';
-import { TEST_BACKENDS, type TestDatabase, createTestDatabase } from '../../support/databases.js';
+import { TEST_BACKENDS, useTestStore } from '../../support/databases.js';
 
 const T0 = Date.UTC(2026, 2, 5, 15, 0);
 const profile = (id: string): VenueProfile => ({
@@ -70,8 +69,7 @@ class FlakyVenue {
 }
 
 describe.each(TEST_BACKENDS)('reconciliation on %s', (backend) => {
-  let database: TestDatabase;
-  let store: Store;
+  const store = useTestStore(backend);
   let clock: SimulatedClock;
   let feed: ScriptedFeed;
   let paper: PaperBroker;
@@ -80,15 +78,6 @@ describe.each(TEST_BACKENDS)('reconciliation on %s', (backend) => {
   let reconciler: Reconciler;
   let venueId: string;
   let account: string;
-
-  beforeAll(async () => {
-    database = await createTestDatabase(backend);
-    store = await database.open();
-  });
-  afterAll(async () => {
-    await store.close();
-    await database.drop();
-  });
 
   let n = 0;
   beforeEach(async () => {
@@ -113,7 +102,7 @@ describe.each(TEST_BACKENDS)('reconciliation on %s', (backend) => {
       },
     });
     flaky = new FlakyVenue(paper);
-    const orderStore = new DrizzleOrderStore(store.db);
+    const orderStore = new DrizzleOrderStore(store().db);
     service = new OrderService({
       store: orderStore,
       brokers: [flaky.broker],
@@ -209,7 +198,7 @@ describe.each(TEST_BACKENDS)('reconciliation on %s', (backend) => {
     service.start();
     await service.submit(buy(50));
     await service.idle();
-    const orderStore = new DrizzleOrderStore(store.db);
+    const orderStore = new DrizzleOrderStore(store().db);
     const local = await orderStore.position(account, 'AAPL');
     await orderStore.correctPosition(
       { ...local!, quantity: dec(7) },
@@ -218,7 +207,7 @@ describe.each(TEST_BACKENDS)('reconciliation on %s', (backend) => {
     const [report] = await reconciler.reconcileAll();
     expect(report?.positionsCorrected).toBe(1);
     expect((await orderStore.position(account, 'AAPL'))?.quantity.toFixed()).toBe('50');
-    const verdict = await verifyAuditLog(store.db);
+    const verdict = await verifyAuditLog(store().db);
     expect(verdict.ok).toBe(true);
   });
 });
