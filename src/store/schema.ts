@@ -273,6 +273,61 @@ export const reconcileCheckpoints = pgTable(
 );
 
 /**
+ * The paper venues' own state (src/brokers/paper/paper-state.ts): each row a JSON snapshot with
+ * decimals as strings. The paper exchange is a venue, not the engine: its tables are its own.
+ */
+export const paperVenues = pgTable('paper_venues', {
+  venue: text('venue').primaryKey(),
+  instanceId: text('instance_id').notNull(),
+  counters: jsonb('counters').notNull(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});
+
+export const paperOrders = pgTable(
+  'paper_orders',
+  {
+    venue: text('venue').notNull(),
+    accountId: text('account_id').notNull(),
+    clientOrderId: text('client_order_id').notNull(),
+    status: text('status').notNull(),
+    snapshot: jsonb('snapshot').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.venue, t.accountId, t.clientOrderId] })],
+);
+
+export const paperAccounts = pgTable(
+  'paper_accounts',
+  {
+    venue: text('venue').notNull(),
+    accountId: text('account_id').notNull(),
+    snapshot: jsonb('snapshot').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.venue, t.accountId] })],
+);
+
+export const paperPositions = pgTable(
+  'paper_positions',
+  {
+    venue: text('venue').notNull(),
+    accountId: text('account_id').notNull(),
+    symbol: text('symbol').notNull(),
+    snapshot: jsonb('snapshot').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.venue, t.accountId, t.symbol] })],
+);
+
+export const paperFills = pgTable(
+  'paper_fills',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    venue: text('venue').notNull(),
+    fillId: text('fill_id').notNull(),
+    snapshot: jsonb('snapshot').notNull(),
+  },
+  (t) => [uniqueIndex('paper_fills_key').on(t.venue, t.fillId)],
+);
+
+/**
  * The audit trail: each row carries the hash of the previous one, so a changed or deleted row
  * breaks the chain (hash = sha256(prev_hash | seq | at | actor | action | entity | entity_id | data)).
  */

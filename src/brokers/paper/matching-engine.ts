@@ -24,7 +24,14 @@ import { SessionGate } from './session-gate.js';
 import { type Execution, SymbolMarket } from './symbol-market.js';
 import { SymbolBook } from './symbol-book.js';
 import { candidateStop, candidateTicks, isBetterStop, tickTrail } from './trailing.js';
-import { type WorkingOrder, newWorking, workingLimit } from './working-order.js';
+import {
+  type WorkingOrder,
+  type WorkingSnapshot,
+  newWorking,
+  snapshotOf,
+  workingFrom,
+  workingLimit,
+} from './working-order.js';
 
 export interface MatchingEngineConfig {
   readonly venue: string;
@@ -68,12 +75,16 @@ export class MatchingEngine {
   private readonly reduceOnly = new Map<string, Set<WorkingOrder>>();
   private readonly gate = new SessionGate();
   private venueSeq = 0;
+  private idPrefix: string;
+  /** Orders changed since the last `takeChanges` (a durable venue saves them before publishing). */
+  private readonly dirty = new Set<WorkingOrder>();
   private eventSeq = 0;
   private prioritySeq = 0;
   private now = 0;
 
   constructor(cfg: MatchingEngineConfig) {
     this.cfg = cfg;
+    this.idPrefix = cfg.orderIdPrefix ?? cfg.venue;
   }
 
   // ---------------------------------------------------------------- queries
@@ -124,6 +135,46 @@ export class MatchingEngine {
     return next;
   }
 
+  // ---------------------------------------------------------------- durability
+
+  /** What changed since the last call, to save: the orders touched and the counters. */
+  takeChanges(): { orders: WorkingSnapshot[]; counters: EngineCounters } {
+    const orders = [...this.dirty].map(snapshotOf);
+    this.dirty.clear();
+    return {
+      orders,
+      counters: { venueSeq: this.venueSeq, prioritySeq: this.prioritySeq, eventSeq: this.eventSeq },
+    };
+  }
+
+  /**
+   * Takes back a saved venue: every order, the open ones into their indexes with what they hold
+   * back, and the counters, so that ids continue where they stopped. Call before any traffic.
+   */
+  restore(orders: readonly WorkingSnapshot[], counters: EngineCounters, idPrefix?: string): void {
+    if (idPrefix !== undefined) this.idPrefix = idPrefix;
+    this.venueSeq = counters.venueSeq;
+    this.prioritySeq = counters.prioritySeq;
+    this.eventSeq = counters.eventSeq;
+    for (const snapshot of orders) {
+      const instrument = this.cfg.instruments.get(snapshot.order.symbol);
+      const w = workingFrom(snapshot, instrument);
+      this.orders.set(orderKey(w.order.accountId, w.order.clientOrderId), w);
+      if (isTerminal(w.order.status)) continue;
+      this.track(w);
+      const book = this.book(instrument);
+      if (w.order.type === 'trailing_stop' && w.order.currentStop !== undefined) {
+        w.trail = tickTrail(instrument, w.order);
+        w.stopTicks = book.market.tickKey(w.order.currentStop, 'floor');
+      }
+      if (snapshot.waiting !== 'none') book.add(w, snapshot.waiting);
+      if (!w.reservedCash.isZero())
+        this.cfg.ledger.reserveCash(w.order.accountId, instrument.quote, w.reservedCash);
+      if (!w.reservedQty.isZero())
+        this.cfg.ledger.reserveQty(w.order.accountId, w.order.symbol, w.reservedQty);
+    }
+  }
+
   // ---------------------------------------------------------------- commands
 
   /**
@@ -135,7 +186,7 @@ export class MatchingEngine {
     this.now = Math.max(this.now, now);
     const instrument = this.admit(request);
     const key = orderKey(request.accountId, request.clientOrderId);
-    const venueOrderId = `${this.cfg.orderIdPrefix ?? this.cfg.venue}-${++this.venueSeq}`;
+    const venueOrderId = `${this.idPrefix}-${++this.venueSeq}`;
     const w = newWorking(this.initialOrder(request, venueOrderId), instrument, ++this.prioritySeq);
     this.orders.set(key, w);
     this.track(w);
@@ -980,6 +1031,7 @@ export class MatchingEngine {
       throw new Error(`paper venue bug: ${event.kind} is not valid for ${o.clientOrderId} in ${o.status}`);
     }
     w.order = result.order;
+    this.dirty.add(w);
     if (isTerminal(w.order.status)) this.untrack(w);
     this.cfg.emit(o.accountId, event);
   }
@@ -1030,6 +1082,13 @@ export class MatchingEngine {
  */
 function barTriggered(w: WorkingOrder, pass: Pass): boolean {
   return pass.bar && !pass.discontinuity && w.fired;
+}
+
+/** The engine's id counters, saved with its orders. */
+export interface EngineCounters {
+  readonly venueSeq: number;
+  readonly prioritySeq: number;
+  readonly eventSeq: number;
 }
 
 type EventBaseKeys = 'eventId' | 'clientOrderId' | 'venueOrderId' | 'venueTime' | 'receivedAt';

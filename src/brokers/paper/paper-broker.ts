@@ -22,6 +22,7 @@ import type {
 import { MatchingEngine } from './matching-engine.js';
 import { type PaperOptions, resolvePaperOptions } from './options.js';
 import { PaperLedger } from './paper-ledger.js';
+import type { PaperStateStore } from './paper-state.js';
 import type { VenueProfile } from './venue-profiles.js';
 
 export interface PaperBrokerDeps {
@@ -35,6 +36,8 @@ export interface PaperBrokerDeps {
    * Default: the start time in base 36 and four random characters.
    */
   readonly instanceId?: string;
+  /** Where the venue keeps its state; without one it lives in memory only. */
+  readonly state?: PaperStateStore;
 }
 
 /**
@@ -55,6 +58,12 @@ export class PaperBroker implements Broker {
   private readonly optionsCache = new Map<string, PaperOptions>();
   private unsubscribeFeed: (() => void) | undefined;
   private timer: { at: number; cancel: () => void } | undefined;
+  private instanceId: string;
+  /** Durable mode: events wait here until the batch that produced them is saved. */
+  private readonly buffered: VenueEvent[] = [];
+  private persistence: Promise<void> = Promise.resolve();
+  /** The last failure to save; the venue then publishes nothing more until it is restarted. */
+  persistenceError: unknown;
 
   constructor(deps: PaperBrokerDeps) {
     this.deps = deps;
@@ -80,16 +89,18 @@ export class PaperBroker implements Broker {
       nativeContingent: [],
       fees: { makerBps: base.makerFeeBps, takerBps: base.takerFeeBps },
     };
-    const instance = deps.instanceId ?? `${deps.clock.now().toString(36)}${randomBytes(2).toString('hex')}`;
+    this.instanceId = deps.instanceId ?? `${deps.clock.now().toString(36)}${randomBytes(2).toString('hex')}`;
     this.engine = new MatchingEngine({
       venue: this.venue,
-      orderIdPrefix: `${this.venue}-${instance}`,
+      orderIdPrefix: `${this.venue}-${this.instanceId}`,
       instruments: deps.instruments,
       capabilities: this.capabilities,
       optionsFor: (instrument) => this.optionsFor(instrument),
       ledger: this.ledger,
       emit: (accountId, event) => {
-        this.publish({ venue: this.venue, accountId, event });
+        const venueEvent = { venue: this.venue, accountId, event };
+        if (deps.state === undefined) this.publish(venueEvent);
+        else this.buffered.push(venueEvent);
       },
     });
   }
@@ -105,7 +116,9 @@ export class PaperBroker implements Broker {
     return options;
   }
 
-  connect(): Promise<void> {
+  async connect(): Promise<void> {
+    if (this.deps.state !== undefined && this.unsubscribeFeed === undefined)
+      await this.resume(this.deps.state);
     if (this.deps.feed !== undefined && this.unsubscribeFeed === undefined) {
       const feed = this.deps.feed;
       for (const symbol of this.capabilities.symbols ?? []) {
@@ -116,7 +129,67 @@ export class PaperBroker implements Broker {
         this.onMarket(update);
       });
     }
-    return Promise.resolve();
+  }
+
+  /** Durable mode: resolves once everything so far is saved and its events published. */
+  whenSaved(): Promise<void> {
+    return this.persistence;
+  }
+
+  /** Takes back the saved venue (orders, indexes, ledger, id counters), or saves a new one. */
+  private async resume(state: PaperStateStore): Promise<void> {
+    const saved = await state.load(this.venue);
+    if (saved === undefined) {
+      this.flush(true);
+      await this.persistence;
+      return;
+    }
+    this.instanceId = saved.instanceId;
+    this.ledger.restore({ accounts: saved.accounts, positions: saved.positions, fills: saved.fills });
+    this.engine.restore(saved.orders, saved.counters, `${this.venue}-${saved.instanceId}`);
+    this.ledger.takeChanges();
+    this.engine.takeChanges();
+    this.armTimer();
+  }
+
+  /**
+   * Durable mode: saves what the last command or update changed, then publishes its events, in
+   * order. A crash before the save loses the batch and its events together: the venue never told
+   * anyone about what it no longer knows.
+   */
+  private flush(everything = false): void {
+    const state = this.deps.state;
+    if (state === undefined) return;
+    const engine = this.engine.takeChanges();
+    const ledger = this.ledger.takeChanges();
+    const events = this.buffered.splice(0);
+    const accounts = everything ? this.ledger.allAccounts() : ledger.accounts;
+    if (
+      !everything &&
+      events.length === 0 &&
+      engine.orders.length === 0 &&
+      accounts.length === 0 &&
+      ledger.fills.length === 0
+    )
+      return;
+    const batch = {
+      instanceId: this.instanceId,
+      counters: engine.counters,
+      orders: engine.orders,
+      accounts,
+      positions: ledger.positions,
+      fills: ledger.fills,
+    };
+    this.persistence = this.persistence.then(async () => {
+      if (this.persistenceError !== undefined) return;
+      try {
+        await state.save(this.venue, batch);
+      } catch (error) {
+        this.persistenceError = error;
+        return;
+      }
+      for (const event of events) this.publish(event);
+    });
   }
 
   close(): Promise<void> {
@@ -150,7 +223,13 @@ export class PaperBroker implements Broker {
    * Runs a command `latency` ms from now, inside the clock's own timer, so that it meets the market
    * as of that moment even when a simulated clock jumps past it in one step (§10).
    */
-  private after<T>(latency: number, command: () => T): Promise<T> {
+  private async after<T>(latency: number, command: () => T): Promise<T> {
+    const result = await this.run(latency, command);
+    await this.persistence; // durable mode: answered once saved and published
+    return result;
+  }
+
+  private run<T>(latency: number, command: () => T): Promise<T> {
     // A throw inside an executor becomes the promise's rejection.
     if (latency <= 0)
       return new Promise<T>((resolve) => {
@@ -276,6 +355,7 @@ export class PaperBroker implements Broker {
       return command();
     } finally {
       this.armTimer();
+      this.flush();
     }
   }
 

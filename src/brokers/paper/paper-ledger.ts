@@ -21,6 +21,10 @@ export class PaperLedger {
   private readonly fillIds = new Set<string>();
   private readonly reservedCash = new Map<string, Decimal>();
   private readonly reservedQty = new Map<string, Decimal>();
+  /** Changes since the last `takeChanges`, for a durable venue to save. */
+  private readonly changedAccounts = new Set<string>();
+  private readonly changedPositions = new Set<Position>();
+  private newFills: Fill[] = [];
 
   constructor(accounts: readonly Account[]) {
     for (const account of accounts) {
@@ -84,17 +88,21 @@ export class PaperLedger {
     if (this.fillIds.has(fill.fillId)) return undefined;
     this.fillIds.add(fill.fillId);
     this.fills.push(fill);
+    this.newFills.push(fill);
+    this.changedAccounts.add(fill.accountId);
     const notional = fill.quantity.times(fill.price);
     const cashDelta = (fill.side === 'buy' ? notional.negated() : notional).minus(fill.fee);
     this.accounts.set(fill.accountId, adjustCash(this.account(fill.accountId), quote, cashDelta));
     const update = applyFillToPosition(this.position(fill.accountId, fill.symbol), fill);
     this.positionsByAccount.get(fill.accountId)?.set(fill.symbol, update.position);
+    this.changedPositions.add(update.position);
     return update;
   }
 
   /** Records a day trade (FINRA 4210) at `at`; the window of five trading days starts at `since`. */
   recordDayTrade(accountId: string, at: number, since: number, equity: Decimal): void {
     this.accounts.set(accountId, recordDayTrade(this.account(accountId), at, since, equity));
+    this.changedAccounts.add(accountId);
   }
 
   fillsSince(accountId: string, since: number): Fill[] {
@@ -112,6 +120,19 @@ export class PaperLedger {
       return p.quantity.times(price);
     });
     return valueAccount(account, values);
+  }
+
+  /** What changed since the last call: accounts (cash, day trades), positions, new fills. */
+  takeChanges(): { accounts: Account[]; positions: Position[]; fills: Fill[] } {
+    const changes = {
+      accounts: [...this.changedAccounts].map((id) => this.account(id)),
+      positions: [...this.changedPositions],
+      fills: this.newFills,
+    };
+    this.changedAccounts.clear();
+    this.changedPositions.clear();
+    this.newFills = [];
+    return changes;
   }
 
   /** Restores a ledger's state (a restart resumes from a durable copy). */

@@ -73,3 +73,54 @@ export function workingLimit(w: WorkingOrder): Decimal | undefined {
   if ((type === 'stop_limit' || type === 'limit_if_touched') && w.fired) return limitPrice;
   return undefined;
 }
+
+/** A working order as it is saved: the order and the fields the indexes need to take it back. */
+export interface WorkingSnapshot {
+  readonly order: Order;
+  readonly seq: number;
+  readonly fillCount: number;
+  readonly waiting: Waiting;
+  readonly active: boolean;
+  readonly fired: boolean;
+  readonly displayLeft?: Decimal;
+  readonly expireAt?: number;
+  readonly auctionAt?: number;
+  readonly reservePrice: Decimal;
+  readonly reservedCash: Decimal;
+  readonly reservedQty: Decimal;
+  readonly nextBar: boolean;
+}
+
+export function snapshotOf(w: WorkingOrder): WorkingSnapshot {
+  return {
+    order: w.order,
+    seq: w.seq,
+    fillCount: w.fillCount,
+    waiting: w.waiting,
+    active: w.active,
+    fired: w.fired,
+    ...(w.displayLeft === undefined ? {} : { displayLeft: w.displayLeft }),
+    ...(w.expireAt === undefined ? {} : { expireAt: w.expireAt }),
+    ...(w.auctionAt === undefined ? {} : { auctionAt: w.auctionAt }),
+    reservePrice: w.reservePrice,
+    reservedCash: w.reservedCash,
+    reservedQty: w.reservedQty,
+    nextBar: w.nextBar,
+  };
+}
+
+/** Rebuilds a working order from its snapshot (trailing ticks and queue state are recomputed). */
+export function workingFrom(snapshot: WorkingSnapshot, instrument: Instrument): WorkingOrder {
+  const w = newWorking(snapshot.order, instrument, snapshot.seq);
+  w.fillCount = snapshot.fillCount;
+  w.active = snapshot.active;
+  w.fired = snapshot.fired;
+  if (snapshot.displayLeft !== undefined) w.displayLeft = snapshot.displayLeft;
+  w.expireAt = snapshot.expireAt;
+  if (snapshot.auctionAt !== undefined) w.auctionAt = snapshot.auctionAt;
+  w.reservePrice = snapshot.reservePrice;
+  w.reservedCash = snapshot.reservedCash;
+  w.reservedQty = snapshot.reservedQty;
+  w.nextBar = snapshot.nextBar;
+  return w;
+}
