@@ -1,6 +1,6 @@
 import { ZERO } from './decimal.js';
 import { ORDER_EVENT_KINDS, type OrderChanges, type OrderEvent, type OrderEventKind } from './events.js';
-import { type Order, type OrderStatus, usesTriggeredStatus } from './order.js';
+import { IN_FLIGHT_STATUSES, type Order, type OrderStatus, usesTriggeredStatus } from './order.js';
 
 /**
  * One cell of the transition table (ORDER-SEMANTICS.md §1.3):
@@ -98,8 +98,7 @@ function invalid(order: Order, event: OrderEvent): ApplyResult {
 }
 
 function refused(order: Order): ApplyResult {
-  const pending =
-    order.status === 'pending_new' || order.status === 'pending_cancel' || order.status === 'pending_replace';
+  const pending = IN_FLIGHT_STATUSES.has(order.status);
   return { outcome: 'refused', order, code: pending ? 'ORDER_PENDING' : 'ORDER_NOT_OPEN' };
 }
 
@@ -272,9 +271,5 @@ export function cancelRefusal(order: Order): 'ORDER_NOT_OPEN' | undefined {
 export function replaceRefusal(order: Order): 'ORDER_NOT_OPEN' | 'ORDER_PENDING' | undefined {
   if (order.status === 'new' || order.status === 'triggered' || order.status === 'partially_filled')
     return undefined;
-  return order.status === 'pending_new' ||
-    order.status === 'pending_cancel' ||
-    order.status === 'pending_replace'
-    ? 'ORDER_PENDING'
-    : 'ORDER_NOT_OPEN';
+  return IN_FLIGHT_STATUSES.has(order.status) ? 'ORDER_PENDING' : 'ORDER_NOT_OPEN';
 }

@@ -46,7 +46,6 @@ export const IN_FLIGHT_STATUSES: ReadonlySet<OrderStatus> = new Set([
   'pending_replace',
 ]);
 
-export type TriggerSource = 'bid_ask' | 'last';
 export type LiquiditySide = 'maker' | 'taker';
 
 /** What an order asks for: everything a caller chooses, nothing the lifecycle decides. */
@@ -121,19 +120,6 @@ export function leavesQty(order: Pick<Order, 'status' | 'quantity' | 'filledQty'
   return leaves.isNegative() ? ZERO : leaves;
 }
 
-export function sideSign(side: Side): 1 | -1 {
-  return side === 'buy' ? 1 : -1;
-}
-
-export function oppositeSide(side: Side): Side {
-  return side === 'buy' ? 'sell' : 'buy';
-}
-
-/** Types that rest with a limit price once working. */
-export function hasLimit(type: OrderType): boolean {
-  return type === 'limit' || type === 'stop_limit' || type === 'limit_if_touched';
-}
-
 /** Types that wait for a trigger before they work. */
 export function hasTrigger(type: OrderType): boolean {
   return type !== 'market' && type !== 'limit';
@@ -142,4 +128,30 @@ export function hasTrigger(type: OrderType): boolean {
 /** Only these enter `triggered` (§1.1); the other triggered types go from new straight to fills. */
 export function usesTriggeredStatus(type: OrderType): boolean {
   return type === 'stop_limit' || type === 'limit_if_touched';
+}
+
+/**
+ * The order parameters of anything that carries them (a request, an order, a venue's order), copied
+ * field by field: a fixed object shape keeps later copies cheap, and nothing else leaks in.
+ */
+export function orderSpecOf(r: OrderSpec): OrderSpec {
+  const spec: { -readonly [K in keyof OrderSpec]: OrderSpec[K] } = {
+    symbol: r.symbol,
+    side: r.side,
+    type: r.type,
+    quantity: r.quantity,
+    timeInForce: r.timeInForce,
+  };
+  if (r.limitPrice !== undefined) spec.limitPrice = r.limitPrice;
+  if (r.stopPrice !== undefined) spec.stopPrice = r.stopPrice;
+  if (r.triggerPrice !== undefined) spec.triggerPrice = r.triggerPrice;
+  if (r.trailPrice !== undefined) spec.trailPrice = r.trailPrice;
+  if (r.trailPercent !== undefined) spec.trailPercent = r.trailPercent;
+  if (r.activationPrice !== undefined) spec.activationPrice = r.activationPrice;
+  if (r.expireAt !== undefined) spec.expireAt = r.expireAt;
+  if (r.extendedHours !== undefined) spec.extendedHours = r.extendedHours;
+  if (r.postOnly !== undefined) spec.postOnly = r.postOnly;
+  if (r.reduceOnly !== undefined) spec.reduceOnly = r.reduceOnly;
+  if (r.displayQty !== undefined) spec.displayQty = r.displayQty;
+  return spec;
 }

@@ -6,7 +6,7 @@ import { TradingError } from '../domain/errors.js';
 import type { Fill, OrderChanges, OrderEvent } from '../domain/events.js';
 import type { InstrumentRegistry } from '../domain/instruments.js';
 import type { Instrument } from '../domain/instrument.js';
-import { type Order, type OrderSpec, isTerminal } from '../domain/order.js';
+import { type Order, type OrderSpec, isTerminal, orderSpecOf } from '../domain/order.js';
 import { applyEvent, applyOrderChanges, cancelRefusal, replaceRefusal } from '../domain/order-status.js';
 import { validateOrderSpec } from '../domain/order-validation.js';
 import { aggregatePositions } from '../domain/portfolio.js';
@@ -372,7 +372,7 @@ export class OrderService {
   /** Imports a venue order this engine does not know, as `external`: shown and cancelable, never managed (§8.3). */
   async importExternal(venueOrder: VenueOrder): Promise<StoredOrder> {
     const order: Order = {
-      ...specOfOrder(venueOrder as unknown as Order),
+      ...orderSpecOf(venueOrder),
       id: this.deps.ids.orderId(),
       clientOrderId: venueOrder.clientOrderId,
       accountId: venueOrder.accountId,
@@ -483,7 +483,7 @@ export class OrderService {
     const order = stored.order;
     const { accountId, clientOrderId } = order;
     await this.call(order, async (broker) => {
-      const receipt = await broker.submit({ ...specOfOrder(order), accountId, clientOrderId });
+      const receipt = await broker.submit({ ...orderSpecOf(order), accountId, clientOrderId });
       if (receipt.status === 'rejected') {
         // The stream carries the rejection too; whichever arrives first is applied, the other is a duplicate.
         await this.locks.run(lockKey(order), async () => {
@@ -713,33 +713,7 @@ function pinOf(input: SubmitInput): { venue?: string; accountId?: string } {
 
 /** The order parameters of a request, on the instrument's own symbol. */
 function specOf(input: SubmitInput, instrument: Instrument): OrderSpec {
-  const { clientOrderId: _c, accountId: _a, venue: _v, agentId: _g, reason: _r, ...spec } = input;
-  return { ...spec, symbol: instrument.symbol };
-}
-
-function specOfOrder(order: Order): OrderSpec {
-  const fields = [
-    'symbol',
-    'side',
-    'type',
-    'quantity',
-    'timeInForce',
-    'limitPrice',
-    'stopPrice',
-    'triggerPrice',
-    'trailPrice',
-    'trailPercent',
-    'activationPrice',
-    'expireAt',
-    'extendedHours',
-    'postOnly',
-    'reduceOnly',
-    'displayQty',
-  ] as const;
-  const source = order as unknown as Record<string, unknown>;
-  return Object.fromEntries(
-    fields.filter((f) => source[f] !== undefined).map((f) => [f, source[f]]),
-  ) as unknown as OrderSpec;
+  return orderSpecOf({ ...input, symbol: instrument.symbol });
 }
 
 /** The spec as the hash sees it: decimals as strings, false flags as absent. */

@@ -3,6 +3,7 @@ import type { Fill, OrderEvent } from '../domain/events.js';
 import type { Order, OrderStatus, OrderType, Side, TimeInForce } from '../domain/order.js';
 import type { Position } from '../domain/position.js';
 import type { OrderMeta, StoredOrder } from '../engine/ports.js';
+import { reviveDecimals } from './json-decimals.js';
 import type { fills, orders, positions } from './schema.js';
 
 type OrderRow = typeof orders.$inferSelect;
@@ -176,17 +177,6 @@ export function rowToPosition(row: PositionRow): Position {
   };
 }
 
-const CHANGE_DECIMALS = [
-  'quantity',
-  'limitPrice',
-  'stopPrice',
-  'triggerPrice',
-  'trailPrice',
-  'trailPercent',
-  'displayQty',
-  'currentStop',
-] as const;
-
 /** The event as stored: JSON, decimals as strings (Decimal's toJSON). */
 export function eventToPayload(event: OrderEvent): Record<string, unknown> {
   return JSON.parse(JSON.stringify(event)) as Record<string, unknown>;
@@ -194,20 +184,5 @@ export function eventToPayload(event: OrderEvent): Record<string, unknown> {
 
 /** Reads a stored event back, decimals revived. */
 export function payloadToEvent(payload: Record<string, unknown>): OrderEvent {
-  const event = { ...payload } as Record<string, unknown>;
-  if (event['kind'] === 'fill') {
-    const f = event['fill'] as Record<string, unknown>;
-    event['fill'] = {
-      ...f,
-      quantity: dec(f['quantity'] as string),
-      price: dec(f['price'] as string),
-      fee: dec(f['fee'] as string),
-    };
-  }
-  if (event['changes'] !== undefined) {
-    const changes = { ...(event['changes'] as Record<string, unknown>) };
-    for (const key of CHANGE_DECIMALS) if (typeof changes[key] === 'string') changes[key] = dec(changes[key]);
-    event['changes'] = changes;
-  }
-  return event as unknown as OrderEvent;
+  return reviveDecimals(payload) as OrderEvent;
 }

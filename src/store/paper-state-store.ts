@@ -1,52 +1,13 @@
 import { asc, eq } from 'drizzle-orm';
 import type { PaperSnapshot, PaperStateStore } from '../brokers/paper/paper-state.js';
 import type { Account } from '../domain/account.js';
-import { dec } from '../domain/decimal.js';
 import type { Fill } from '../domain/events.js';
 import type { Position } from '../domain/position.js';
 import type { EngineCounters } from '../brokers/paper/matching-engine.js';
 import type { WorkingSnapshot } from '../brokers/paper/working-order.js';
 import type { Database } from './db.js';
+import { reviveDecimals } from './json-decimals.js';
 import { paperAccounts, paperFills, paperOrders, paperPositions, paperVenues } from './schema.js';
-
-/** Every decimal field of the paper venue's values, revived from their JSON strings. */
-const DECIMAL_FIELDS = new Set([
-  'quantity',
-  'limitPrice',
-  'stopPrice',
-  'triggerPrice',
-  'trailPrice',
-  'trailPercent',
-  'activationPrice',
-  'currentStop',
-  'displayQty',
-  'filledQty',
-  'filledNotional',
-  'avgFillPrice',
-  'overfillQty',
-  'price',
-  'fee',
-  'displayLeft',
-  'reservePrice',
-  'reservedCash',
-  'reservedQty',
-  'avgEntryPrice',
-  'realizedPnl',
-  'fees',
-  'marginMultiplier',
-]);
-
-function revive(json: unknown): unknown {
-  return JSON.parse(JSON.stringify(json), (key, value: unknown) => {
-    if (typeof value === 'string' && DECIMAL_FIELDS.has(key)) return dec(value);
-    if (key === 'cash' && value !== null && typeof value === 'object') {
-      return Object.fromEntries(
-        Object.entries(value as Record<string, string>).map(([ccy, amount]) => [ccy, dec(amount)]),
-      );
-    }
-    return value;
-  }) as unknown;
-}
 
 const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
 
@@ -66,10 +27,10 @@ export class DrizzlePaperStateStore implements PaperStateStore {
     return {
       instanceId: head.instanceId,
       counters: head.counters as EngineCounters,
-      orders: orders.map((r) => revive(r.snapshot) as WorkingSnapshot).sort((a, b) => a.seq - b.seq),
-      accounts: accounts.map((r) => revive(r.snapshot) as Account),
-      positions: positions.map((r) => revive(r.snapshot) as Position),
-      fills: fills.map((r) => revive(r.snapshot) as Fill),
+      orders: orders.map((r) => reviveDecimals(r.snapshot) as WorkingSnapshot).sort((a, b) => a.seq - b.seq),
+      accounts: accounts.map((r) => reviveDecimals(r.snapshot) as Account),
+      positions: positions.map((r) => reviveDecimals(r.snapshot) as Position),
+      fills: fills.map((r) => reviveDecimals(r.snapshot) as Fill),
     };
   }
 

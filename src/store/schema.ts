@@ -342,5 +342,3 @@ export const auditLog = pgTable('audit_log', {
   prevHash: text('prev_hash').notNull(),
   hash: text('hash').notNull(),
 });
-
-export const appendOnlyTables = ['order_events', 'fills', 'audit_log'] as const;

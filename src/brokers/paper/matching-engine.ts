@@ -4,14 +4,7 @@ import { TradingError } from '../../domain/errors.js';
 import type { Fill, OrderChanges, OrderEvent } from '../../domain/events.js';
 import type { Instrument } from '../../domain/instrument.js';
 import type { InstrumentRegistry } from '../../domain/instruments.js';
-import {
-  type Order,
-  type OrderSpec,
-  type Side,
-  hasTrigger,
-  isTerminal,
-  leavesQty,
-} from '../../domain/order.js';
+import { type Order, type Side, hasTrigger, isTerminal, leavesQty, orderSpecOf } from '../../domain/order.js';
 import { applyEvent, applyOrderChanges } from '../../domain/order-status.js';
 import { validateOrderSpec } from '../../domain/order-validation.js';
 import type { BookSnapshot, Bar, TradePrint } from '../../marketdata/types.js';
@@ -1101,29 +1094,6 @@ function setFor<K, V>(map: Map<K, Set<V>>, key: K): Set<V> {
     map.set(key, set);
   }
   return set;
-}
-
-/** The order parameters of a request, copied field by field (a fixed object shape keeps copies cheap). */
-function orderSpecOf(r: SubmitRequest): OrderSpec {
-  const spec: { -readonly [K in keyof OrderSpec]: OrderSpec[K] } = {
-    symbol: r.symbol,
-    side: r.side,
-    type: r.type,
-    quantity: r.quantity,
-    timeInForce: r.timeInForce,
-  };
-  if (r.limitPrice !== undefined) spec.limitPrice = r.limitPrice;
-  if (r.stopPrice !== undefined) spec.stopPrice = r.stopPrice;
-  if (r.triggerPrice !== undefined) spec.triggerPrice = r.triggerPrice;
-  if (r.trailPrice !== undefined) spec.trailPrice = r.trailPrice;
-  if (r.trailPercent !== undefined) spec.trailPercent = r.trailPercent;
-  if (r.activationPrice !== undefined) spec.activationPrice = r.activationPrice;
-  if (r.expireAt !== undefined) spec.expireAt = r.expireAt;
-  if (r.extendedHours !== undefined) spec.extendedHours = r.extendedHours;
-  if (r.postOnly !== undefined) spec.postOnly = r.postOnly;
-  if (r.reduceOnly !== undefined) spec.reduceOnly = r.reduceOnly;
-  if (r.displayQty !== undefined) spec.displayQty = r.displayQty;
-  return spec;
 }
 
 function orderKey(accountId: string, clientOrderId: string): string {
