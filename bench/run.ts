@@ -4,4 +4,4 @@ import { runPaperExchangeBenchmarks } from './paper-exchange.bench.js';
 console.log(`node ${process.version}, ${new Date().toISOString()}`);
 const only = process.argv[2];
 if (only === undefined || only === 'paper') await runPaperExchangeBenchmarks();
-if (only === undefined || only === 'oms') await runOmsBenchmarks();
+if (only === undefined || only === 'oms') await runOmsBenchmarks(process.argv[3]);

@@ -62,6 +62,40 @@ export class Reconciler {
     this.options = { ...DEFAULT_RECONCILER_OPTIONS, ...deps.options };
   }
 
+  /**
+   * Reconciles every venue now and then every `intervalMs` on the clock, one pass at a time (the
+   * next is scheduled when the last ends, so a slow venue never stacks passes). Each pass's reports
+   * go to `onReport`; a pass that throws is reported to `onError` and the schedule goes on.
+   * Returns a function that stops it and resolves once a pass under way has ended.
+   */
+  runEvery(
+    intervalMs: number,
+    handlers: {
+      onReport?: (reports: ReconcileReport[]) => void;
+      onError?: (error: unknown) => void;
+    } = {},
+  ): () => Promise<void> {
+    let stopped = false;
+    let cancel: (() => void) | undefined;
+    let running: Promise<void> = Promise.resolve();
+    const pass = (): void => {
+      cancel = undefined;
+      running = this.reconcileAll().then(
+        (reports) => handlers.onReport?.(reports),
+        (error: unknown) => handlers.onError?.(error),
+      );
+      void running.finally(() => {
+        if (!stopped) cancel = this.deps.clock.schedule(this.deps.clock.now() + intervalMs, pass);
+      });
+    };
+    pass();
+    return async () => {
+      stopped = true;
+      cancel?.();
+      await running;
+    };
+  }
+
   async reconcileAll(): Promise<ReconcileReport[]> {
     const reports: ReconcileReport[] = [];
     for (const broker of this.deps.brokers) {

@@ -21,6 +21,14 @@ export interface Store {
   readonly kind: StoreKind;
   /** Where the data lives, without credentials. */
   readonly location: string;
+  /**
+   * Runs one SQL text on the driver directly, for hot statements whose text never changes: the
+   * postgres driver prepares it once per connection and reuses the plan. Rows come back as the
+   * driver parses them.
+   */
+  query(text: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
+  /** How many writes the store can carry at once (its connections). */
+  readonly writers: number;
   close(): Promise<void>;
 }
 
@@ -59,8 +67,18 @@ async function openPglite(
 ): Promise<Store> {
   const db = drizzlePglite({ client, schema });
   await migratePglite(db, { migrationsFolder });
-  return { db: db as unknown as Database, kind, location, close: () => client.close() };
+  return {
+    db: db as unknown as Database,
+    kind,
+    location,
+    query: async (text, params) => (await client.query<Record<string, unknown>>(text, [...params])).rows,
+    writers: 1,
+    close: () => client.close(),
+  };
 }
+
+/** The PostgreSQL pool's size. */
+const CONNECTIONS = 16;
 
 /** A fixed key for the advisory lock that serializes migrations across server processes. */
 const MIGRATION_LOCK = 7_214_001;
@@ -76,12 +94,16 @@ async function openPostgres(url: string, migrationsFolder: string): Promise<Stor
   } finally {
     await admin.end();
   }
-  const client = postgres(url, { max: 16, onnotice: () => undefined });
+  const client = postgres(url, { max: CONNECTIONS, onnotice: () => undefined });
   const db = drizzlePostgres({ client, schema });
   return {
     db: db as unknown as Database,
     kind: 'postgres',
     location: redact(url),
+    query: async (text, params) => [
+      ...(await client.unsafe<Record<string, unknown>[]>(text, params as never[], { prepare: true })),
+    ],
+    writers: 2,
     close: () => client.end(),
   };
 }

@@ -14,7 +14,7 @@ import type {
   RecordedEvent,
   StoredOrder,
 } from '../engine/ports.js';
-import type { Database } from './db.js';
+import type { Database, Store } from './db.js';
 import {
   eventToPayload,
   fillToRow,
@@ -26,6 +26,7 @@ import {
   rowToStored,
 } from './order-mapper.js';
 import { appendAudit } from './audit-log.js';
+import { GroupCommit } from './group-commit.js';
 import { fills, orderEvents, orders, positions, reconcileCheckpoints } from './schema.js';
 
 const TERMINAL = [...TERMINAL_STATUSES];
@@ -33,18 +34,44 @@ const MAX_PAGE = 500;
 
 /** The order store on drizzle: PGlite or PostgreSQL, the same SQL. */
 export class DrizzleOrderStore implements OrderStore {
-  constructor(private readonly db: Database) {}
+  /** Concurrent submits' inserts, grouped into shared statements and commits. */
+  private readonly orderWrites: GroupCommit<{ order: Order; meta: OrderMeta }, boolean>;
+  /** Concurrent non-fill events, grouped likewise, one per order per batch. */
+  private readonly eventWrites: GroupCommit<EventRecord, RecordOutcome>;
+
+  private readonly db: Database;
+
+  /** `writers`: batches written at once (default: what the store can carry). */
+  constructor(
+    private readonly store: Store,
+    options: { writers?: number } = {},
+  ) {
+    this.db = store.db;
+    const maxInFlight = options.writers ?? store.writers;
+    this.orderWrites = new GroupCommit((items) => this.createMany(items), { maxInFlight });
+    this.eventWrites = new GroupCommit((records) => this.recordMany(records), {
+      maxInFlight,
+      keyOf: (record) => record.orderId,
+    });
+  }
 
   async createOrder(order: Order, meta: OrderMeta): Promise<{ created: boolean; stored: StoredOrder }> {
-    const inserted = await this.db
-      .insert(orders)
-      .values(orderToRow(order, meta, 0))
-      .onConflictDoNothing({ target: [orders.accountId, orders.clientOrderId] })
-      .returning({ id: orders.id });
-    if (inserted.length > 0) return { created: true, stored: { order, meta, eventSeq: 0 } };
+    const created = await this.orderWrites.submit({ order, meta });
+    if (created) return { created: true, stored: { order, meta, eventSeq: 0 } };
     const existing = await this.findByClientOrderId(order.accountId, order.clientOrderId);
     if (existing === undefined) throw new Error(`order ${order.clientOrderId} vanished after a conflict`);
     return { created: false, stored: existing };
+  }
+
+  /**
+   * New orders, many in one statement: each inserted unless its (account, client order id) exists,
+   * also earlier in the same batch. Answers, per order, whether it was inserted.
+   */
+  private async createMany(items: readonly { order: Order; meta: OrderMeta }[]): Promise<boolean[]> {
+    const rows = items.map(({ order, meta }) => columnsOf(orderToRow(order, meta, 0), ORDER_COLUMNS));
+    const result = await this.store.query(CREATE_ORDERS, [JSON.stringify(rows)]);
+    const inserted = new Set(result.map((r) => r['id']));
+    return items.map(({ order }) => inserted.has(order.id));
   }
 
   async findById(id: string): Promise<StoredOrder | undefined> {
@@ -62,7 +89,7 @@ export class DrizzleOrderStore implements OrderStore {
   }
 
   async recordEvent(record: EventRecord): Promise<RecordOutcome> {
-    if (record.fill === undefined) return this.recordStatement(record);
+    if (record.fill === undefined) return this.eventWrites.submit(record);
     try {
       await this.recordOnce(record);
       return 'recorded';
@@ -73,32 +100,27 @@ export class DrizzleOrderStore implements OrderStore {
   }
 
   /**
-   * An event without a fill in one statement (a data-modifying CTE, atomic without a transaction):
-   * append it with the next sequence number and save the order after it. A redelivered event id
-   * inserts nothing, so the update matches no row: a duplicate.
+   * Events without a fill, many orders' in one statement (a data-modifying CTE, atomic without a
+   * transaction): append each with its order's next sequence number and save the order after it.
+   * A redelivered event id inserts nothing, so its order's update matches no row: a duplicate.
+   * One event per order per batch (the batcher's key), so each order's next number is its own.
    */
-  private async recordStatement(record: EventRecord): Promise<RecordOutcome> {
-    const event = record.event;
-    const row = orderToRow(record.order, { agentId: '', orderClass: 'simple', requestHash: '' }, 0) as Record<
-      string,
-      unknown
-    >;
-    const set = sql.join(
-      LIFECYCLE.map(([key, column]) => sql`${sql.identifier(column)} = ${sqlValue(row[key])}`),
-      sql`, `,
-    );
-    const result = await this.db.execute(sql`
-      with ev as (
-        insert into order_events (order_id, seq, event_id, kind, payload, venue_time, received_at)
-        select id, event_seq + 1, ${event.eventId}::text, ${event.kind}::text, ${JSON.stringify(eventToPayload(event))}::jsonb,
-               ${new Date(event.venueTime).toISOString()}::timestamptz, ${new Date(event.receivedAt).toISOString()}::timestamptz
-        from orders where id = ${record.orderId}
-        on conflict (order_id, event_id) do nothing
-        returning seq
-      )
-      update orders set ${set}, event_seq = ev.seq from ev where orders.id = ${record.orderId}
-      returning orders.event_seq`);
-    return rowsOf(result).length === 0 ? 'duplicate' : 'recorded';
+  private async recordMany(records: readonly EventRecord[]): Promise<RecordOutcome[]> {
+    const input = records.map((record) => {
+      const event = record.event;
+      return {
+        order_id: record.orderId,
+        event_id: event.eventId,
+        kind: event.kind,
+        payload: eventToPayload(event),
+        venue_time: new Date(event.venueTime).toISOString(),
+        received_at: new Date(event.receivedAt).toISOString(),
+        o: columnsOf(orderToRow(record.order, NO_META, 0), LIFECYCLE),
+      };
+    });
+    const result = await this.store.query(RECORD_EVENTS, [JSON.stringify(input)]);
+    const recorded = new Set(result.map((r) => r['id']));
+    return records.map((r) => (recorded.has(r.orderId) ? 'recorded' : 'duplicate'));
   }
 
   /** One transaction; a duplicate fill or event aborts it whole, so nothing is applied twice or half. */
@@ -293,17 +315,60 @@ const LIFECYCLE = (
   ] as const
 ).map((key) => [key, getTableColumns(orders)[key].name] as const);
 
-/** A parameter for raw SQL: dates as ISO text, arrays and objects as JSON text (the column casts). */
-function sqlValue(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString();
-  if (Array.isArray(value) || (value !== null && typeof value === 'object')) return JSON.stringify(value);
-  return value ?? null;
-}
+/** Inserts new orders given as a JSON array of rows (column names as keys). */
+const CREATE_ORDERS = `
+  insert into orders
+  select * from jsonb_populate_recordset(null::orders, $1::jsonb)
+  on conflict (account_id, client_order_id) do nothing
+  returning id`;
 
-/** Rows of a raw query: PGlite answers { rows }, postgres-js an array. */
-function rowsOf(result: unknown): unknown[] {
-  if (Array.isArray(result)) return result;
-  return (result as { rows?: unknown[] }).rows ?? [];
+/**
+ * Records events given as a JSON array of { order_id, event_id, kind, payload, venue_time,
+ * received_at, o: the order's columns after the event }, one per order.
+ */
+const RECORD_EVENTS = `
+  with input as (
+    select x->>'order_id' as order_id, x->>'event_id' as event_id, x->>'kind' as kind,
+           x->'payload' as payload, (x->>'venue_time')::timestamptz as venue_time,
+           (x->>'received_at')::timestamptz as received_at,
+           jsonb_populate_record(null::orders, x->'o') as o
+    from jsonb_array_elements($1::jsonb) as x
+  ),
+  ev as (
+    insert into order_events (order_id, seq, event_id, kind, payload, venue_time, received_at)
+    select input.order_id, orders.event_seq + 1, input.event_id, input.kind, input.payload,
+           input.venue_time, input.received_at
+    from input join orders on orders.id = input.order_id
+    on conflict (order_id, event_id) do nothing
+    returning order_id, seq
+  )
+  update orders set ${LIFECYCLE.map(([, column]) => `"${column}" = (input.o)."${column}"`).join(', ')},
+         event_seq = ev.seq
+  from ev join input on input.order_id = ev.order_id
+  where orders.id = ev.order_id
+  returning orders.id`;
+
+const NO_META: OrderMeta = { agentId: '', orderClass: 'simple', requestHash: '' };
+
+const ORDER_COLUMNS = Object.entries(getTableColumns(orders)).map(
+  ([key, column]) => [key, column.name] as const,
+);
+
+/**
+ * The given columns of a row under their SQL names, for jsonb_populate_record(set): dates as ISO
+ * text; nulls left out (a missing key is NULL there), which keeps the statement's payload small.
+ */
+function columnsOf(
+  row: Readonly<Record<string, unknown>>,
+  columns: readonly (readonly [string, string])[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of columns) {
+    const value = row[key];
+    if (value === null || value === undefined) continue;
+    out[column] = value instanceof Date ? value.toISOString() : value;
+  }
+  return out;
 }
 
 /** Aborts a transaction that would apply something twice. */

@@ -58,7 +58,7 @@ feed.set('BTC/USD', {
     ],
   },
 });
-const orders = new DrizzleOrderStore(store.db);
+const orders = new DrizzleOrderStore(store);
 const service = new OrderService({
   store: orders,
   brokers: [broker],

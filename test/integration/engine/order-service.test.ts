@@ -76,7 +76,7 @@ describe.each(TEST_BACKENDS)('order service on %s', (backend) => {
       bus.subscribe(topic, () => published.push(topic));
     }
     service = new OrderService({
-      store: new DrizzleOrderStore(store().db),
+      store: new DrizzleOrderStore(store()),
       brokers: [broker],
       instruments: new InstrumentRegistry(),
       clock,

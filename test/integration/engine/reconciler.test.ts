@@ -13,7 +13,7 @@ import { InstrumentRegistry } from '../../../src/domain/instruments.js';
 import { EventBus } from '../../../src/engine/event-bus.js';
 import { RandomIds } from '../../../src/engine/ids.js';
 import { OrderService, type SubmitInput } from '../../../src/engine/order-service.js';
-import { Reconciler } from '../../../src/engine/reconciler.js';
+import { type ReconcileReport, Reconciler } from '../../../src/engine/reconciler.js';
 import { ScriptedFeed } from '../../../src/marketdata/feeds/index.js';
 import { verifyAuditLog } from '../../../src/store/audit-log.js';
 import { DrizzleOrderStore } from '../../../src/store/order-store.js';
@@ -102,7 +102,7 @@ describe.each(TEST_BACKENDS)('reconciliation on %s', (backend) => {
       },
     });
     flaky = new FlakyVenue(paper);
-    const orderStore = new DrizzleOrderStore(store().db);
+    const orderStore = new DrizzleOrderStore(store());
     service = new OrderService({
       store: orderStore,
       brokers: [flaky.broker],
@@ -145,6 +145,41 @@ describe.each(TEST_BACKENDS)('reconciliation on %s', (backend) => {
     expect(position?.quantity.toFixed()).toBe('400');
     const again = await reconciler.reconcileAll();
     expect(again[0]).toMatchObject({ fillsApplied: 0, ordersAligned: 0, positionsCorrected: 0 });
+  });
+
+  it('runs at start and then every interval on the clock, one pass at a time, until stopped', async () => {
+    const reports: ReconcileReport[][] = [];
+    let wake: (() => void) | undefined;
+    const nextPass = () =>
+      new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    let passed = nextPass();
+    const stop = reconciler.runEvery(5_000, {
+      onReport: (r) => {
+        reports.push(r);
+        wake?.();
+      },
+    });
+    await passed; // the pass at start
+    expect(reports).toHaveLength(1);
+
+    const stored = await service.submit(buy(400)); // not started: the venue's events are lost
+    clock.advanceBy(4_999);
+    await service.idle();
+    expect((await order(stored.order.id)).status).toBe('pending_new'); // no pass before the interval
+    passed = nextPass();
+    clock.advanceBy(1);
+    await passed;
+    expect(reports).toHaveLength(2);
+    expect(reports[1]?.[0]).toMatchObject({ fillsApplied: 2 });
+    expect((await order(stored.order.id)).status).toBe('filled');
+
+    await stop();
+    clock.advanceBy(60_000);
+    await service.idle();
+    expect(reports).toHaveLength(2);
+    expect(clock.pendingTimers()).toBe(0);
   });
 
   it('resolves a submit whose outcome was unknown by its client order id, never re-sending it', async () => {
@@ -198,7 +233,7 @@ describe.each(TEST_BACKENDS)('reconciliation on %s', (backend) => {
     service.start();
     await service.submit(buy(50));
     await service.idle();
-    const orderStore = new DrizzleOrderStore(store().db);
+    const orderStore = new DrizzleOrderStore(store());
     const local = await orderStore.position(account, 'AAPL');
     await orderStore.correctPosition(
       { ...local!, quantity: dec(7) },

@@ -1,0 +1,142 @@
+/**
+ * The order store's group-committed writes: new orders and non-fill events from many concurrent
+ * callers share statements, yet each order is created once, each event is recorded once with its
+ * order's next sequence number, and the order saved after an event reads back exactly.
+ */
+import { describe, expect, it } from 'vitest';
+import { dec } from '../../../src/domain/decimal.js';
+import type { OrderEvent } from '../../../src/domain/events.js';
+import { applyEvent } from '../../../src/domain/order-status.js';
+import type { Order } from '../../../src/domain/order.js';
+import { T0, ev, makeOrder } from '../../../src/domain/test-support.js';
+import type { OrderMeta } from '../../../src/engine/ports.js';
+import { DrizzleOrderStore } from '../../../src/store/order-store.js';
+import { TEST_BACKENDS, useTestStore } from '../../support/databases.js';
+
+const META: OrderMeta = { agentId: 'agent-1', orderClass: 'simple', requestHash: 'h', reason: 'test' };
+
+const pending = (i: number, prefix: string): Order =>
+  makeOrder({
+    id: `${prefix}-o${i}`,
+    clientOrderId: `${prefix}-c${i}`,
+    status: 'pending_new',
+    venueOrderIds: [],
+    createdAt: T0 + i,
+    updatedAt: T0 + i,
+  });
+
+/** The event, stamped with an id of our choosing. */
+const withId = <E extends OrderEvent>(event: E, eventId: string, clientOrderId: string): E => ({
+  ...event,
+  eventId,
+  clientOrderId,
+});
+
+/** The order after the event, as the engine computes it. */
+function after(order: Order, event: OrderEvent): Order {
+  const result = applyEvent(order, event);
+  if (result.outcome !== 'applied') throw new Error(`${event.kind} not applied to ${order.status}`);
+  return result.order;
+}
+
+describe.each(TEST_BACKENDS)('order store on %s', (backend) => {
+  const store = useTestStore(backend);
+
+  it('creates 300 orders submitted at once, each once, and finds the existing one for a reused client id', async () => {
+    const orders = new DrizzleOrderStore(store());
+    const batch = Array.from({ length: 300 }, (_, i) => pending(i, 'burst'));
+    // Every fifth request reuses an earlier client order id under a new order id.
+    const reused = batch
+      .filter((_, i) => i % 5 === 0)
+      .map((o, i) => ({ ...o, id: `burst-dup${i}`, quantity: dec(99) }));
+    const results = await Promise.all([...batch, ...reused].map((o) => orders.createOrder(o, META)));
+
+    expect(results.filter((r) => r.created)).toHaveLength(300);
+    const refused = results.slice(300);
+    expect(refused.every((r) => !r.created)).toBe(true);
+    // The answer for a reused id is the order that holds it, as stored.
+    refused.forEach((r, i) => {
+      expect(r.stored.order.id).toBe(`burst-o${i * 5}`);
+      expect(r.stored.order.quantity.toFixed()).toBe('10');
+      expect(r.stored.meta).toEqual(META);
+    });
+    const page = await orders.listOrders({ status: 'all', limit: 500 });
+    expect(page.orders.map((s) => s.order.id).sort()).toEqual(batch.map((o) => o.id).sort());
+  });
+
+  it('records concurrent events once each, in per-order sequence, and a redelivery as a duplicate', async () => {
+    const orders = new DrizzleOrderStore(store());
+    const created = Array.from({ length: 100 }, (_, i) => pending(i, 'seq'));
+    await Promise.all(created.map((o) => orders.createOrder(o, META)));
+
+    // All acks at once, each sent twice (a redelivered venue event): one is recorded, one is not.
+    const acks = created.map((o) => withId(ev.ack(`V-${o.id}`), `ack-${o.id}`, o.clientOrderId));
+    const acked = created.map((o, i) => after(o, acks[i] as OrderEvent));
+    const outcomes = await Promise.all(
+      created.flatMap((o, i) => {
+        const record = { orderId: o.id, order: acked[i] as Order, event: acks[i] as OrderEvent };
+        return [orders.recordEvent(record), orders.recordEvent(record)];
+      }),
+    );
+    for (let i = 0; i < outcomes.length; i += 2)
+      expect([outcomes[i], outcomes[i + 1]].sort()).toEqual(['duplicate', 'recorded']);
+
+    // Then, for every order at once, a cancel request and its refusal, each waiting for the last.
+    await Promise.all(
+      acked.map(async (order) => {
+        const request = withId(ev.cxlReq(), `cxlreq-${order.id}`, order.clientOrderId);
+        const pendingCancel = after(order, request);
+        expect(await orders.recordEvent({ orderId: order.id, order: pendingCancel, event: request })).toBe(
+          'recorded',
+        );
+        const refusal = withId(ev.cxlRej(), `cxlrej-${order.id}`, order.clientOrderId);
+        const back = after(pendingCancel, refusal);
+        expect(await orders.recordEvent({ orderId: order.id, order: back, event: refusal })).toBe('recorded');
+      }),
+    );
+
+    for (const order of acked.slice(0, 10)) {
+      const events = await orders.events(order.id);
+      expect(events.map((e) => [e.seq, e.event.kind])).toEqual([
+        [1, 'ack'],
+        [2, 'cxl_req'],
+        [3, 'cxl_rej'],
+      ]);
+      const stored = await orders.findById(order.id);
+      expect(stored?.eventSeq).toBe(3);
+      // Back to `new` after the refusal: the prior status column is null again.
+      expect(stored?.order.status).toBe('new');
+      expect(stored?.order.priorStatus).toBeUndefined();
+      expect(stored?.order.venueOrderIds).toEqual([`V-${order.id}`]);
+    }
+  });
+
+  it('saves every lifecycle column an event changes, exactly, and clears what it removes', async () => {
+    const orders = new DrizzleOrderStore(store());
+    const order = pending(0, 'cols');
+    await orders.createOrder(order, META);
+    const ack = withId(ev.ack('V-cols'), 'ack-cols', order.clientOrderId);
+    const acked = after(order, ack);
+    await orders.recordEvent({ orderId: order.id, order: acked, event: ack });
+    const replace = withId(
+      ev.rpl({ quantity: dec('12.5'), limitPrice: dec('101.123456789') }, 'V-cols-2'),
+      'rpl-cols',
+      order.clientOrderId,
+    );
+    const request = withId(
+      ev.rplReq({ quantity: dec('12.5'), limitPrice: dec('101.123456789') }),
+      'rplreq-cols',
+      order.clientOrderId,
+    );
+    const pendingReplace = after(acked, request);
+    await orders.recordEvent({ orderId: order.id, order: pendingReplace, event: request });
+    const replaced = after(pendingReplace, replace);
+    await orders.recordEvent({ orderId: order.id, order: replaced, event: replace });
+
+    const stored = await orders.findById(order.id);
+    expect(stored?.order).toEqual(replaced);
+    expect(stored?.order.limitPrice?.toFixed()).toBe('101.123456789');
+    expect(stored?.order.venueOrderIds).toEqual(['V-cols', 'V-cols-2']);
+    expect(stored?.meta).toEqual(META);
+  });
+});
