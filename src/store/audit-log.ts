@@ -57,11 +57,23 @@ export type AuditVerdict =
   | { readonly ok: true; readonly rows: number; readonly head: string }
   | { readonly ok: false; readonly rows: number; readonly seq: number; readonly problem: string };
 
+/** A chain head recorded outside the table (a file, the health report, a signed export). */
+export interface AuditAnchor {
+  readonly seq: number;
+  readonly hash: string;
+}
+
 /**
  * Re-walks the chain: every row's hash must match its content and its predecessor's hash, and the
  * sequence must have no gap. A changed row breaks its own hash; a deleted row breaks the chain.
+ * Rows deleted from the tail leave a valid shorter chain; an `anchor` (a head recorded elsewhere
+ * earlier) finds them: its row must still be there with the same hash.
  */
-export async function verifyAuditLog(db: Pick<Database, 'select'>, pageSize = 1000): Promise<AuditVerdict> {
+export async function verifyAuditLog(
+  db: Pick<Database, 'select'>,
+  pageSize = 1000,
+  anchor?: AuditAnchor,
+): Promise<AuditVerdict> {
   let prevHash = GENESIS_HASH;
   let expected = 1;
   let rows = 0;
@@ -87,10 +99,21 @@ export async function verifyAuditLog(db: Pick<Database, 'select'>, pageSize = 10
       };
       if (auditHash(prevHash, row.seq, entry) !== row.hash)
         return { ok: false, rows, seq: row.seq, problem: 'the row was changed' };
+      if (anchor !== undefined && row.seq === anchor.seq && row.hash !== anchor.hash)
+        return { ok: false, rows, seq: row.seq, problem: 'the row differs from the anchored head' };
       prevHash = row.hash;
       expected += 1;
       rows += 1;
     }
-    if (page.length < pageSize) return { ok: true, rows, head: prevHash };
+    if (page.length < pageSize) {
+      if (anchor !== undefined && rows < anchor.seq)
+        return {
+          ok: false,
+          rows,
+          seq: rows + 1,
+          problem: `rows ${rows + 1}..${anchor.seq} of the anchored head are missing`,
+        };
+      return { ok: true, rows, head: prevHash };
+    }
   }
 }

@@ -1,13 +1,18 @@
 /**
  * The hash-chained audit log against both backends: appends verify, the head moves with every
  * append, tampering by someone who can switch the append-only trigger off is found (a changed
- * row, a deleted middle row) or, for a truncated tail, provably not found by the chain alone;
+ * row, a deleted middle row), and a truncated or rewritten tail, which the chain alone cannot
+ * show, is found against a head anchored outside the table (the anchor file);
  * canonical JSON makes key order irrelevant; concurrent appenders chain one after another.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { asc, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AuditEntry, appendAudit, auditHash, verifyAuditLog } from '../../../src/store/audit-log.js';
 import { canonicalJson } from '../../../src/domain/canonical-json.js';
+import { AuditAnchorFile } from '../../../src/store/audit-anchor.js';
 import type { Database, Store } from '../../../src/store/db.js';
 import { auditLog } from '../../../src/store/schema.js';
 import { TEST_BACKENDS, type TestDatabase, createTestDatabase } from '../../support/databases.js';
@@ -194,8 +199,74 @@ describe.each(TEST_BACKENDS)('%s', (backend) => {
       // Truncating the tail leaves a shorter chain that is valid in every link: verify cannot tell.
       // Only a head hash (or row count) recorded outside this table can show that rows are missing.
       expect(await verifyAuditLog(store.db)).toEqual({ ok: true, rows: rows - 1, head: last.prevHash });
+      // With the head recorded before, the missing tail is found.
+      const anchor = { seq: rows, hash: last.hash };
+      expect(await verifyAuditLog(store.db, 1000, anchor)).toEqual({
+        ok: false,
+        rows: rows - 1,
+        seq: rows,
+        problem: `rows ${rows}..${rows} of the anchored head are missing`,
+      });
       await tamper(store.db, (tx) => tx.insert(auditLog).values(last));
       expect(await verifyAuditLog(store.db)).toEqual(head);
+      expect(await verifyAuditLog(store.db, 7, anchor)).toEqual(head);
+    });
+
+    it('a tail rewritten with valid hashes is found against the anchored head', async () => {
+      const head = await verifyAuditLog(store.db);
+      if (!head.ok) throw new Error('chain not ok');
+      const last = await rowAt(store.db, head.rows);
+      const anchor = { seq: head.rows, hash: last.hash };
+      // Replace the last row with another entry whose hash is computed correctly: the chain holds.
+      const forged = entry(999, { actor: 'forger' });
+      const forgedHash = auditHash(last.prevHash, last.seq, forged);
+      await tamper(store.db, async (tx) => {
+        await tx.delete(auditLog).where(eq(auditLog.seq, last.seq));
+        await tx
+          .insert(auditLog)
+          .values({ ...forged, seq: last.seq, prevHash: last.prevHash, hash: forgedHash });
+      });
+      expect((await verifyAuditLog(store.db)).ok).toBe(true);
+      expect(await verifyAuditLog(store.db, 1000, anchor)).toEqual({
+        ok: false,
+        rows: head.rows - 1,
+        seq: head.rows,
+        problem: 'the row differs from the anchored head',
+      });
+      await tamper(store.db, async (tx) => {
+        await tx.delete(auditLog).where(eq(auditLog.seq, last.seq));
+        await tx.insert(auditLog).values(last);
+      });
+      expect(await verifyAuditLog(store.db, 1000, anchor)).toEqual(head);
+    });
+
+    it('the anchor file advances with a sound chain and keeps the old head when the tail is cut', async () => {
+      const folder = await mkdtemp(join(tmpdir(), 'audit-anchor-'));
+      try {
+        const file = new AuditAnchorFile(join(folder, 'nested', 'audit-head.json'));
+        expect(await file.read()).toBeUndefined();
+        const head = await file.advance(store.db);
+        if (!head.ok) throw new Error('chain not ok');
+        expect(await file.read()).toEqual({ seq: head.rows, hash: head.head });
+
+        const last = await rowAt(store.db, head.rows);
+        await tamper(store.db, (tx) => tx.delete(auditLog).where(eq(auditLog.seq, head.rows)));
+        const cut = await file.advance(store.db);
+        expect(cut.ok).toBe(false);
+        // The evidence stays: the recorded head is still the longer chain's.
+        expect(await file.read()).toEqual({ seq: head.rows, hash: head.head });
+
+        await tamper(store.db, (tx) => tx.insert(auditLog).values(last));
+        await store.db.transaction((tx) => appendAudit(tx, entry(head.rows + 1)));
+        const grown = await file.advance(store.db);
+        expect(grown).toMatchObject({ ok: true, rows: head.rows + 1 });
+        expect((await file.read())?.seq).toBe(head.rows + 1);
+        const bad = join(folder, 'bad.json');
+        await writeFile(bad, '{"seq":1,"hash":"nope","at":"x"}');
+        await expect(new AuditAnchorFile(bad).read()).rejects.toThrow('is not an audit anchor');
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
     });
 
     it('the trigger is on again after tampering: UPDATE and DELETE are refused', async () => {
