@@ -37,6 +37,8 @@ const schema = z.object({
       'expected pglite://memory, pglite://<folder> or postgres://...',
     )
     .default(DEFAULT_DATABASE_URL),
+  /** The agent cards' folder; default: the bundled agents/. */
+  AGENTS_DIR: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -49,6 +51,7 @@ export interface Config {
   readonly paperStartingCash: Decimal | undefined;
   readonly logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   readonly databaseUrl: string;
+  readonly agentsDir: string | undefined;
 }
 
 /** Reads the configuration from an environment; throws CONFIG_INVALID naming every bad variable. */
@@ -73,5 +76,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     paperStartingCash: c.PAPER_STARTING_CASH,
     logLevel: c.LOG_LEVEL,
     databaseUrl: c.DATABASE_URL,
+    agentsDir: c.AGENTS_DIR,
   };
 }

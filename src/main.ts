@@ -1,14 +1,17 @@
 #!/usr/bin/env node
-import { type Config, loadConfig } from './config.js';
-import { isTradingError } from './domain/errors.js';
+import { bundledAgentsFolder, loadAgentCards } from './agents/registry.js';
+import { loadConfig } from './config.js';
+import { TradingError, isTradingError } from './domain/errors.js';
 import { createLogger } from './logger.js';
-import { buildPaperExchange, type PaperExchange } from './main/paper-exchange.js';
 import { describeExchange } from './main/banner.js';
+import { type TradingApp, startTradingApp } from './main/trading-app.js';
+import { serveMcpOverStdio } from './mcp/stdio.js';
 
 const HELP = `agent-trading-server: a trading execution server for AI agents
 
 Usage:
-  npm start                 run the paper exchange on embedded defaults (offline, no keys needed)
+  npm start                 run the trading core on embedded defaults (paper venues, PGlite in .data/)
+  npm start -- --stdio      serve MCP on stdin/stdout as the local agent (logs go to stderr)
   npm start -- --once       start, print the venues and their markets, and exit
   npm start -- --help       this text
 
@@ -16,6 +19,8 @@ Configuration (environment variables, all optional):
   TRADING_CLOCK=system|simulated   PAPER_FEED=random|replay|scripted   PAPER_SEED=42
   PAPER_FEED_INTERVAL_MS=250       PAPER_VENUES_FILE=config/venues.json
   PAPER_STARTING_CASH=100000       LOG_LEVEL=info
+  DATABASE_URL=pglite://.data/pglite (default) | pglite://memory | postgres://user@host/db
+  AGENTS_DIR=agents                (the agent cards; default: the bundled agents/ folder)
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -24,31 +29,45 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig();
+  const stdio = argv.includes('--stdio');
   const logger = createLogger(config.logLevel);
-  const exchange = await buildPaperExchange(config);
-  await exchange.start();
-  process.stdout.write(await describeExchange(exchange, config));
+  const registry = await loadAgentCards(config.agentsDir ?? (await bundledAgentsFolder()));
+  const app = await startTradingApp(config, logger);
+  if (stdio) {
+    const local = registry.get('local');
+    if (local === undefined) {
+      await app.stop();
+      throw new TradingError('CONFIG_INVALID', 'No agent card "local" for the stdio server.', {
+        hint: 'Add agents/local.json (see the bundled one).',
+      });
+    }
+    logger.info({ agent: local.id }, 'serving MCP over stdio');
+    await serveMcpOverStdio(app, registry, { id: local.id, scopes: new Set(local.scopes) }, logger);
+    await app.stop();
+    return 0;
+  }
+  process.stdout.write(await describeExchange(app.exchange, config));
   if (argv.includes('--once')) {
-    await exchange.stop();
+    await app.stop();
     return 0;
   }
   logger.info(
-    { venues: exchange.venues.map((v) => v.venue), feed: config.paperFeed },
-    'paper exchange running',
+    { venues: app.exchange.venues.map((v) => v.venue), feed: config.paperFeed, store: app.store.location },
+    'trading core running',
   );
-  await waitForSignal(exchange, config);
+  await waitForSignal(app);
   logger.info('stopped');
   return 0;
 }
 
-function waitForSignal(exchange: PaperExchange, _config: Config): Promise<void> {
+function waitForSignal(app: TradingApp): Promise<void> {
   return new Promise((resolve) => {
     const stop = (): void => {
-      void exchange.stop().then(resolve);
+      void app.stop().then(resolve);
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    // Keep the process alive: the exchange's own timers are unref'd.
+    // Keep the process alive: the core's own timers are unref'd.
     setInterval(() => undefined, 1 << 30);
   });
 }

@@ -25,3 +25,15 @@ async function exists(path: string): Promise<boolean> {
     return false;
   }
 }
+
+let version: Promise<string> | undefined;
+
+/** This package's version, from its package.json. */
+export function packageVersion(): Promise<string> {
+  version ??= packageRoot().then(async (root) => {
+    const { readFile } = await import('node:fs/promises');
+    const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+  });
+  return version;
+}

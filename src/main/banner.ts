@@ -34,11 +34,7 @@ export async function describeExchange(exchange: PaperExchange, config: Config):
   if (lines.some((l) => l.endsWith(' -'))) {
     lines.push('  (- : no market data yet; the replay feed publishes its first bar a minute after start)');
   }
-  lines.push(
-    '',
-    '  The MCP and HTTP surfaces are not built yet; this process runs the venues and their markets.',
-    '',
-  );
+  lines.push('', '  MCP over stdio: npm start -- --stdio (the HTTP surface is not built yet).', '');
   return lines.join('\n');
 }
 

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { PaperBroker } from '../brokers/paper/paper-broker.js';
+import type { PaperStateStore } from '../brokers/paper/paper-state.js';
 import { type VenueProfile, parseVenueProfiles } from '../brokers/paper/venue-profiles.js';
 import type { Config } from '../config.js';
 import { type Clock, SimulatedClock } from '../domain/clock.js';
@@ -23,12 +24,17 @@ export interface PaperExchange {
 export async function buildPaperExchange(
   config: Config,
   instruments = new InstrumentRegistry(),
+  /** Where the venues keep their books, orders and ledgers; without it they live in memory. */
+  state?: PaperStateStore,
 ): Promise<PaperExchange> {
   const clock: Clock =
     config.clock === 'simulated' ? new SimulatedClock(config.clockStart ?? Date.now()) : new SystemClock();
   const feed = await buildFeed(config, clock, instruments);
   const profiles = await loadVenueProfiles(config);
-  const venues = profiles.map((profile) => new PaperBroker({ profile, instruments, clock, feed }));
+  const venues = profiles.map(
+    (profile) =>
+      new PaperBroker({ profile, instruments, clock, feed, ...(state === undefined ? {} : { state }) }),
+  );
   return {
     clock,
     instruments,

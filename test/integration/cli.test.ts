@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const TIMEOUT_MS = 30_000;
 /** Variables the CLI reads: cleared so that the caller's environment cannot change the results. */
-const OWN_VARIABLES = /^(TRADING_|PAPER_|LOG_LEVEL$)/;
+const OWN_VARIABLES = /^(TRADING_|PAPER_|LOG_LEVEL$|DATABASE_URL$|AGENTS_DIR$)/;
 
 interface Run {
   readonly code: number;
@@ -24,7 +24,7 @@ function run(args: readonly string[], env: Record<string, string> = {}): Promise
     execFile(
       process.execPath,
       ['--import', 'tsx', 'src/main.ts', ...args],
-      { cwd: ROOT, env: { ...base, ...env }, timeout: TIMEOUT_MS - 2_000 },
+      { cwd: ROOT, env: { ...base, DATABASE_URL: 'pglite://memory', ...env }, timeout: TIMEOUT_MS - 2_000 },
       (error, stdout, stderr) => {
         if (error !== null && typeof error.code !== 'number') {
           reject(new Error(`the CLI did not exit by itself: ${error.message}`, { cause: error }));
@@ -43,7 +43,7 @@ const FIXED_LINES = new Set([
   'agent-trading-server: paper exchange ready (offline, simulated money)',
   '  venue           fees maker/taker bps   latency   accounts',
   '  symbol      venue           bid            ask',
-  '  The MCP and HTTP surfaces are not built yet; this process runs the venues and their markets.',
+  '  MCP over stdio: npm start -- --stdio (the HTTP surface is not built yet).',
   '  (- : no market data yet; the replay feed publishes its first bar a minute after start)',
 ]);
 

@@ -1,0 +1,145 @@
+import { createHash } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type { Config } from '../config.js';
+import { EventBus } from '../engine/event-bus.js';
+import { RandomIds } from '../engine/ids.js';
+import { OrderService } from '../engine/order-service.js';
+import { type ReconcileReport, Reconciler } from '../engine/reconciler.js';
+import type { Logger } from '../logger.js';
+import { AuditAnchorFile } from '../store/audit-anchor.js';
+import { type Store, openStore } from '../store/db.js';
+import { DrizzleOrderStore } from '../store/order-store.js';
+import { DrizzlePaperStateStore } from '../store/paper-state-store.js';
+import { type PaperExchange, buildPaperExchange } from './paper-exchange.js';
+
+/** Every few seconds, each venue's orders, fills and positions are reconciled (ORDER-SEMANTICS.md §8). */
+export const RECONCILE_INTERVAL_MS = 5_000;
+/** How often the audit chain is verified and its head recorded outside the database. */
+export const AUDIT_ANCHOR_INTERVAL_MS = 60_000;
+
+/** The trading core, wired: the store, the durable paper venues, the order service, reconciliation. */
+export interface TradingApp {
+  readonly config: Config;
+  readonly store: Store;
+  readonly orders: DrizzleOrderStore;
+  readonly exchange: PaperExchange;
+  readonly service: OrderService;
+  readonly reconciler: Reconciler;
+  readonly bus: EventBus;
+  /** The last reconciliation pass's reports (empty before the first). */
+  lastReconciliation(): readonly ReconcileReport[];
+  stop(): Promise<void>;
+}
+
+/**
+ * Opens the store (applying migrations), resumes the paper venues from it, starts the order
+ * service and reconciles every venue before returning, then every RECONCILE_INTERVAL_MS on the
+ * trading clock. The audit chain's head is verified and anchored in a file beside the data.
+ */
+export async function startTradingApp(config: Config, logger: Logger): Promise<TradingApp> {
+  const store = await openStore(config.databaseUrl);
+  try {
+    return await start(config, logger, store);
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+async function start(config: Config, logger: Logger, store: Store): Promise<TradingApp> {
+  const exchange = await buildPaperExchange(config, undefined, new DrizzlePaperStateStore(store.db));
+  await exchange.start();
+  const orders = new DrizzleOrderStore(store);
+  const bus = new EventBus();
+  const service = new OrderService({
+    store: orders,
+    brokers: exchange.venues,
+    instruments: exchange.instruments,
+    clock: exchange.clock,
+    ids: new RandomIds(() => exchange.clock.now()),
+    bus,
+    onAnomaly: (message, details) => {
+      logger.warn(details, message);
+    },
+  });
+  service.start();
+  const reconciler = new Reconciler({
+    store: orders,
+    service,
+    brokers: exchange.venues,
+    instruments: exchange.instruments,
+    clock: exchange.clock,
+  });
+  let last: readonly ReconcileReport[] = [];
+  let first: (() => void) | undefined;
+  const reconciled = new Promise<void>((resolve) => {
+    first = resolve;
+  });
+  const stopReconciling = reconciler.runEvery(RECONCILE_INTERVAL_MS, {
+    onReport: (reports) => {
+      last = reports;
+      for (const report of reports) {
+        if (report.failed !== undefined) logger.warn(report, 'reconciliation failed');
+        else if (changed(report)) logger.info(report, 'reconciliation applied changes');
+      }
+      first?.();
+    },
+    onError: (error) => {
+      logger.error({ err: error }, 'reconciliation pass failed');
+      first?.();
+    },
+  });
+  await reconciled;
+
+  const anchor = anchorFile(store);
+  const advanceAnchor = async (): Promise<void> => {
+    if (anchor === undefined) return;
+    const verdict = await anchor.advance(store.db);
+    if (!verdict.ok) logger.error({ audit: verdict }, 'the audit log fails verification');
+  };
+  await advanceAnchor();
+  const anchorTimer = setInterval(() => {
+    advanceAnchor().catch((error: unknown) => {
+      logger.error({ err: error }, 'audit anchor update failed');
+    });
+  }, AUDIT_ANCHOR_INTERVAL_MS);
+  anchorTimer.unref();
+
+  return {
+    config,
+    store,
+    orders,
+    exchange,
+    service,
+    reconciler,
+    bus,
+    lastReconciliation: () => last,
+    async stop() {
+      clearInterval(anchorTimer);
+      await stopReconciling();
+      service.stop();
+      await service.idle();
+      await Promise.all(exchange.venues.map((v) => v.whenSaved()));
+      await exchange.stop();
+      await advanceAnchor().catch(() => undefined);
+      await store.close();
+    },
+  };
+}
+
+function changed(report: ReconcileReport): boolean {
+  return (
+    report.fillsApplied + report.ordersAligned + report.ordersImported + report.ordersInferred > 0 ||
+    report.positionsCorrected > 0
+  );
+}
+
+/**
+ * The anchor file for a persistent store, named after its location so that another database never
+ * meets this one's head; none for an in-memory store, which starts empty every time.
+ */
+function anchorFile(store: Store): AuditAnchorFile | undefined {
+  if (store.kind === 'pglite-memory') return undefined;
+  const id = createHash('sha256').update(store.location).digest('hex').slice(0, 16);
+  return new AuditAnchorFile(join(resolve(process.cwd(), '.data'), 'audit-anchor', `${id}.json`));
+}

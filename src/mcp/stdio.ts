@@ -1,0 +1,50 @@
+import { serveStdio } from '@modelcontextprotocol/server/stdio';
+import type { AgentRegistry } from '../agents/registry.js';
+import type { Logger } from '../logger.js';
+import type { TradingApp } from '../main/trading-app.js';
+import { packageVersion } from '../package-root.js';
+import { createMcpServer } from './server.js';
+import type { CallerAgent, ToolDeps } from './tools.js';
+
+/** The tools' view of the running core and the registry. */
+export function toolDeps(app: TradingApp, registry: AgentRegistry): ToolDeps {
+  return {
+    service: app.service,
+    brokers: app.exchange.venues,
+    instruments: app.exchange.instruments,
+    clock: app.exchange.clock,
+    agents: () =>
+      registry.list().map((card) => ({
+        agentId: card.id,
+        name: card.name,
+        capabilities: card.capabilities,
+        scopes: card.scopes,
+      })),
+  };
+}
+
+/**
+ * Serves MCP on stdin/stdout as the local agent. stdout carries JSON-RPC only: logs go to stderr.
+ * Resolves when the client closes the connection.
+ */
+export async function serveMcpOverStdio(
+  app: TradingApp,
+  registry: AgentRegistry,
+  caller: CallerAgent,
+  logger: Logger,
+): Promise<void> {
+  const version = await packageVersion();
+  const deps = toolDeps(app, registry);
+  await new Promise<void>((resolve) => {
+    const handle = serveStdio(() => createMcpServer(deps, caller, { version, logger }), {
+      onerror: (error) => {
+        logger.warn({ err: error }, 'stdio transport error');
+      },
+    });
+    const end = (): void => {
+      handle.close().then(resolve, resolve);
+    };
+    process.stdin.once('end', end);
+    process.stdin.once('close', end);
+  });
+}

@@ -1,0 +1,680 @@
+/**
+ * The MCP tools of CONTRACT.md whose engine part exists, as data: name, scope, annotations, input
+ * and output schemas, and a handler over the trading core. The server registers those an agent's
+ * scopes allow; the REST API calls the same handlers.
+ */
+import { z } from 'zod';
+import type { Broker } from '../brokers/broker.js';
+import type { Clock } from '../domain/clock.js';
+import { type Decimal, toWire } from '../domain/decimal.js';
+import { TradingError } from '../domain/errors.js';
+import type { InstrumentRegistry } from '../domain/instruments.js';
+import type { OrderService, OrderRef } from '../engine/order-service.js';
+import { calendarFor } from '../marketdata/calendar/index.js';
+import {
+  decimalInput,
+  decimalOutput,
+  positiveDecimal,
+  toWireEvent,
+  toWireFill,
+  toWireOrder,
+  wireEventSchema,
+  wireFillSchema,
+  wireOrderSchema,
+} from './wire.js';
+
+export type Scope = 'read' | 'trade' | 'simulate' | 'risk:admin' | 'admin';
+
+/** Who is calling: the agent's id and what it may do. */
+export interface CallerAgent {
+  readonly id: string;
+  readonly scopes: ReadonlySet<Scope>;
+}
+
+export interface AgentSummary {
+  readonly agentId: string;
+  readonly name: string;
+  readonly capabilities: readonly { readonly name: string; readonly proficiency: string }[];
+  readonly scopes: readonly string[];
+}
+
+/** What the tools run on. */
+export interface ToolDeps {
+  readonly service: OrderService;
+  readonly brokers: readonly Broker[];
+  readonly instruments: InstrumentRegistry;
+  readonly clock: Clock;
+  readonly agents: () => readonly AgentSummary[];
+}
+
+export interface ToolResult<O> {
+  readonly structured: O;
+  /** One or two lines a person can read. */
+  readonly text: string;
+}
+
+export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly title: string;
+  readonly description: string;
+  readonly scope: Scope;
+  readonly annotations: {
+    readonly readOnlyHint: boolean;
+    readonly destructiveHint: boolean;
+    readonly idempotentHint: boolean;
+    readonly openWorldHint: boolean;
+  };
+  readonly input: I;
+  readonly output: O;
+  readonly run: (
+    args: z.output<I>,
+    caller: CallerAgent,
+    deps: ToolDeps,
+    signal: AbortSignal,
+  ) => Promise<ToolResult<z.input<O>>>;
+}
+
+const tool = <I extends z.ZodType, O extends z.ZodType>(definition: ToolDefinition<I, O>) =>
+  definition as unknown as ToolDefinition;
+
+const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
+/** Orders reach a venue (the outside world) and change what is held. */
+const TRADE = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true };
+
+const orderRef = z
+  .object({
+    orderId: z.string().min(1).optional().describe('The server order id (from executeOrder or listOrders).'),
+    clientOrderId: z.string().min(1).optional().describe('Or your client order id.'),
+    account: z.string().min(1).optional().describe('The account, to disambiguate a client order id.'),
+  })
+  .refine((r) => (r.orderId === undefined) !== (r.clientOrderId === undefined), {
+    message: 'give exactly one of orderId or clientOrderId',
+    path: ['orderId'],
+  });
+
+function refOf(input: z.output<typeof orderRef>): OrderRef {
+  if (input.orderId !== undefined) return { orderId: input.orderId };
+  return {
+    clientOrderId: input.clientOrderId ?? '',
+    ...(input.account === undefined ? {} : { accountId: input.account }),
+  };
+}
+
+const symbolField = z.string().min(1).max(32).describe('Instrument symbol, e.g. "AAPL" or "BTC/USD".');
+
+const executeInput = z.object({
+  symbol: symbolField,
+  side: z.enum(['buy', 'sell']).describe('buy or sell.'),
+  quantity: positiveDecimal('Quantity in units (shares, coins)'),
+  type: z
+    .enum(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'])
+    .default('market')
+    .describe('Order type; limit and stop_limit need limitPrice, stop and stop_limit need stopPrice.'),
+  limitPrice: positiveDecimal('Limit price').optional(),
+  stopPrice: positiveDecimal('Stop (trigger) price').optional(),
+  trailPercent: positiveDecimal('Trailing stop distance in percent (give this or trailPrice)').optional(),
+  trailPrice: positiveDecimal('Trailing stop distance in price (give this or trailPercent)').optional(),
+  timeInForce: z
+    .enum(['day', 'gtc', 'ioc', 'fok', 'opg', 'cls'])
+    .default('day')
+    .describe('day (default), gtc, ioc, fok, opg (opening auction), cls (closing auction).'),
+  extendedHours: z.boolean().optional().describe('Allow pre-market and after-hours (limit orders, day tif).'),
+  clientOrderId: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9._:-]+$/)
+    .optional()
+    .describe(
+      'Idempotency key: the same id with the same request returns the existing order and places nothing new.',
+    ),
+  account: z.string().min(1).optional().describe('Account to trade in; default: the first that trades it.'),
+  venue: z.string().min(1).optional().describe('Venue to send to; default: the first that trades it.'),
+  reduceOnly: z.boolean().optional().describe('Only ever reduce the position; never open or flip it.'),
+  postOnly: z.boolean().optional().describe('Limit orders only: cancel rather than take liquidity.'),
+  reason: z.string().max(500).optional().describe('Why you place this order; kept in the audit trail.'),
+});
+
+const ordersOutput = z.object({ orders: z.array(wireOrderSchema) });
+
+const positionView = z.object({
+  symbol: z.string(),
+  quantity: decimalOutput('Net quantity, signed (short < 0)'),
+  side: z.enum(['long', 'short', 'flat']),
+  averageEntryPrice: decimalOutput('Average entry price'),
+  currentPrice: decimalOutput('Mark price').optional(),
+  marketValue: decimalOutput('Market value at the mark').optional(),
+  unrealizedPnl: decimalOutput('Unrealized P&L').optional(),
+  unrealizedPnlPercent: decimalOutput('Unrealized P&L in percent of cost').optional(),
+  realizedPnl: decimalOutput('Realized P&L net of fees'),
+  byAccount: z.array(
+    z.object({
+      account: z.string(),
+      venue: z.string(),
+      quantity: decimalOutput('Quantity in this account'),
+      averageEntryPrice: decimalOutput('Average entry price in this account'),
+      realizedPnl: decimalOutput('Realized P&L in this account'),
+    }),
+  ),
+});
+
+const w = (d: Decimal | undefined): string | undefined => (d === undefined ? undefined : toWire(d));
+/** An object with its undefined-valued keys left out, typed so (exact optional properties). */
+type Defined<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & {
+  [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined>;
+};
+const defined = <T extends Record<string, unknown>>(o: T): Defined<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Defined<T>;
+
+function orderLine(o: z.input<typeof wireOrderSchema>): string {
+  const price = o.limitPrice === undefined ? '' : ` @ ${o.limitPrice}`;
+  const filled = o.filledQuantity === '0' ? '' : `, ${o.filledQuantity} filled`;
+  const avg = o.averageFillPrice === undefined ? '' : ` at ${o.averageFillPrice}`;
+  return `${o.side} ${o.quantity} ${o.symbol} ${o.type}${price}: ${o.status}${filled}${avg} (${o.orderId})`;
+}
+
+export const TOOLS: readonly ToolDefinition[] = [
+  tool({
+    name: 'executeOrder',
+    title: 'Place an order',
+    description:
+      'Places an order on a venue (the built-in paper exchange by default). Returns the order as the venue answered it: acknowledged, filled, or rejected with a code. Safe to retry with the same clientOrderId.',
+    scope: 'trade',
+    annotations: TRADE,
+    input: executeInput,
+    output: wireOrderSchema,
+    run: async (args, caller, deps) => {
+      const stored = await deps.service.submit({
+        symbol: args.symbol,
+        side: args.side,
+        type: args.type,
+        quantity: args.quantity,
+        timeInForce: args.timeInForce,
+        agentId: caller.id,
+        ...defined({
+          limitPrice: args.limitPrice,
+          stopPrice: args.stopPrice,
+          trailPercent: args.trailPercent,
+          trailPrice: args.trailPrice,
+          extendedHours: args.extendedHours,
+          clientOrderId: args.clientOrderId,
+          accountId: args.account,
+          venue: args.venue,
+          reduceOnly: args.reduceOnly,
+          postOnly: args.postOnly,
+          reason: args.reason,
+        }),
+      });
+      const order = toWireOrder(stored);
+      return { structured: order, text: orderLine(order) };
+    },
+  }),
+  tool({
+    name: 'modifyOrder',
+    title: 'Modify an open order',
+    description:
+      'Changes the quantity, prices or time in force of an open order (cancel-replace at the venue). Refused with ORDER_NOT_OPEN for a finished order and ORDER_PENDING while another request is in flight.',
+    scope: 'trade',
+    annotations: TRADE,
+    input: z
+      .object({
+        orderId: z.string().min(1).optional().describe('The server order id.'),
+        clientOrderId: z.string().min(1).optional().describe('Or your client order id.'),
+        quantity: positiveDecimal('New total quantity (not below what has filled)').optional(),
+        limitPrice: positiveDecimal('New limit price').optional(),
+        stopPrice: positiveDecimal('New stop price').optional(),
+        trailPercent: positiveDecimal('New trailing distance in percent').optional(),
+        trailPrice: positiveDecimal('New trailing distance in price').optional(),
+        timeInForce: z.enum(['day', 'gtc']).optional().describe('New time in force.'),
+      })
+      .refine((r) => (r.orderId === undefined) !== (r.clientOrderId === undefined), {
+        message: 'give exactly one of orderId or clientOrderId',
+        path: ['orderId'],
+      }),
+    output: wireOrderSchema,
+    run: async (args, _caller, deps) => {
+      const changes = defined({
+        quantity: args.quantity,
+        limitPrice: args.limitPrice,
+        stopPrice: args.stopPrice,
+        trailPercent: args.trailPercent,
+        trailPrice: args.trailPrice,
+        timeInForce: args.timeInForce,
+      });
+      if (Object.keys(changes).length === 0) {
+        throw new TradingError('INVALID_ARGUMENT', 'Nothing to change.', {
+          hint: 'Give at least one of quantity, limitPrice, stopPrice, trailPercent, trailPrice, timeInForce.',
+        });
+      }
+      const ref: OrderRef =
+        args.orderId !== undefined ? { orderId: args.orderId } : { clientOrderId: args.clientOrderId ?? '' };
+      const order = toWireOrder(await deps.service.replace(ref, changes));
+      return { structured: order, text: orderLine(order) };
+    },
+  }),
+  tool({
+    name: 'cancelOrder',
+    title: 'Cancel an order',
+    description:
+      'Cancels an open order. Returns the order as the venue answered: canceled, or filled if the fill came first.',
+    scope: 'trade',
+    annotations: { ...TRADE, idempotentHint: true },
+    input: orderRef,
+    output: wireOrderSchema,
+    run: async (args, _caller, deps) => {
+      const order = toWireOrder(await deps.service.cancel(refOf(args)));
+      return { structured: order, text: orderLine(order) };
+    },
+  }),
+  tool({
+    name: 'cancelAllOrders',
+    title: 'Cancel all open orders',
+    description: 'Cancels every open order, or those of one symbol or account.',
+    scope: 'trade',
+    annotations: { ...TRADE, idempotentHint: true },
+    input: z.object({
+      symbol: symbolField.optional(),
+      account: z.string().min(1).optional().describe('Only this account.'),
+    }),
+    output: z.object({ canceled: z.array(wireOrderSchema) }),
+    run: async (args, _caller, deps) => {
+      const canceled = (
+        await deps.service.cancelAll(defined({ symbol: args.symbol, accountId: args.account }))
+      ).map(toWireOrder);
+      return { structured: { canceled }, text: `${canceled.length} order(s) canceled.` };
+    },
+  }),
+  tool({
+    name: 'getOrder',
+    title: 'Get one order',
+    description: 'One order with its fills and its event history.',
+    scope: 'read',
+    annotations: READ,
+    input: orderRef,
+    output: wireOrderSchema.extend({ fills: z.array(wireFillSchema), events: z.array(wireEventSchema) }),
+    run: async (args, _caller, deps) => {
+      const details = await deps.service.getOrder(refOf(args));
+      const order = toWireOrder(details.stored);
+      return {
+        structured: {
+          ...order,
+          fills: details.fills.map(toWireFill),
+          events: details.events.map(toWireEvent),
+        },
+        text: orderLine(order),
+      };
+    },
+  }),
+  tool({
+    name: 'listOrders',
+    title: 'List orders',
+    description: 'Orders, newest first, filtered by status and symbol; paginated with cursor.',
+    scope: 'read',
+    annotations: READ,
+    input: z.object({
+      status: z.enum(['open', 'closed', 'all']).default('open').describe('open (default), closed or all.'),
+      symbol: symbolField.optional(),
+      limit: z.number().int().min(1).max(200).default(50).describe('Page size, 1..200 (default 50).'),
+      cursor: z.string().min(1).optional().describe('nextCursor of the previous page.'),
+    }),
+    output: z.object({
+      orders: z.array(wireOrderSchema),
+      nextCursor: z.string().optional(),
+      truncated: z.boolean().describe('True when more orders follow this page.'),
+    }),
+    run: async (args, _caller, deps) => {
+      const page = await deps.service.listOrders(
+        defined({ status: args.status, symbol: args.symbol, limit: args.limit, cursor: args.cursor }),
+      );
+      const orders = page.orders.map(toWireOrder);
+      return {
+        structured: {
+          orders,
+          truncated: page.nextCursor !== undefined,
+          ...(page.nextCursor === undefined ? {} : { nextCursor: page.nextCursor }),
+        },
+        text: `${orders.length} order(s)${page.nextCursor === undefined ? '' : ', more with nextCursor'}.`,
+      };
+    },
+  }),
+  tool({
+    name: 'getPositions',
+    title: 'Get positions',
+    description:
+      'Positions aggregated across every broker account, valued at the current mark, with the per-account breakdown and totals.',
+    scope: 'read',
+    annotations: READ,
+    input: z.object({ symbol: symbolField.optional(), account: z.string().min(1).optional() }),
+    output: z.object({
+      positions: z.array(positionView),
+      totals: z.object({
+        marketValue: decimalOutput('Market value of the priced positions'),
+        unrealizedPnl: decimalOutput('Unrealized P&L of the priced positions'),
+        realizedPnl: decimalOutput('Realized P&L'),
+        unpriced: z.array(z.string()).describe('Symbols without a mark, left out of the totals.'),
+      }),
+    }),
+    run: async (args, _caller, deps) => {
+      const symbol = args.symbol === undefined ? undefined : deps.instruments.get(args.symbol).symbol;
+      const view = await deps.service.portfolio(defined({ symbol, accountId: args.account }));
+      const positions = view.positions.map((p) =>
+        defined({
+          symbol: p.symbol,
+          quantity: toWire(p.quantity),
+          side: p.side,
+          averageEntryPrice: toWire(p.averageEntryPrice),
+          currentPrice: w(p.currentPrice),
+          marketValue: w(p.marketValue),
+          unrealizedPnl: w(p.unrealizedPnl),
+          unrealizedPnlPercent: w(p.unrealizedPnlPercent?.toDecimalPlaces(4)),
+          realizedPnl: toWire(p.realizedPnl),
+          byAccount: p.byAccount.map((a) => ({
+            account: a.accountId,
+            venue: a.venue,
+            quantity: toWire(a.quantity),
+            averageEntryPrice: toWire(a.averageEntryPrice),
+            realizedPnl: toWire(a.realizedPnl),
+          })),
+        }),
+      );
+      const open = positions.filter((p) => p.side !== 'flat');
+      return {
+        structured: {
+          positions,
+          totals: {
+            marketValue: toWire(view.totals.marketValue),
+            unrealizedPnl: toWire(view.totals.unrealizedPnl),
+            realizedPnl: toWire(view.totals.realizedPnl),
+            unpriced: [...view.totals.unpriced],
+          },
+        },
+        text:
+          open.length === 0
+            ? 'No open positions.'
+            : `${open.map((p) => `${p.symbol} ${p.quantity}`).join(', ')}; unrealized P&L ${toWire(view.totals.unrealizedPnl)}.`,
+      };
+    },
+  }),
+  tool({
+    name: 'closePosition',
+    title: 'Close a position',
+    description:
+      'Closes a position (all of it, a quantity, or a percentage) with reduce-only market orders, in every account that holds it or in one.',
+    scope: 'trade',
+    annotations: TRADE,
+    input: z.object({
+      symbol: symbolField,
+      quantity: positiveDecimal('Quantity to close; default all').optional(),
+      percentage: decimalInput('Percentage to close, in (0, 100]').optional(),
+      account: z.string().min(1).optional().describe('Only this account.'),
+      reason: z.string().max(500).optional().describe('Why; kept in the audit trail.'),
+    }),
+    output: ordersOutput,
+    run: async (args, caller, deps) => {
+      const orders = (
+        await deps.service.closePosition({
+          symbol: args.symbol,
+          agentId: caller.id,
+          ...defined({
+            quantity: args.quantity,
+            percentage: args.percentage,
+            accountId: args.account,
+            reason: args.reason,
+          }),
+        })
+      ).map(toWireOrder);
+      return { structured: { orders }, text: orders.map(orderLine).join('\n') || 'Nothing to close.' };
+    },
+  }),
+  tool({
+    name: 'closeAllPositions',
+    title: 'Close all positions',
+    description:
+      'Closes every position with reduce-only market orders; optionally cancels open orders first.',
+    scope: 'trade',
+    annotations: TRADE,
+    input: z.object({
+      cancelOrders: z.boolean().default(false).describe('Cancel open orders first (default false).'),
+      reason: z.string().max(500).optional().describe('Why; kept in the audit trail.'),
+    }),
+    output: ordersOutput,
+    run: async (args, caller, deps) => {
+      const orders = (
+        await deps.service.closeAllPositions({
+          cancelOrders: args.cancelOrders,
+          agentId: caller.id,
+          ...defined({ reason: args.reason }),
+        })
+      ).map(toWireOrder);
+      return {
+        structured: { orders },
+        text: orders.length === 0 ? 'No open positions.' : `${orders.length} closing order(s).`,
+      };
+    },
+  }),
+  tool({
+    name: 'getAccount',
+    title: 'Get accounts',
+    description: 'Every broker account: equity, cash, buying power, day trades; with totals.',
+    scope: 'read',
+    annotations: READ,
+    input: z.object({ account: z.string().min(1).optional().describe('Only this account.') }),
+    output: z.object({
+      accounts: z.array(
+        z.object({
+          account: z.string(),
+          venue: z.string(),
+          mode: z.enum(['paper', 'live']),
+          currency: z.string(),
+          equity: decimalOutput('Equity'),
+          cash: decimalOutput('Cash'),
+          buyingPower: decimalOutput('Buying power'),
+          dayTradeCount: z.number().int(),
+          patternDayTrader: z.boolean(),
+          tradingBlocked: z.boolean(),
+        }),
+      ),
+      totals: z.object({
+        equity: decimalOutput('Total equity'),
+        cash: decimalOutput('Total cash'),
+        buyingPower: decimalOutput('Total buying power'),
+      }),
+      tradingState: z.enum(['active', 'reducing', 'halted']),
+    }),
+    run: async (args, _caller, deps) => {
+      const summary = await deps.service.accounts(args.account);
+      const accounts = summary.accounts.map((a) => ({
+        account: a.accountId,
+        venue: a.venue,
+        mode: a.mode,
+        currency: a.currency,
+        equity: toWire(a.equity),
+        cash: toWire(a.cash),
+        buyingPower: toWire(a.buyingPower),
+        dayTradeCount: a.dayTradeCount,
+        patternDayTrader: a.patternDayTrader,
+        tradingBlocked: a.tradingBlocked,
+      }));
+      if (args.account !== undefined && accounts.length === 0) {
+        throw new TradingError('NOT_FOUND', `No account ${args.account}.`, {
+          hint: 'Call getAccount without an account to list them all.',
+        });
+      }
+      return {
+        structured: {
+          accounts,
+          totals: {
+            equity: toWire(summary.totals.equity),
+            cash: toWire(summary.totals.cash),
+            buyingPower: toWire(summary.totals.buyingPower),
+          },
+          tradingState: 'active' as const,
+        },
+        text: `${accounts.length} account(s); equity ${toWire(summary.totals.equity)}, buying power ${toWire(summary.totals.buyingPower)}.`,
+      };
+    },
+  }),
+  tool({
+    name: 'getQuote',
+    title: 'Get quotes',
+    description:
+      'Best bid and ask (with sizes) and last trade per symbol, from the first venue that has a book.',
+    scope: 'read',
+    annotations: READ,
+    input: z.object({ symbols: z.array(symbolField).min(1).max(50).describe('Up to 50 symbols.') }),
+    output: z.object({
+      quotes: z.array(
+        z.object({
+          symbol: z.string(),
+          venue: z.string(),
+          bid: decimalOutput('Best bid').optional(),
+          bidSize: decimalOutput('Size at the best bid').optional(),
+          ask: decimalOutput('Best ask').optional(),
+          askSize: decimalOutput('Size at the best ask').optional(),
+          last: decimalOutput('Last trade').optional(),
+          timestamp: z.string(),
+        }),
+      ),
+    }),
+    run: (args, _caller, deps) => {
+      const quotes = args.symbols.map((requested) => {
+        const symbol = deps.instruments.get(requested).symbol;
+        for (const broker of deps.brokers) {
+          const book = broker.book(symbol);
+          if (book === undefined) continue;
+          const bid = book.bids[0];
+          const ask = book.asks[0];
+          return defined({
+            symbol,
+            venue: broker.venue,
+            bid: w(bid?.price),
+            bidSize: w(bid?.size),
+            ask: w(ask?.price),
+            askSize: w(ask?.size),
+            last: w(book.last),
+            timestamp: new Date(book.ts).toISOString(),
+          });
+        }
+        throw new TradingError('NO_MARKET', `No venue has a market for ${symbol}.`, {
+          hint: 'listVenues shows what each venue trades.',
+          details: { symbol },
+        });
+      });
+      return Promise.resolve({
+        structured: { quotes },
+        text: quotes.map((q) => `${q.symbol} ${q.bid ?? '-'} / ${q.ask ?? '-'}`).join('; '),
+      });
+    },
+  }),
+  tool({
+    name: 'getMarketStatus',
+    title: 'Market status',
+    description: "Whether a symbol's market is open now, and when it next opens or closes.",
+    scope: 'read',
+    annotations: READ,
+    input: z.object({ symbol: symbolField.default('SPY').describe('Instrument symbol (default SPY).') }),
+    output: z.object({
+      symbol: z.string(),
+      assetClass: z.string(),
+      isOpen: z.boolean(),
+      nextOpen: z.string().optional(),
+      nextClose: z.string().optional(),
+    }),
+    run: (args, _caller, deps) => {
+      const instrument = deps.instruments.get(args.symbol);
+      const calendar = calendarFor(instrument.calendar);
+      const now = deps.clock.now();
+      const iso = (t: number | undefined): string | undefined =>
+        t === undefined ? undefined : new Date(t).toISOString();
+      const isOpen = calendar.isOpen(now);
+      const status = defined({
+        symbol: instrument.symbol,
+        assetClass: instrument.assetClass,
+        isOpen,
+        nextOpen: iso(calendar.nextOpen(now)),
+        nextClose: iso(calendar.nextClose(now)),
+      });
+      return Promise.resolve({
+        structured: status,
+        text: `${instrument.symbol} (${instrument.assetClass}) is ${isOpen ? 'open' : 'closed'}.`,
+      });
+    },
+  }),
+  tool({
+    name: 'listVenues',
+    title: 'List venues',
+    description: 'The connected venues: kind, mode, what they trade, fees and order types.',
+    scope: 'read',
+    annotations: READ,
+    input: z.object({}),
+    output: z.object({
+      venues: z.array(
+        z.object({
+          venue: z.string(),
+          kind: z.string(),
+          mode: z.enum(['paper', 'live']),
+          assetClasses: z.array(z.string()),
+          status: z.enum(['connected', 'degraded', 'down']),
+          fees: z.object({
+            makerBps: decimalOutput('Maker fee, bps'),
+            takerBps: decimalOutput('Taker fee, bps'),
+          }),
+          orderTypes: z.array(z.string()),
+        }),
+      ),
+    }),
+    run: (_args, _caller, deps) => {
+      const venues = deps.brokers.map((b) => ({
+        venue: b.venue,
+        kind: b.mode === 'paper' ? 'paper' : b.venue,
+        mode: b.mode,
+        assetClasses: [...b.capabilities.assetClasses],
+        status: 'connected' as const,
+        fees: {
+          makerBps: toWire(b.capabilities.fees.makerBps),
+          takerBps: toWire(b.capabilities.fees.takerBps),
+        },
+        orderTypes: [...b.capabilities.orderTypes],
+      }));
+      return Promise.resolve({
+        structured: { venues },
+        text: venues.map((v) => `${v.venue} (${v.mode}: ${v.assetClasses.join(', ')})`).join('; '),
+      });
+    },
+  }),
+  tool({
+    name: 'listAgents',
+    title: 'List agents',
+    description: 'The agent registry: each agent, its capabilities with proficiency, and its scopes.',
+    scope: 'read',
+    annotations: READ,
+    input: z.object({}),
+    output: z.object({
+      agents: z.array(
+        z.object({
+          agentId: z.string(),
+          name: z.string(),
+          capabilities: z.array(z.object({ name: z.string(), proficiency: z.string() })),
+          scopes: z.array(z.string()),
+        }),
+      ),
+    }),
+    run: (_args, _caller, deps) => {
+      const agents = deps.agents().map((a) => ({
+        agentId: a.agentId,
+        name: a.name,
+        capabilities: a.capabilities.map((c) => ({ name: c.name, proficiency: c.proficiency })),
+        scopes: [...a.scopes],
+      }));
+      return Promise.resolve({
+        structured: { agents },
+        text: agents.map((a) => a.agentId).join(', '),
+      });
+    },
+  }),
+];
+
+/** The tools an agent may see and call, in the table's fixed order. */
+export function toolsFor(caller: CallerAgent): readonly ToolDefinition[] {
+  return TOOLS.filter((t) => caller.scopes.has(t.scope) || caller.scopes.has('admin'));
+}

@@ -1,0 +1,164 @@
+/**
+ * The agent-facing shapes of CONTRACT.md: exact decimals in (JSON strings or numbers) and out
+ * (always strings), the `Order` object, and errors as `{ error: { code, message, hint?, details? } }`.
+ */
+import { z } from 'zod';
+import type { Fill, OrderEvent } from '../domain/events.js';
+import { type Decimal, parseDecimal, toWire } from '../domain/decimal.js';
+import { type ErrorBody, TradingError, isTradingError } from '../domain/errors.js';
+import type { Order } from '../domain/order.js';
+import type { StoredOrder } from '../engine/ports.js';
+
+/** A decimal accepted as a JSON string ("0.0015") or number; parsed exactly, never through a float. */
+export const decimalInput = (what: string) =>
+  z
+    .union([z.string(), z.number()])
+    .describe(`${what}; decimal string like "187.42"`)
+    .transform((value, ctx): Decimal => {
+      const parsed = parseDecimal(value);
+      if (parsed === undefined) {
+        ctx.addIssue({ code: 'custom', message: `expected a decimal number, got ${JSON.stringify(value)}` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+export const positiveDecimal = (what: string) =>
+  decimalInput(what).refine((d) => d.isPositive() && !d.isZero(), { message: 'must be greater than 0' });
+
+/**
+ * A decimal on the wire: always a string. Output fields carry no descriptions: the names say what
+ * they are, and tools/list stays small (the server's instructions say decimals are strings).
+ */
+export const decimalOutput = (_what: string) => z.string();
+
+export const wireOrderSchema = z.object({
+  orderId: z.string(),
+  clientOrderId: z.string(),
+  parentOrderId: z.string().optional(),
+  agentId: z.string(),
+  symbol: z.string(),
+  side: z.string(),
+  type: z.string(),
+  quantity: decimalOutput('Ordered quantity'),
+  filledQuantity: decimalOutput('Quantity filled so far'),
+  averageFillPrice: decimalOutput('Average fill price').optional(),
+  limitPrice: decimalOutput('Limit price').optional(),
+  stopPrice: decimalOutput('Stop price').optional(),
+  trailPercent: decimalOutput('Trailing distance in percent').optional(),
+  trailPrice: decimalOutput('Trailing distance in price').optional(),
+  timeInForce: z.string(),
+  status: z.string(),
+  venue: z.string().optional(),
+  account: z.string().optional(),
+  orderClass: z.string(),
+  rejectReason: z.string().optional(),
+  reason: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type WireOrder = z.infer<typeof wireOrderSchema>;
+
+const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
+  value === undefined ? {} : ({ [key]: value } as Record<K, V>);
+
+const opt = (value: Decimal | undefined): string | undefined =>
+  value === undefined ? undefined : toWire(value);
+
+export function toWireOrder(stored: StoredOrder): WireOrder {
+  const o: Order = stored.order;
+  return {
+    orderId: o.id,
+    clientOrderId: o.clientOrderId,
+    ...optional('parentOrderId', o.parentId),
+    agentId: stored.meta.agentId,
+    symbol: o.symbol,
+    side: o.side,
+    type: o.type,
+    quantity: toWire(o.quantity),
+    filledQuantity: toWire(o.filledQty),
+    ...optional('averageFillPrice', opt(o.avgFillPrice)),
+    ...optional('limitPrice', opt(o.limitPrice)),
+    ...optional('stopPrice', opt(o.stopPrice)),
+    ...optional('trailPercent', opt(o.trailPercent)),
+    ...optional('trailPrice', opt(o.trailPrice)),
+    timeInForce: o.timeInForce,
+    status: o.status,
+    venue: o.venue,
+    account: o.accountId,
+    orderClass: stored.meta.orderClass,
+    ...optional('rejectReason', o.reject === undefined ? undefined : `${o.reject.code}: ${o.reject.message}`),
+    ...optional('reason', stored.meta.reason),
+    createdAt: new Date(o.createdAt).toISOString(),
+    updatedAt: new Date(o.updatedAt).toISOString(),
+  };
+}
+
+export const wireFillSchema = z.object({
+  fillId: z.string(),
+  quantity: decimalOutput('Filled quantity'),
+  price: decimalOutput('Fill price'),
+  fee: decimalOutput('Fee'),
+  feeCurrency: z.string(),
+  liquidity: z.string(),
+  venue: z.string(),
+  at: z.string(),
+});
+
+export function toWireFill(fill: Fill): z.infer<typeof wireFillSchema> {
+  return {
+    fillId: fill.fillId,
+    quantity: toWire(fill.quantity),
+    price: toWire(fill.price),
+    fee: toWire(fill.fee),
+    feeCurrency: fill.feeCurrency,
+    liquidity: fill.liquidity,
+    venue: fill.venue,
+    at: new Date(fill.ts).toISOString(),
+  };
+}
+
+export const wireEventSchema = z.object({
+  kind: z.string().describe('ack, fill, cxl_req, cxl, rpl, exp, rej, ... (ORDER-SEMANTICS.md §1.3).'),
+  at: z.string().describe('ISO-8601 UTC, venue time.'),
+  detail: z.string().optional(),
+});
+
+export function toWireEvent(event: OrderEvent): z.infer<typeof wireEventSchema> {
+  const detail =
+    'code' in event
+      ? `${event.code}: ${event.message}`
+      : event.kind === 'fill'
+        ? `${toWire(event.fill.quantity)} @ ${toWire(event.fill.price)}`
+        : undefined;
+  return { kind: event.kind, at: new Date(event.venueTime).toISOString(), ...optional('detail', detail) };
+}
+
+export const errorSchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    hint: z.string().optional(),
+    details: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+/** Any failure as the contract's error body; an unexpected one says INTERNAL and nothing inside. */
+export function errorBody(error: unknown): ErrorBody {
+  if (isTradingError(error)) return error.toBody();
+  return {
+    code: 'INTERNAL',
+    message: 'The server failed to handle this call.',
+    hint: 'Try again; if it persists, report it with the time of the call.',
+  };
+}
+
+/** Zod issues as one INVALID_ARGUMENT error naming each field. */
+export function invalidArgument(issues: readonly z.core.$ZodIssue[]): TradingError {
+  const problems = issues.map((i) => `${i.path.length === 0 ? '(input)' : i.path.join('.')}: ${i.message}`);
+  const first = issues[0]?.path.join('.');
+  return new TradingError('INVALID_ARGUMENT', `Invalid arguments: ${problems.join('; ')}.`, {
+    hint: "Fix the named fields; the tool's input schema describes each one.",
+    ...(first === undefined || first === '' ? {} : { details: { field: first } }),
+  });
+}
