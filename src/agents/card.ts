@@ -47,22 +47,20 @@ export interface AgentCard {
   readonly confirmAboveNotional?: Decimal;
 }
 
+/** Decimals as plain strings, everything else as it is. */
+type WithDecimalsAsStrings<T> = {
+  readonly [K in keyof T]: T[K] extends Decimal
+    ? string
+    : T[K] extends Decimal | undefined
+      ? string | undefined
+      : T[K];
+};
+
 /** The card as JSON: decimals as plain strings ("250000"), as in the files and the agents table. */
-export interface AgentCardJson {
-  readonly id: string;
-  readonly name: string;
-  readonly description: string;
-  readonly capabilities: readonly Capability[];
-  readonly scopes: readonly Scope[];
-  readonly accounts?: readonly string[];
-  readonly limits?: {
-    readonly maxOrderNotional: string;
-    readonly maxDailyNotional: string;
-    readonly maxOpenOrders: number;
-    readonly maxOrdersPerMinute: number;
-  };
+export type AgentCardJson = Omit<AgentCard, 'limits' | 'confirmAboveNotional'> & {
+  readonly limits?: WithDecimalsAsStrings<AgentLimits>;
   readonly confirmAboveNotional?: string;
-}
+};
 
 export const AGENT_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const PLAIN_DECIMAL = /^\d+(\.\d+)?$/;
