@@ -1,12 +1,13 @@
 /**
  * The real server as a child process serving MCP over stdio (`src/main.ts --stdio`), driven by the
  * SDK's stdio client: stdout carries JSON-RPC only, the local agent sees every tool, and an order
- * is placed, found and canceled.
+ * is placed and canceled.
  */
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dec } from '../../../src/domain/decimal.js';
 import { TOOLS } from '../../../src/mcp/tools.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -48,12 +49,10 @@ describe('MCP over stdio', () => {
     expect(tools.map((t) => t.name)).toEqual(TOOLS.map((t) => t.name));
   });
 
-  it('places a resting order, finds it, cancels it; stdout carried nothing but JSON-RPC', async () => {
+  it('places a resting order and cancels it; stdout carried nothing but JSON-RPC', async () => {
     const quote = await client.callTool({ name: 'getQuote', arguments: { symbols: ['BTC/USD'] } });
-    const bid = ((quote.structuredContent as { quotes: { bid: string }[] }).quotes[0]?.bid ?? '0').split(
-      '.',
-    )[0];
-    const far = String(Math.max(1, Math.floor(Number(bid) / 2)));
+    const bid = (quote.structuredContent as { quotes: { bid: string }[] }).quotes[0]?.bid ?? '2';
+    const far = dec(bid).div(2).floor().toFixed(); // half the bid: rests, never fills
     const placed = await client.callTool({
       name: 'executeOrder',
       arguments: {
