@@ -1,4 +1,4 @@
-import { access } from 'node:fs/promises';
+import { access, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,7 +31,6 @@ let version: Promise<string> | undefined;
 /** This package's version, from its package.json. */
 export function packageVersion(): Promise<string> {
   version ??= packageRoot().then(async (root) => {
-    const { readFile } = await import('node:fs/promises');
     const pkg = JSON.parse(await readFile(join(root, 'package.json'), 'utf8')) as { version?: unknown };
     return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
   });

@@ -121,7 +121,9 @@ async function start(config: Config, logger: Logger, store: Store): Promise<Trad
       await service.idle();
       await Promise.all(exchange.venues.map((v) => v.whenSaved()));
       await exchange.stop();
-      await advanceAnchor().catch(() => undefined);
+      await advanceAnchor().catch((error: unknown) => {
+        logger.warn({ err: error }, 'audit anchor update at stop failed');
+      });
       await store.close();
     },
   };

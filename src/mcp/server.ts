@@ -1,8 +1,27 @@
 import { McpServer } from '@modelcontextprotocol/server';
+import type { AgentRegistry } from '../agents/registry.js';
 import type { Logger } from '../logger.js';
+import type { TradingApp } from '../main/trading-app.js';
 import { type CallerAgent, type ToolDeps, type ToolDefinition, toolsFor } from './tools.js';
 import type { z } from 'zod';
 import { errorBody, errorSchema, invalidArgument } from './wire.js';
+
+/** The tools' view of the running core and the registry. */
+export function toolDeps(app: TradingApp, registry: AgentRegistry): ToolDeps {
+  return {
+    service: app.service,
+    brokers: app.exchange.venues,
+    instruments: app.exchange.instruments,
+    clock: app.exchange.clock,
+    agents: () =>
+      registry.list().map((card) => ({
+        agentId: card.id,
+        name: card.name,
+        capabilities: card.capabilities,
+        scopes: card.scopes,
+      })),
+  };
+}
 
 export const SERVER_NAME = 'agent-trading-server';
 

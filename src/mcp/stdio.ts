@@ -3,25 +3,8 @@ import type { AgentRegistry } from '../agents/registry.js';
 import type { Logger } from '../logger.js';
 import type { TradingApp } from '../main/trading-app.js';
 import { packageVersion } from '../package-root.js';
-import { createMcpServer } from './server.js';
-import type { CallerAgent, ToolDeps } from './tools.js';
-
-/** The tools' view of the running core and the registry. */
-export function toolDeps(app: TradingApp, registry: AgentRegistry): ToolDeps {
-  return {
-    service: app.service,
-    brokers: app.exchange.venues,
-    instruments: app.exchange.instruments,
-    clock: app.exchange.clock,
-    agents: () =>
-      registry.list().map((card) => ({
-        agentId: card.id,
-        name: card.name,
-        capabilities: card.capabilities,
-        scopes: card.scopes,
-      })),
-  };
-}
+import { createMcpServer, toolDeps } from './server.js';
+import type { CallerAgent } from './tools.js';
 
 /**
  * Serves MCP on stdin/stdout as the local agent. stdout carries JSON-RPC only: logs go to stderr.

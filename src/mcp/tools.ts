@@ -81,18 +81,27 @@ const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true,
 /** Orders reach a venue (the outside world) and change what is held. */
 const TRADE = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true };
 
-const orderRef = z
-  .object({
-    orderId: z.string().min(1).optional().describe('The server order id (from executeOrder or listOrders).'),
-    clientOrderId: z.string().min(1).optional().describe('Or your client order id.'),
-    account: z.string().min(1).optional().describe('The account, to disambiguate a client order id.'),
-  })
-  .refine((r) => (r.orderId === undefined) !== (r.clientOrderId === undefined), {
+/** The fields that name one order; exactly one of orderId and clientOrderId (see oneOrder). */
+const orderRefFields = {
+  orderId: z.string().min(1).optional().describe('The server order id (from executeOrder or listOrders).'),
+  clientOrderId: z.string().min(1).optional().describe('Or your client order id.'),
+  account: z.string().min(1).optional().describe('The account, to disambiguate a client order id.'),
+};
+type OrderRefInput = {
+  orderId?: string | undefined;
+  clientOrderId?: string | undefined;
+  account?: string | undefined;
+};
+/** Refines a schema built on orderRefFields: it must name exactly one order. */
+const oneOrder = <S extends z.ZodType<OrderRefInput>>(schema: S) =>
+  schema.refine((r) => (r.orderId === undefined) !== (r.clientOrderId === undefined), {
     message: 'give exactly one of orderId or clientOrderId',
     path: ['orderId'],
   });
 
-function refOf(input: z.output<typeof orderRef>): OrderRef {
+const orderRef = oneOrder(z.object(orderRefFields));
+
+function refOf(input: OrderRefInput): OrderRef {
   if (input.orderId !== undefined) return { orderId: input.orderId };
   return {
     clientOrderId: input.clientOrderId ?? '',
@@ -139,21 +148,21 @@ const ordersOutput = z.object({ orders: z.array(wireOrderSchema) });
 
 const positionView = z.object({
   symbol: z.string(),
-  quantity: decimalOutput('Net quantity, signed (short < 0)'),
+  quantity: decimalOutput(),
   side: z.enum(['long', 'short', 'flat']),
-  averageEntryPrice: decimalOutput('Average entry price'),
-  currentPrice: decimalOutput('Mark price').optional(),
-  marketValue: decimalOutput('Market value at the mark').optional(),
-  unrealizedPnl: decimalOutput('Unrealized P&L').optional(),
-  unrealizedPnlPercent: decimalOutput('Unrealized P&L in percent of cost').optional(),
-  realizedPnl: decimalOutput('Realized P&L net of fees'),
+  averageEntryPrice: decimalOutput(),
+  currentPrice: decimalOutput().optional(),
+  marketValue: decimalOutput().optional(),
+  unrealizedPnl: decimalOutput().optional(),
+  unrealizedPnlPercent: decimalOutput().optional(),
+  realizedPnl: decimalOutput(),
   byAccount: z.array(
     z.object({
       account: z.string(),
       venue: z.string(),
-      quantity: decimalOutput('Quantity in this account'),
-      averageEntryPrice: decimalOutput('Average entry price in this account'),
-      realizedPnl: decimalOutput('Realized P&L in this account'),
+      quantity: decimalOutput(),
+      averageEntryPrice: decimalOutput(),
+      realizedPnl: decimalOutput(),
     }),
   ),
 });
@@ -216,21 +225,18 @@ export const TOOLS: readonly ToolDefinition[] = [
       'Changes the quantity, prices or time in force of an open order (cancel-replace at the venue). Refused with ORDER_NOT_OPEN for a finished order and ORDER_PENDING while another request is in flight.',
     scope: 'trade',
     annotations: TRADE,
-    input: z
-      .object({
-        orderId: z.string().min(1).optional().describe('The server order id.'),
-        clientOrderId: z.string().min(1).optional().describe('Or your client order id.'),
+    input: oneOrder(
+      z.object({
+        orderId: orderRefFields.orderId,
+        clientOrderId: orderRefFields.clientOrderId,
         quantity: positiveDecimal('New total quantity (not below what has filled)').optional(),
         limitPrice: positiveDecimal('New limit price').optional(),
         stopPrice: positiveDecimal('New stop price').optional(),
         trailPercent: positiveDecimal('New trailing distance in percent').optional(),
         trailPrice: positiveDecimal('New trailing distance in price').optional(),
         timeInForce: z.enum(['day', 'gtc']).optional().describe('New time in force.'),
-      })
-      .refine((r) => (r.orderId === undefined) !== (r.clientOrderId === undefined), {
-        message: 'give exactly one of orderId or clientOrderId',
-        path: ['orderId'],
       }),
+    ),
     output: wireOrderSchema,
     run: async (args, _caller, deps) => {
       const changes = defined({
@@ -246,9 +252,7 @@ export const TOOLS: readonly ToolDefinition[] = [
           hint: 'Give at least one of quantity, limitPrice, stopPrice, trailPercent, trailPrice, timeInForce.',
         });
       }
-      const ref: OrderRef =
-        args.orderId !== undefined ? { orderId: args.orderId } : { clientOrderId: args.clientOrderId ?? '' };
-      const order = toWireOrder(await deps.service.replace(ref, changes));
+      const order = toWireOrder(await deps.service.replace(refOf(args), changes));
       return { structured: order, text: orderLine(order) };
     },
   }),
@@ -348,9 +352,9 @@ export const TOOLS: readonly ToolDefinition[] = [
     output: z.object({
       positions: z.array(positionView),
       totals: z.object({
-        marketValue: decimalOutput('Market value of the priced positions'),
-        unrealizedPnl: decimalOutput('Unrealized P&L of the priced positions'),
-        realizedPnl: decimalOutput('Realized P&L'),
+        marketValue: decimalOutput(),
+        unrealizedPnl: decimalOutput(),
+        realizedPnl: decimalOutput(),
         unpriced: z.array(z.string()).describe('Symbols without a mark, left out of the totals.'),
       }),
     }),
@@ -466,18 +470,18 @@ export const TOOLS: readonly ToolDefinition[] = [
           venue: z.string(),
           mode: z.enum(['paper', 'live']),
           currency: z.string(),
-          equity: decimalOutput('Equity'),
-          cash: decimalOutput('Cash'),
-          buyingPower: decimalOutput('Buying power'),
+          equity: decimalOutput(),
+          cash: decimalOutput(),
+          buyingPower: decimalOutput(),
           dayTradeCount: z.number().int(),
           patternDayTrader: z.boolean(),
           tradingBlocked: z.boolean(),
         }),
       ),
       totals: z.object({
-        equity: decimalOutput('Total equity'),
-        cash: decimalOutput('Total cash'),
-        buyingPower: decimalOutput('Total buying power'),
+        equity: decimalOutput(),
+        cash: decimalOutput(),
+        buyingPower: decimalOutput(),
       }),
       tradingState: z.enum(['active', 'reducing', 'halted']),
     }),
@@ -527,11 +531,11 @@ export const TOOLS: readonly ToolDefinition[] = [
         z.object({
           symbol: z.string(),
           venue: z.string(),
-          bid: decimalOutput('Best bid').optional(),
-          bidSize: decimalOutput('Size at the best bid').optional(),
-          ask: decimalOutput('Best ask').optional(),
-          askSize: decimalOutput('Size at the best ask').optional(),
-          last: decimalOutput('Last trade').optional(),
+          bid: decimalOutput().optional(),
+          bidSize: decimalOutput().optional(),
+          ask: decimalOutput().optional(),
+          askSize: decimalOutput().optional(),
+          last: decimalOutput().optional(),
           timestamp: z.string(),
         }),
       ),
@@ -616,8 +620,8 @@ export const TOOLS: readonly ToolDefinition[] = [
           assetClasses: z.array(z.string()),
           status: z.enum(['connected', 'degraded', 'down']),
           fees: z.object({
-            makerBps: decimalOutput('Maker fee, bps'),
-            takerBps: decimalOutput('Taker fee, bps'),
+            makerBps: decimalOutput(),
+            takerBps: decimalOutput(),
           }),
           orderTypes: z.array(z.string()),
         }),

@@ -30,7 +30,7 @@ export const positiveDecimal = (what: string) =>
  * A decimal on the wire: always a string. Output fields carry no descriptions: the names say what
  * they are, and tools/list stays small (the server's instructions say decimals are strings).
  */
-export const decimalOutput = (_what: string) => z.string();
+export const decimalOutput = () => z.string();
 
 export const wireOrderSchema = z.object({
   orderId: z.string(),
@@ -40,13 +40,13 @@ export const wireOrderSchema = z.object({
   symbol: z.string(),
   side: z.string(),
   type: z.string(),
-  quantity: decimalOutput('Ordered quantity'),
-  filledQuantity: decimalOutput('Quantity filled so far'),
-  averageFillPrice: decimalOutput('Average fill price').optional(),
-  limitPrice: decimalOutput('Limit price').optional(),
-  stopPrice: decimalOutput('Stop price').optional(),
-  trailPercent: decimalOutput('Trailing distance in percent').optional(),
-  trailPrice: decimalOutput('Trailing distance in price').optional(),
+  quantity: decimalOutput(),
+  filledQuantity: decimalOutput(),
+  averageFillPrice: decimalOutput().optional(),
+  limitPrice: decimalOutput().optional(),
+  stopPrice: decimalOutput().optional(),
+  trailPercent: decimalOutput().optional(),
+  trailPrice: decimalOutput().optional(),
   timeInForce: z.string(),
   status: z.string(),
   venue: z.string().optional(),
@@ -96,9 +96,9 @@ export function toWireOrder(stored: StoredOrder): WireOrder {
 
 export const wireFillSchema = z.object({
   fillId: z.string(),
-  quantity: decimalOutput('Filled quantity'),
-  price: decimalOutput('Fill price'),
-  fee: decimalOutput('Fee'),
+  quantity: decimalOutput(),
+  price: decimalOutput(),
+  fee: decimalOutput(),
   feeCurrency: z.string(),
   liquidity: z.string(),
   venue: z.string(),

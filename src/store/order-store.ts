@@ -179,7 +179,7 @@ export class DrizzleOrderStore implements OrderStore {
         requestHash: _h,
         createdAt: _t,
         ...changes
-      } = orderToRow(record.order, { agentId: '', orderClass: 'simple', requestHash: '' }, seq);
+      } = orderToRow(record.order, NO_META, seq);
       await tx.update(orders).set(changes).where(eq(orders.id, record.orderId));
     });
   }
@@ -348,6 +348,7 @@ const RECORD_EVENTS = `
   where orders.id = ev.order_id
   returning orders.id`;
 
+/** For rows whose meta columns are not written (events change lifecycle columns only). */
 const NO_META: OrderMeta = { agentId: '', orderClass: 'simple', requestHash: '' };
 
 const ORDER_COLUMNS = Object.entries(getTableColumns(orders)).map(

@@ -12,8 +12,7 @@ import type { AgentRegistry } from '../../../src/agents/registry.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/logger.js';
 import { type TradingApp, startTradingApp } from '../../../src/main/trading-app.js';
-import { createMcpServer } from '../../../src/mcp/server.js';
-import { toolDeps } from '../../../src/mcp/stdio.js';
+import { createMcpServer, toolDeps } from '../../../src/mcp/server.js';
 import { type CallerAgent, type Scope, TOOLS } from '../../../src/mcp/tools.js';
 import { ScriptedFeed } from '../../../src/marketdata/feeds/index.js';
 
