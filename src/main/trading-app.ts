@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { Config } from '../config.js';
 import { EventBus } from '../engine/event-bus.js';
 import { RandomIds } from '../engine/ids.js';
@@ -92,16 +92,19 @@ async function start(config: Config, logger: Logger, store: Store): Promise<Trad
   await reconciled;
 
   const anchor = anchorFile(store);
+  /** Verifies and anchors the chain; a failure is logged, never fatal (trading goes on). */
   const advanceAnchor = async (): Promise<void> => {
     if (anchor === undefined) return;
-    const verdict = await anchor.advance(store.db);
-    if (!verdict.ok) logger.error({ audit: verdict }, 'the audit log fails verification');
+    try {
+      const verdict = await anchor.advance(store.db);
+      if (!verdict.ok) logger.error({ audit: verdict }, 'the audit log fails verification');
+    } catch (error) {
+      logger.error({ err: error }, 'audit anchor update failed');
+    }
   };
   await advanceAnchor();
   const anchorTimer = setInterval(() => {
-    advanceAnchor().catch((error: unknown) => {
-      logger.error({ err: error }, 'audit anchor update failed');
-    });
+    void advanceAnchor();
   }, AUDIT_ANCHOR_INTERVAL_MS);
   anchorTimer.unref();
 
@@ -121,9 +124,7 @@ async function start(config: Config, logger: Logger, store: Store): Promise<Trad
       await service.idle();
       await Promise.all(exchange.venues.map((v) => v.whenSaved()));
       await exchange.stop();
-      await advanceAnchor().catch((error: unknown) => {
-        logger.warn({ err: error }, 'audit anchor update at stop failed');
-      });
+      await advanceAnchor();
       await store.close();
     },
   };
@@ -138,10 +139,12 @@ function changed(report: ReconcileReport): boolean {
 
 /**
  * The anchor file for a persistent store, named after its location so that another database never
- * meets this one's head; none for an in-memory store, which starts empty every time.
+ * meets this one's head: beside the PGlite data folder, or under .data/ in the working directory
+ * for PostgreSQL. None for an in-memory store, which starts empty every time.
  */
 function anchorFile(store: Store): AuditAnchorFile | undefined {
   if (store.kind === 'pglite-memory') return undefined;
   const id = createHash('sha256').update(store.location).digest('hex').slice(0, 16);
-  return new AuditAnchorFile(join(resolve(process.cwd(), '.data'), 'audit-anchor', `${id}.json`));
+  const folder = store.kind === 'pglite-disk' ? dirname(store.location) : resolve(process.cwd(), '.data');
+  return new AuditAnchorFile(join(folder, 'audit-anchor', `${id}.json`));
 }
