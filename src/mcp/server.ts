@@ -1,27 +1,9 @@
-import { McpServer } from '@modelcontextprotocol/server';
-import type { AgentRegistry } from '../agents/registry.js';
+import { McpServer, type ServerContext } from '@modelcontextprotocol/server';
 import type { Logger } from '../logger.js';
-import type { TradingApp } from '../main/trading-app.js';
-import { type CallerAgent, type ToolDeps, type ToolDefinition, toolsFor } from './tools.js';
+import type { CallContext, CallerAgent, ToolDeps, ToolDefinition } from './tool-kit.js';
+import { toolsFor } from './tools.js';
 import type { z } from 'zod';
 import { errorBody, errorSchema, invalidArgument } from './wire.js';
-
-/** The tools' view of the running core and the registry. */
-export function toolDeps(app: TradingApp, registry: AgentRegistry): ToolDeps {
-  return {
-    service: app.service,
-    brokers: app.exchange.venues,
-    instruments: app.exchange.instruments,
-    clock: app.exchange.clock,
-    agents: () =>
-      registry.list().map((card) => ({
-        agentId: card.id,
-        name: card.name,
-        capabilities: card.capabilities,
-        scopes: card.scopes,
-      })),
-  };
-}
 
 export const SERVER_NAME = 'agent-trading-server';
 
@@ -70,7 +52,7 @@ function register(
       try {
         const parsed = tool.input.safeParse(args ?? {});
         if (!parsed.success) throw invalidArgument(parsed.error.issues);
-        const result = await tool.run(parsed.data, caller, deps, ctx.mcpReq.signal);
+        const result = await tool.run(parsed.data, caller, deps, callContext(ctx));
         return {
           content: [{ type: 'text' as const, text: result.text }],
           structuredContent: result.structured as Record<string, unknown>,
@@ -122,3 +104,30 @@ function compact(schema: z.ZodType) {
 }
 
 type Options = Parameters<z.ZodType['~standard']['jsonSchema']['input']>[0];
+
+/**
+ * The call's cancellation signal, and progress reporting when the caller asked for it (a
+ * progressToken in the request's _meta); a failed notification never fails the call.
+ */
+function callContext(ctx: ServerContext): CallContext {
+  const token = ctx.mcpReq._meta?.progressToken;
+  return {
+    signal: ctx.mcpReq.signal,
+    progress:
+      token === undefined
+        ? () => undefined
+        : (progress, total, message) => {
+            ctx.mcpReq
+              .notify({
+                method: 'notifications/progress',
+                params: {
+                  progressToken: token,
+                  progress,
+                  ...(total === undefined ? {} : { total }),
+                  ...(message === undefined ? {} : { message }),
+                },
+              })
+              .catch(() => undefined);
+          },
+  };
+}

@@ -3,8 +3,9 @@ import type { AgentRegistry } from '../agents/registry.js';
 import type { Logger } from '../logger.js';
 import type { TradingApp } from '../main/trading-app.js';
 import { packageVersion } from '../package-root.js';
-import { createMcpServer, toolDeps } from './server.js';
-import type { CallerAgent } from './tools.js';
+import { toolDeps } from './deps.js';
+import { createMcpServer } from './server.js';
+import type { CallerAgent } from './tool-kit.js';
 
 /**
  * Serves MCP on stdin/stdout as the local agent. stdout carries JSON-RPC only: logs go to stderr.

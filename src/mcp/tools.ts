@@ -4,12 +4,9 @@
  * scopes allow; the REST API calls the same handlers.
  */
 import { z } from 'zod';
-import type { Broker } from '../brokers/broker.js';
-import type { Clock } from '../domain/clock.js';
-import { type Decimal, toWire } from '../domain/decimal.js';
+import { toWire } from '../domain/decimal.js';
 import { TradingError } from '../domain/errors.js';
-import type { InstrumentRegistry } from '../domain/instruments.js';
-import type { OrderService, OrderRef } from '../engine/order-service.js';
+import type { OrderRef } from '../engine/order-service.js';
 import { calendarFor } from '../marketdata/calendar/index.js';
 import {
   decimalInput,
@@ -22,64 +19,17 @@ import {
   wireFillSchema,
   wireOrderSchema,
 } from './wire.js';
-
-export type Scope = 'read' | 'trade' | 'simulate' | 'risk:admin' | 'admin';
-
-/** Who is calling: the agent's id and what it may do. */
-export interface CallerAgent {
-  readonly id: string;
-  readonly scopes: ReadonlySet<Scope>;
-}
-
-export interface AgentSummary {
-  readonly agentId: string;
-  readonly name: string;
-  readonly capabilities: readonly { readonly name: string; readonly proficiency: string }[];
-  readonly scopes: readonly string[];
-}
-
-/** What the tools run on. */
-export interface ToolDeps {
-  readonly service: OrderService;
-  readonly brokers: readonly Broker[];
-  readonly instruments: InstrumentRegistry;
-  readonly clock: Clock;
-  readonly agents: () => readonly AgentSummary[];
-}
-
-export interface ToolResult<O> {
-  readonly structured: O;
-  /** One or two lines a person can read. */
-  readonly text: string;
-}
-
-export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
-  readonly name: string;
-  readonly title: string;
-  readonly description: string;
-  readonly scope: Scope;
-  readonly annotations: {
-    readonly readOnlyHint: boolean;
-    readonly destructiveHint: boolean;
-    readonly idempotentHint: boolean;
-    readonly openWorldHint: boolean;
-  };
-  readonly input: I;
-  readonly output: O;
-  readonly run: (
-    args: z.output<I>,
-    caller: CallerAgent,
-    deps: ToolDeps,
-    signal: AbortSignal,
-  ) => Promise<ToolResult<z.input<O>>>;
-}
-
-const tool = <I extends z.ZodType, O extends z.ZodType>(definition: ToolDefinition<I, O>) =>
-  definition as unknown as ToolDefinition;
-
-const READ = { readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: false };
-/** Orders reach a venue (the outside world) and change what is held. */
-const TRADE = { readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: true };
+import { MARKET_TOOLS } from './market-tools.js';
+import {
+  type CallerAgent,
+  READ,
+  TRADE,
+  type ToolDefinition,
+  defined,
+  symbolField,
+  tool,
+  w,
+} from './tool-kit.js';
 
 /** The fields that name one order; exactly one of orderId and clientOrderId (see oneOrder). */
 const orderRefFields = {
@@ -108,8 +58,6 @@ function refOf(input: OrderRefInput): OrderRef {
     ...(input.account === undefined ? {} : { accountId: input.account }),
   };
 }
-
-const symbolField = z.string().min(1).max(32).describe('Instrument symbol, e.g. "AAPL" or "BTC/USD".');
 
 const executeInput = z.object({
   symbol: symbolField,
@@ -166,14 +114,6 @@ const positionView = z.object({
     }),
   ),
 });
-
-const w = (d: Decimal | undefined): string | undefined => (d === undefined ? undefined : toWire(d));
-/** An object with its undefined-valued keys left out, typed so (exact optional properties). */
-type Defined<T> = { [K in keyof T as undefined extends T[K] ? never : K]: T[K] } & {
-  [K in keyof T as undefined extends T[K] ? K : never]?: Exclude<T[K], undefined>;
-};
-const defined = <T extends Record<string, unknown>>(o: T): Defined<T> =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Defined<T>;
 
 function orderLine(o: z.input<typeof wireOrderSchema>): string {
   const price = o.limitPrice === undefined ? '' : ` @ ${o.limitPrice}`;
@@ -676,6 +616,7 @@ export const TOOLS: readonly ToolDefinition[] = [
       });
     },
   }),
+  ...MARKET_TOOLS,
 ];
 
 /** The tools an agent may see and call, in the table's fixed order. */

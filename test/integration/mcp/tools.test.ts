@@ -12,8 +12,10 @@ import type { AgentRegistry } from '../../../src/agents/registry.js';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/logger.js';
 import { type TradingApp, startTradingApp } from '../../../src/main/trading-app.js';
-import { createMcpServer, toolDeps } from '../../../src/mcp/server.js';
-import { type CallerAgent, type Scope, TOOLS } from '../../../src/mcp/tools.js';
+import { toolDeps } from '../../../src/mcp/deps.js';
+import { createMcpServer } from '../../../src/mcp/server.js';
+import type { CallerAgent, Scope } from '../../../src/mcp/tool-kit.js';
+import { TOOLS } from '../../../src/mcp/tools.js';
 import { ScriptedFeed } from '../../../src/marketdata/feeds/index.js';
 
 /** A Wednesday at 15:00 UTC: US equities are in their regular session. */

@@ -1,0 +1,20 @@
+import type { AgentRegistry } from '../agents/registry.js';
+import type { TradingApp } from '../main/trading-app.js';
+import type { ToolDeps } from './tool-kit.js';
+
+/** The tools' view of the running core and the registry. */
+export function toolDeps(app: TradingApp, registry: AgentRegistry): ToolDeps {
+  return {
+    service: app.service,
+    brokers: app.exchange.venues,
+    instruments: app.exchange.instruments,
+    clock: app.exchange.clock,
+    agents: () =>
+      registry.list().map((card) => ({
+        agentId: card.id,
+        name: card.name,
+        capabilities: card.capabilities,
+        scopes: card.scopes,
+      })),
+  };
+}
