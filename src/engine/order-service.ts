@@ -202,14 +202,30 @@ export class OrderService {
     return this.reload(stored);
   }
 
-  async cancelAll(filter: { symbol?: string; accountId?: string } = {}): Promise<StoredOrder[]> {
+  /**
+   * Requests the cancel of every open order (of a symbol, of an account) at once; `onProgress`
+   * hears each answer. Orders whose cancel fails are left out of the result.
+   */
+  async cancelAll(
+    filter: { symbol?: string; accountId?: string } = {},
+    options: LongCommandOptions = {},
+  ): Promise<StoredOrder[]> {
     const open = await this.deps.store.openOrders(filter.accountId);
     const targets = open.filter(
       (s) =>
         (filter.symbol === undefined || s.order.symbol === filter.symbol) &&
         cancelRefusal(s.order) === undefined,
     );
-    const results = await Promise.allSettled(targets.map((s) => this.cancel({ orderId: s.order.id })));
+    let done = 0;
+    const results = await Promise.allSettled(
+      targets.map(async (s) => {
+        try {
+          return await this.cancel({ orderId: s.order.id });
+        } finally {
+          options.onProgress?.(++done, targets.length);
+        }
+      }),
+    );
     return results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   }
 
@@ -317,15 +333,28 @@ export class OrderService {
     return orders;
   }
 
-  async closeAllPositions(input: {
-    cancelOrders?: boolean;
-    agentId: string;
-    reason?: string;
-  }): Promise<StoredOrder[]> {
+  /**
+   * Closes every position, symbol after symbol (optionally canceling open orders first).
+   * `onProgress` hears each symbol done; an aborted `signal` stops before the next symbol, so
+   * the positions not yet reached stay open.
+   */
+  async closeAllPositions(
+    input: {
+      cancelOrders?: boolean;
+      agentId: string;
+      reason?: string;
+    },
+    options: LongCommandOptions = {},
+  ): Promise<StoredOrder[]> {
     if (input.cancelOrders === true) await this.cancelAll();
-    const symbols = [...new Set((await this.deps.store.positions()).map((p) => p.symbol))];
+    const symbols = [
+      ...new Set(
+        (await this.deps.store.positions()).filter((p) => !p.quantity.isZero()).map((p) => p.symbol),
+      ),
+    ];
     const orders: StoredOrder[] = [];
-    for (const symbol of symbols)
+    for (const [done, symbol] of symbols.entries()) {
+      if (options.signal?.aborted === true) break;
       orders.push(
         ...(await this.closePosition({
           symbol,
@@ -333,6 +362,8 @@ export class OrderService {
           reason: input.reason ?? 'close all positions',
         })),
       );
+      options.onProgress?.(done + 1, symbols.length);
+    }
     return orders;
   }
 
@@ -654,6 +685,12 @@ export type AccountSummary = VenueAccount & { readonly venue: string; readonly m
 export interface AccountsSummary {
   readonly accounts: AccountSummary[];
   readonly totals: { readonly equity: Decimal; readonly cash: Decimal; readonly buyingPower: Decimal };
+}
+
+/** For commands over many orders: progress as they go, and a caller's signal to stop early. */
+export interface LongCommandOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export type OrderRef =

@@ -1,5 +1,6 @@
 import type { AgentRegistry } from '../agents/registry.js';
 import type { TradingApp } from '../main/trading-app.js';
+import { ConfirmationTokens } from './confirmation.js';
 import type { ToolDeps } from './tool-kit.js';
 
 /** The tools' view of the running core and the registry. */
@@ -9,6 +10,9 @@ export function toolDeps(app: TradingApp, registry: AgentRegistry): ToolDeps {
     brokers: app.exchange.venues,
     instruments: app.exchange.instruments,
     clock: app.exchange.clock,
+    confirmations: new ConfirmationTokens(app.exchange.clock),
+    bars: app.exchange.bars,
+    ...(app.exchange.simulator === undefined ? {} : { paperMarket: app.exchange.simulator }),
     agents: () =>
       registry.list().map((card) => ({
         agentId: card.id,

@@ -5,10 +5,13 @@
  */
 import { z } from 'zod';
 import type { Broker } from '../brokers/broker.js';
+import type { MarketSimulator } from '../brokers/paper/market-simulator.js';
 import type { Clock } from '../domain/clock.js';
 import { type Decimal, toWire } from '../domain/decimal.js';
 import type { InstrumentRegistry } from '../domain/instruments.js';
 import type { OrderService } from '../engine/order-service.js';
+import type { BarHistory } from '../marketdata/bars/bar-history.js';
+import type { ConfirmationTokens } from './confirmation.js';
 
 import type { Scope } from '../agents/card.js';
 
@@ -18,6 +21,8 @@ export type { Scope };
 export interface CallerAgent {
   readonly id: string;
   readonly scopes: ReadonlySet<Scope>;
+  /** Orders above this notional need an explicit confirmation (the agent card's confirmAboveNotional). */
+  readonly confirmAboveNotional?: Decimal;
 }
 
 export interface AgentSummary {
@@ -34,6 +39,12 @@ export interface ToolDeps {
   readonly instruments: InstrumentRegistry;
   readonly clock: Clock;
   readonly agents: () => readonly AgentSummary[];
+  /** Confirm tokens for orders above an agent's confirmAboveNotional (one set per server process). */
+  readonly confirmations: ConfirmationTokens;
+  /** The paper exchange's tape of 1-minute bars (getBars); absent: no bars are kept. */
+  readonly bars?: BarHistory;
+  /** The paper venues' market controls (simulateMarket); absent when no paper venue is enabled. */
+  readonly paperMarket?: MarketSimulator;
 }
 
 /** One call's link to its caller: cancellation, and progress for long calls. */
@@ -42,6 +53,8 @@ export interface CallContext {
   readonly signal: AbortSignal;
   /** Reports progress (no-op unless the caller asked for it with a progress token). */
   readonly progress: (done: number, total?: number, message?: string) => void;
+  /** The person's answer when the server asked them through elicitation (absent: not asked). */
+  readonly confirmation?: 'accepted' | 'declined';
 }
 
 export const NO_CALL_CONTEXT: CallContext = {
@@ -68,6 +81,8 @@ export interface ToolDefinition<I extends z.ZodType = z.ZodType, O extends z.Zod
   };
   readonly input: I;
   readonly output: O;
+  /** Whether the tool exists on this core (default: always); e.g. simulateMarket needs paper venues. */
+  readonly available?: (deps: ToolDeps) => boolean;
   readonly run: (
     args: z.output<I>,
     caller: CallerAgent,

@@ -4,8 +4,8 @@
  * scopes allow; the REST API calls the same handlers.
  */
 import { z } from 'zod';
-import { toWire } from '../domain/decimal.js';
-import { TradingError } from '../domain/errors.js';
+import { type Decimal, toWire } from '../domain/decimal.js';
+import { TradingError, isTradingError } from '../domain/errors.js';
 import type { OrderRef } from '../engine/order-service.js';
 import { calendarFor } from '../marketdata/calendar/index.js';
 import {
@@ -20,11 +20,14 @@ import {
   wireOrderSchema,
 } from './wire.js';
 import { MARKET_TOOLS } from './market-tools.js';
+import { confirmationRequired, needsConfirmation, previewText, wireNotional } from './confirmation.js';
 import {
+  type CallContext,
   type CallerAgent,
   READ,
   TRADE,
   type ToolDefinition,
+  type ToolDeps,
   defined,
   symbolField,
   tool,
@@ -90,6 +93,12 @@ const executeInput = z.object({
   reduceOnly: z.boolean().optional().describe('Only ever reduce the position; never open or flip it.'),
   postOnly: z.boolean().optional().describe('Limit orders only: cancel rather than take liquidity.'),
   reason: z.string().max(500).optional().describe('Why you place this order; kept in the audit trail.'),
+  confirmToken: z
+    .string()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe('From a CONFIRMATION_REQUIRED refusal, once the person approved the preview.'),
 });
 
 const ordersOutput = z.object({ orders: z.array(wireOrderSchema) });
@@ -122,6 +131,87 @@ function orderLine(o: z.input<typeof wireOrderSchema>): string {
   return `${o.side} ${o.quantity} ${o.symbol} ${o.type}${price}: ${o.status}${filled}${avg} (${o.orderId})`;
 }
 
+/**
+ * Refuses an order above the caller's confirmAboveNotional unless the person confirmed it: through
+ * elicitation (call.confirmation) or with the confirm token of an earlier refusal. A retry of an
+ * order that already exists (same clientOrderId) needs no second confirmation.
+ */
+async function confirmIfLarge(
+  args: z.output<typeof executeInput>,
+  caller: CallerAgent,
+  deps: ToolDeps,
+  call: CallContext,
+): Promise<void> {
+  const threshold = caller.confirmAboveNotional;
+  if (threshold === undefined) return;
+  const notional = estimatedNotional(args, deps);
+  if (!needsConfirmation(notional, threshold)) return;
+  if (call.confirmation === 'accepted') return;
+  if (args.clientOrderId !== undefined && (await exists(deps, args.clientOrderId, args.account))) return;
+  const preview = defined({
+    symbol: args.symbol,
+    side: args.side,
+    quantity: toWire(args.quantity),
+    type: args.type,
+    estimatedNotional: wireNotional(notional),
+    threshold: toWire(threshold),
+  });
+  if (call.confirmation === 'declined') {
+    throw new TradingError('CONFIRMATION_REQUIRED', `Declined by the person asked. ${previewText(preview)}`, {
+      hint: 'Nothing was placed. Ask the person before trying again, or place a smaller order.',
+      details: { preview },
+    });
+  }
+  if (args.confirmToken !== undefined) {
+    if (deps.confirmations.redeem(args.confirmToken, caller.id, args)) return;
+    throw confirmationRequired(
+      deps.confirmations,
+      caller.id,
+      args,
+      preview,
+      'The confirm token is used up, expired, or was issued for a different request.',
+    );
+  }
+  throw confirmationRequired(deps.confirmations, caller.id, args, preview);
+}
+
+/** quantity × the price it would trade at: the limit, else the stop, else the touch it would take. */
+function estimatedNotional(args: z.output<typeof executeInput>, deps: ToolDeps): Decimal | undefined {
+  const price = args.limitPrice ?? args.stopPrice ?? touch(args.symbol, args.side, deps);
+  return price === undefined ? undefined : args.quantity.times(price);
+}
+
+function touch(requested: string, side: 'buy' | 'sell', deps: ToolDeps): Decimal | undefined {
+  let symbol: string;
+  try {
+    symbol = deps.instruments.get(requested).symbol;
+  } catch {
+    return undefined;
+  }
+  for (const broker of deps.brokers) {
+    const book = broker.book(symbol);
+    const level = side === 'buy' ? book?.asks[0] : book?.bids[0];
+    const price = level?.price ?? book?.last;
+    if (price !== undefined) return price;
+  }
+  return undefined;
+}
+
+async function exists(deps: ToolDeps, clientOrderId: string, account: string | undefined): Promise<boolean> {
+  try {
+    await deps.service.getOrder(refOf({ clientOrderId, account }));
+    return true;
+  } catch (error) {
+    if (isTradingError(error, 'NOT_FOUND')) return false;
+    throw error;
+  }
+}
+
+const canceledByCaller = (): TradingError =>
+  new TradingError('CANCELED', 'The call was canceled before the order was placed; nothing was sent.', {
+    hint: 'Call again if you still want the order.',
+  });
+
 export const TOOLS: readonly ToolDefinition[] = [
   tool({
     name: 'executeOrder',
@@ -132,7 +222,9 @@ export const TOOLS: readonly ToolDefinition[] = [
     annotations: TRADE,
     input: executeInput,
     output: wireOrderSchema,
-    run: async (args, caller, deps) => {
+    run: async (args, caller, deps, call) => {
+      await confirmIfLarge(args, caller, deps, call);
+      if (call.signal.aborted) throw canceledByCaller();
       const stored = await deps.service.submit({
         symbol: args.symbol,
         side: args.side,
@@ -221,9 +313,13 @@ export const TOOLS: readonly ToolDefinition[] = [
       account: z.string().min(1).optional().describe('Only this account.'),
     }),
     output: z.object({ canceled: z.array(wireOrderSchema) }),
-    run: async (args, _caller, deps) => {
+    run: async (args, _caller, deps, call) => {
       const canceled = (
-        await deps.service.cancelAll(defined({ symbol: args.symbol, accountId: args.account }))
+        await deps.service.cancelAll(defined({ symbol: args.symbol, accountId: args.account }), {
+          onProgress: (done, total) => {
+            call.progress(done, total, `${done} of ${total} cancel request(s) answered`);
+          },
+        })
       ).map(toWireOrder);
       return { structured: { canceled }, text: `${canceled.length} order(s) canceled.` };
     },
@@ -374,7 +470,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     name: 'closeAllPositions',
     title: 'Close all positions',
     description:
-      'Closes every position with reduce-only market orders; optionally cancels open orders first.',
+      'Closes every position with reduce-only market orders, symbol by symbol, reporting progress; optionally cancels open orders first. Canceling the call stops before the next symbol.',
     scope: 'trade',
     annotations: TRADE,
     input: z.object({
@@ -382,13 +478,21 @@ export const TOOLS: readonly ToolDefinition[] = [
       reason: z.string().max(500).optional().describe('Why; kept in the audit trail.'),
     }),
     output: ordersOutput,
-    run: async (args, caller, deps) => {
+    run: async (args, caller, deps, call) => {
       const orders = (
-        await deps.service.closeAllPositions({
-          cancelOrders: args.cancelOrders,
-          agentId: caller.id,
-          ...defined({ reason: args.reason }),
-        })
+        await deps.service.closeAllPositions(
+          {
+            cancelOrders: args.cancelOrders,
+            agentId: caller.id,
+            ...defined({ reason: args.reason }),
+          },
+          {
+            signal: call.signal,
+            onProgress: (done, total) => {
+              call.progress(done, total, `${done} of ${total} symbol(s) closed`);
+            },
+          },
+        )
       ).map(toWireOrder);
       return {
         structured: { orders },
