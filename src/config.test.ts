@@ -30,7 +30,28 @@ describe('loadConfig', () => {
       paperStartingCash: undefined,
       logLevel: 'info',
       databaseUrl: 'pglite://.data/pglite',
+      agentsDir: undefined,
+      httpHost: '127.0.0.1',
+      httpPort: 8420,
+      httpAllowedOrigins: [],
     });
+  });
+
+  it('reads the HTTP settings and refuses an allowed origin that is not an http(s) URL', () => {
+    const config = loadConfig({
+      HTTP_HOST: '0.0.0.0',
+      HTTP_PORT: '0',
+      HTTP_ALLOWED_ORIGINS: 'https://console.example.com, http://10.0.0.5:3000',
+    });
+    expect(config).toMatchObject({
+      httpHost: '0.0.0.0',
+      httpPort: 0,
+      httpAllowedOrigins: ['https://console.example.com', 'http://10.0.0.5:3000'],
+    });
+    expect(() => loadConfig({ HTTP_ALLOWED_ORIGINS: 'ftp://files.example.com' })).toThrow(
+      /HTTP_ALLOWED_ORIGINS/,
+    );
+    expect(() => loadConfig({ HTTP_PORT: '70000' })).toThrow(/HTTP_PORT/);
   });
 
   it('ignores variables it does not own', () => {

@@ -39,6 +39,21 @@ const schema = z.object({
     .default(DEFAULT_DATABASE_URL),
   /** The agent cards' folder; default: the bundled agents/. */
   AGENTS_DIR: z.string().min(1).optional(),
+  /** The HTTP surface's address: loopback by default (set 0.0.0.0 only behind a proxy with TLS). */
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The HTTP port; 0 picks a free one (printed at start). */
+  HTTP_PORT: wholeNumber.pipe(z.number().max(65_535)).default(8420),
+  /** Comma-separated origins allowed besides the loopback ones, e.g. https://console.example.com. */
+  HTTP_ALLOWED_ORIGINS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((o) => o.trim())
+        .filter((o) => o !== ''),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/ })))
+    .default([]),
 });
 
 export interface Config {
@@ -52,6 +67,9 @@ export interface Config {
   readonly logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   readonly databaseUrl: string;
   readonly agentsDir: string | undefined;
+  readonly httpHost: string;
+  readonly httpPort: number;
+  readonly httpAllowedOrigins: readonly string[];
 }
 
 /** Reads the configuration from an environment; throws CONFIG_INVALID naming every bad variable. */
@@ -77,5 +95,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.LOG_LEVEL,
     databaseUrl: c.DATABASE_URL,
     agentsDir: c.AGENTS_DIR,
+    httpHost: c.HTTP_HOST,
+    httpPort: c.HTTP_PORT,
+    httpAllowedOrigins: c.HTTP_ALLOWED_ORIGINS,
   };
 }

@@ -1,18 +1,29 @@
 #!/usr/bin/env node
 import { bundledAgentsFolder, loadAgentCards } from './agents/registry.js';
-import { loadConfig } from './config.js';
+import { ApiKeyStore } from './agents/api-keys.js';
+import type { AgentRegistry } from './agents/registry.js';
+import { keysCommand } from './main/keys-command.js';
+import { type Config, loadConfig } from './config.js';
 import { TradingError, isTradingError } from './domain/errors.js';
 import { createLogger } from './logger.js';
-import { describeExchange } from './main/banner.js';
-import { type TradingApp, startTradingApp } from './main/trading-app.js';
+import { createHttpSurface } from './http/app.js';
+import { type Listening, listen } from './http/serve.js';
+import { connectionGuide, describeExchange } from './main/banner.js';
+import { callerOf } from './mcp/caller.js';
+import { packageVersion } from './package-root.js';
+import { startTradingApp } from './main/trading-app.js';
 import { serveMcpOverStdio } from './mcp/stdio.js';
 
 const HELP = `agent-trading-server: a trading execution server for AI agents
 
 Usage:
-  npm start                 run the trading core on embedded defaults (paper venues, PGlite in .data/)
+  npm start                 serve HTTP (MCP at /mcp and /sse, REST at /api/v1) on embedded defaults:
+                            paper venues, PGlite in .data/, http://127.0.0.1:8420
   npm start -- --stdio      serve MCP on stdin/stdout as the local agent (logs go to stderr)
   npm start -- --once       start, print the venues and their markets, and exit
+  npm start -- keys create <agentId>      create an API key (shown once)
+  npm start -- keys list [agentId]        list keys (never the keys themselves)
+  npm start -- keys revoke <id|prefix>    revoke a key; it stops working at once
   npm start -- --help       this text
 
 Configuration (environment variables, all optional):
@@ -21,6 +32,7 @@ Configuration (environment variables, all optional):
   PAPER_STARTING_CASH=100000       LOG_LEVEL=info
   DATABASE_URL=pglite://.data/pglite (default) | pglite://memory | postgres://user@host/db
   AGENTS_DIR=agents                (the agent cards; default: the bundled agents/ folder)
+  HTTP_HOST=127.0.0.1  HTTP_PORT=8420 (0: any free port)  HTTP_ALLOWED_ORIGINS=https://a.example,...
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -29,11 +41,11 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig();
-  const stdio = argv.includes('--stdio');
   const logger = createLogger(config.logLevel);
   const registry = await loadAgentCards(config.agentsDir ?? (await bundledAgentsFolder()));
+  if (argv[0] === 'keys') return keysCommand(argv.slice(1), config, registry);
   const app = await startTradingApp(config, logger);
-  if (stdio) {
+  if (argv.includes('--stdio')) {
     const local = registry.get('local');
     if (local === undefined) {
       await app.stop();
@@ -42,7 +54,7 @@ async function main(argv: readonly string[]): Promise<number> {
       });
     }
     logger.info({ agent: local.id }, 'serving MCP over stdio');
-    await serveMcpOverStdio(app, registry, { id: local.id, scopes: new Set(local.scopes) }, logger);
+    await serveMcpOverStdio(app, registry, callerOf(local), logger);
     await app.stop();
     return 0;
   }
@@ -51,24 +63,64 @@ async function main(argv: readonly string[]): Promise<number> {
     await app.stop();
     return 0;
   }
+  let listening: Listening;
+  try {
+    const keys = new ApiKeyStore(app.store.db);
+    await keys.syncAgents(registry.list());
+    const firstKey = await firstStartKey(config, keys, registry);
+    const surface = createHttpSurface({
+      app,
+      registry,
+      keys,
+      logger,
+      version: await packageVersion(),
+      allowedOrigins: config.httpAllowedOrigins,
+    });
+    listening = await listen(surface, config.httpHost, config.httpPort);
+    process.stdout.write(connectionGuide(listening.url, firstKey));
+  } catch (error) {
+    await app.stop();
+    throw error;
+  }
   logger.info(
-    { venues: app.exchange.venues.map((v) => v.venue), feed: config.paperFeed, store: app.store.location },
-    'trading core running',
+    {
+      url: listening.url,
+      venues: app.exchange.venues.map((v) => v.venue),
+      feed: config.paperFeed,
+      store: app.store.location,
+    },
+    'serving',
   );
-  await waitForSignal(app);
+  await waitForSignal(async () => {
+    await listening.close();
+    await app.stop();
+  });
   logger.info('stopped');
   return 0;
 }
 
-function waitForSignal(app: TradingApp): Promise<void> {
+/**
+ * On embedded defaults (PGlite), the first start creates a key for the local agent, so that the
+ * HTTP surface is usable at once; it is shown this once. With PostgreSQL, keys are the operator's.
+ */
+async function firstStartKey(
+  config: Config,
+  keys: ApiKeyStore,
+  registry: AgentRegistry,
+): Promise<{ agentId: string; key: string } | undefined> {
+  if (!config.databaseUrl.startsWith('pglite://') || !registry.has('local')) return undefined;
+  if ((await keys.list('local')).length > 0) return undefined;
+  const created = await keys.create('local');
+  return { agentId: 'local', key: created.key };
+}
+
+function waitForSignal(stop: () => Promise<void>): Promise<void> {
   return new Promise((resolve) => {
-    const stop = (): void => {
-      void app.stop().then(resolve);
+    const once = (): void => {
+      void stop().then(resolve);
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    // Keep the process alive: the core's own timers are unref'd.
-    setInterval(() => undefined, 1 << 30);
+    process.once('SIGINT', once);
+    process.once('SIGTERM', once);
   });
 }
 

@@ -14,6 +14,8 @@ export interface BusEvents {
   'trade.position.opened': { readonly position: Position };
   'trade.position.updated': { readonly position: Position };
   'trade.position.closed': { readonly position: Position };
+  /** Published by health probes: proves that publishing reaches subscribers. */
+  'system.health.probe': { readonly nonce: number };
 }
 
 export type Topic = keyof BusEvents;
@@ -26,7 +28,20 @@ type Handler<T extends Topic> = (payload: BusEvents[T]) => void;
 export class EventBus {
   private readonly handlers = new Map<Topic, Set<Handler<Topic>>>();
 
-  constructor(private readonly onError: (error: unknown, topic: Topic) => void = () => undefined) {}
+  private probeEcho = 0;
+
+  constructor(private readonly onError: (error: unknown, topic: Topic) => void = () => undefined) {
+    this.subscribe('system.health.probe', ({ nonce }) => {
+      this.probeEcho = nonce;
+    });
+  }
+
+  /** Publishes a probe and reports whether its own subscriber received it (health checks). */
+  probe(): boolean {
+    const nonce = this.probeEcho + 1;
+    this.publish('system.health.probe', { nonce });
+    return this.probeEcho === nonce;
+  }
 
   subscribe<T extends Topic>(topic: T, handler: Handler<T>): () => void {
     let set = this.handlers.get(topic);

@@ -34,7 +34,7 @@ export async function describeExchange(exchange: PaperExchange, config: Config):
   if (lines.some((l) => l.endsWith(' -'))) {
     lines.push('  (- : no market data yet; the replay feed publishes its first bar a minute after start)');
   }
-  lines.push('', '  MCP over stdio: npm start -- --stdio (the HTTP surface is not built yet).', '');
+  lines.push('');
   return lines.join('\n');
 }
 
@@ -45,4 +45,57 @@ function firstInstrument(
   const symbol = venue.capabilities.symbols?.[0];
   if (symbol === undefined) throw new Error(`venue ${venue.venue} trades no bundled symbol`);
   return exchange.instruments.get(symbol);
+}
+
+/**
+ * How to reach the running server: its endpoints, a client configuration that works as pasted,
+ * and the MCP Inspector command. `firstKey` is the key created at this start, shown this once.
+ */
+export function connectionGuide(url: string, firstKey: { agentId: string; key: string } | undefined): string {
+  const key = firstKey?.key ?? '<your API key>';
+  const claude = {
+    mcpServers: {
+      trading: {
+        command: 'npx',
+        args: ['-y', 'mcp-remote', `${url}/mcp`, '--header', 'Authorization:${TRADING_API_KEY}'],
+        env: { TRADING_API_KEY: `Bearer ${key}` },
+      },
+    },
+  };
+  const lines = [
+    `  HTTP on ${url}`,
+    `    MCP (Streamable HTTP)  ${url}/mcp`,
+    `    MCP (legacy SSE)       ${url}/sse`,
+    `    REST                   ${url}/api/v1   (OpenAPI: ${url}/api/v1/openapi.json)`,
+    `    health / metrics       ${url}/health   ${url}/metrics`,
+    `    capabilities / agents  ${url}/capabilities   ${url}/agents`,
+    '',
+  ];
+  if (firstKey !== undefined) {
+    lines.push(
+      `  First start: an API key for the agent "${firstKey.agentId}" (shown once, only its hash is stored):`,
+      '',
+      `    ${firstKey.key}`,
+      '',
+      '  Every request but /health needs it: Authorization: Bearer <key>.',
+      '  More keys: npm start -- keys create <agentId>; list and revoke with keys list / keys revoke.',
+      '',
+    );
+  } else {
+    lines.push('  API keys: npm start -- keys create <agentId> (keys list, keys revoke).', '');
+  }
+  lines.push(
+    '  Claude Desktop (claude_desktop_config.json), through the mcp-remote bridge:',
+    '',
+    ...JSON.stringify(claude, null, 2)
+      .split('\n')
+      .map((l) => `    ${l}`),
+    '',
+    '  MCP Inspector:',
+    `    npx @modelcontextprotocol/inspector --cli ${url}/mcp --method tools/list --header "Authorization: Bearer ${key}"`,
+    '',
+    '  Or serve one client over stdio instead: npm start -- --stdio (not while this server uses the same data folder).',
+    '',
+  );
+  return lines.join('\n');
 }

@@ -10,6 +10,7 @@ import {
 import { z } from 'zod';
 import { isTradingError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
+import { listing } from './listing.js';
 import { type ResourceChanges, readResource, resourcesFor } from './resources.js';
 import type { CallContext, CallerAgent, ToolDeps, ToolDefinition } from './tool-kit.js';
 import { TOOLS, toolsFor } from './tools.js';
@@ -54,34 +55,9 @@ export function createMcpServer(deps: ToolDeps, caller: CallerAgent, options: Mc
     if (allowed.includes(tool)) register(server, tool, deps, caller, logger);
     else registerForbidden(server, tool, caller);
   }
-  server.server.setRequestHandler('tools/list', () => ({ tools: listing(allowed) }));
+  server.server.setRequestHandler('tools/list', () => ({ tools: [...listing(allowed)] }));
   registerResources(server, deps, caller, options);
   return server;
-}
-
-/** The tools/list entries, built once per set of tools (the listing is the same for every call). */
-const listings = new Map<string, ReturnType<typeof listEntry>[]>();
-function listing(tools: readonly ToolDefinition[]) {
-  const key = tools.map((t) => t.name).join(',');
-  let entries = listings.get(key);
-  if (entries === undefined) {
-    entries = tools.map(listEntry);
-    listings.set(key, entries);
-  }
-  return entries;
-}
-
-function listEntry(tool: ToolDefinition) {
-  const input = compact(tool.input)['~standard'].jsonSchema.input({ target: 'draft-2020-12' });
-  const output = compact(tool.output)['~standard'].jsonSchema.output({ target: 'draft-2020-12' });
-  return {
-    name: tool.name,
-    title: tool.title,
-    description: tool.description,
-    inputSchema: { type: 'object' as const, ...input },
-    outputSchema: { type: 'object' as const, ...output },
-    annotations: { title: tool.title, ...tool.annotations },
-  };
 }
 
 function registerForbidden(server: McpServer, tool: ToolDefinition, caller: CallerAgent): void {

@@ -4,6 +4,7 @@ import type { Logger } from '../logger.js';
 import type { TradingApp } from '../main/trading-app.js';
 import { packageVersion } from '../package-root.js';
 import { toolDeps } from './deps.js';
+import { ResourceChanges } from './resources.js';
 import { createMcpServer } from './server.js';
 import type { CallerAgent } from './tool-kit.js';
 
@@ -19,13 +20,15 @@ export async function serveMcpOverStdio(
 ): Promise<void> {
   const version = await packageVersion();
   const deps = toolDeps(app, registry);
+  const changes = new ResourceChanges(app.bus);
   await new Promise<void>((resolve) => {
-    const handle = serveStdio(() => createMcpServer(deps, caller, { version, logger }), {
+    const handle = serveStdio(({ era }) => createMcpServer(deps, caller, { version, logger, changes, era }), {
       onerror: (error) => {
         logger.warn({ err: error }, 'stdio transport error');
       },
     });
     const end = (): void => {
+      changes.stop();
       handle.close().then(resolve, resolve);
     };
     process.stdin.once('end', end);

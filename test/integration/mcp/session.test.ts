@@ -198,7 +198,7 @@ describe('long calls', () => {
   it('reports progress for closeAllPositions, symbol by symbol', async () => {
     const client = await connect();
     await buyThree(client);
-    const progress: { progress: number; total?: number }[] = [];
+    const progress: { progress: number; total?: number | undefined }[] = [];
     const closed = await client.callTool(
       { name: 'closeAllPositions', arguments: {} },
       { onprogress: (p) => progress.push(p) },

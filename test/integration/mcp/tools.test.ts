@@ -79,7 +79,7 @@ async function orderCount(client: Client): Promise<number> {
 
 describe('MCP tools over the in-memory transport', () => {
   it('lists every tool with a title, four annotations and both schemas, in a fixed order', async () => {
-    const client = await connect(['read', 'trade']);
+    const client = await connect(['read', 'trade', 'simulate']);
     const { tools } = await client.listTools();
     expect(tools.map((t) => t.name)).toEqual(TOOLS.map((t) => t.name));
     for (const tool of tools) {
@@ -90,7 +90,6 @@ describe('MCP tools over the in-memory transport', () => {
         'idempotentHint',
         'openWorldHint',
         'readOnlyHint',
-        'title',
       ]);
       expect(tool.outputSchema, tool.name).toBeDefined();
       expect(tool.inputSchema.type, tool.name).toBe('object');
