@@ -5,7 +5,7 @@ import type { AgentRegistry } from './agents/registry.js';
 import { keysCommand } from './main/keys-command.js';
 import { type Config, loadConfig } from './config.js';
 import { TradingError, isTradingError } from './domain/errors.js';
-import { createLogger } from './logger.js';
+import { type Logger, createLogger } from './logger.js';
 import { createHttpSurface } from './http/app.js';
 import { type Listening, listen } from './http/serve.js';
 import { connectionGuide, describeExchange } from './main/banner.js';
@@ -44,20 +44,8 @@ async function main(argv: readonly string[]): Promise<number> {
   const logger = createLogger(config.logLevel);
   const registry = await loadAgentCards(config.agentsDir ?? (await bundledAgentsFolder()));
   if (argv[0] === 'keys') return keysCommand(argv.slice(1), config, registry);
+  if (argv.includes('--stdio')) return serveStdio(config, registry, logger);
   const app = await startTradingApp(config, logger);
-  if (argv.includes('--stdio')) {
-    const local = registry.get('local');
-    if (local === undefined) {
-      await app.stop();
-      throw new TradingError('CONFIG_INVALID', 'No agent card "local" for the stdio server.', {
-        hint: 'Add agents/local.json (see the bundled one).',
-      });
-    }
-    logger.info({ agent: local.id }, 'serving MCP over stdio');
-    await serveMcpOverStdio(app, registry, callerOf(local), logger);
-    await app.stop();
-    return 0;
-  }
   process.stdout.write(await describeExchange(app.exchange, config));
   if (argv.includes('--once')) {
     await app.stop();
@@ -100,6 +88,28 @@ async function main(argv: readonly string[]): Promise<number> {
 }
 
 /**
+ * MCP over stdio as the local agent, answering at once while the core starts; a failed start
+ * is reported on stderr and ends the process (the client sees the connection close).
+ */
+async function serveStdio(config: Config, registry: AgentRegistry, logger: Logger): Promise<number> {
+  const local = registry.get('local');
+  if (local === undefined) {
+    throw new TradingError('CONFIG_INVALID', 'No agent card "local" for the stdio server.', {
+      hint: 'Add agents/local.json (see the bundled one).',
+    });
+  }
+  logger.info({ agent: local.id }, 'serving MCP over stdio');
+  const starting = startTradingApp(config, logger);
+  starting.catch((error: unknown) => {
+    process.stderr.write(`agent-trading-server failed to start: ${describe(error)}\n`);
+    process.exit(1);
+  });
+  await serveMcpOverStdio(starting, registry, callerOf(local), logger);
+  await (await starting).stop();
+  return 0;
+}
+
+/**
  * On embedded defaults (PGlite), the first start creates a key for the local agent, so that the
  * HTTP surface is usable at once; it is shown this once. With PostgreSQL, keys are the operator's.
  */
@@ -124,13 +134,16 @@ function waitForSignal(stop: () => Promise<void>): Promise<void> {
   });
 }
 
+function describe(error: unknown): string {
+  return isTradingError(error)
+    ? `${error.code}: ${error.message}${error.hint === undefined ? '' : `\n${error.hint}`}`
+    : String(error);
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const message = isTradingError(error)
-      ? `${error.code}: ${error.message}${error.hint === undefined ? '' : `\n${error.hint}`}`
-      : String(error);
-    process.stderr.write(`agent-trading-server failed to start: ${message}\n`);
+    process.stderr.write(`agent-trading-server failed to start: ${describe(error)}\n`);
     process.exit(1);
   },
 );

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
+import { MarketSimulator } from '../brokers/paper/market-simulator.js';
 import { PaperBroker } from '../brokers/paper/paper-broker.js';
 import type { PaperStateStore } from '../brokers/paper/paper-state.js';
 import { type VenueProfile, parseVenueProfiles } from '../brokers/paper/venue-profiles.js';
@@ -7,8 +8,9 @@ import type { Config } from '../config.js';
 import { type Clock, SimulatedClock } from '../domain/clock.js';
 import { InstrumentRegistry } from '../domain/instruments.js';
 import { SystemClock } from '../engine/system-clock.js';
+import { BarHistory } from '../marketdata/bars/bar-history.js';
 import { RandomWalkFeed, ReplayFeed, ScriptedFeed, loadBundledBars } from '../marketdata/feeds/index.js';
-import type { MarketFeed } from '../marketdata/types.js';
+import { type MarketFeed, type MarketUpdate, symbolOf } from '../marketdata/types.js';
 import { packageRoot } from '../package-root.js';
 
 export interface PaperExchange {
@@ -16,6 +18,10 @@ export interface PaperExchange {
   readonly instruments: InstrumentRegistry;
   readonly feed: MarketFeed;
   readonly venues: readonly PaperBroker[];
+  /** The tape: 1-minute bars of the markets the venues matched against (getBars). */
+  readonly bars: BarHistory;
+  /** The venues' market controls (simulateMarket); undefined when there is no paper venue. */
+  readonly simulator: MarketSimulator | undefined;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -35,20 +41,95 @@ export async function buildPaperExchange(
     (profile) =>
       new PaperBroker({ profile, instruments, clock, feed, ...(state === undefined ? {} : { state }) }),
   );
+  const bars = new BarHistory();
+  const simulator =
+    venues.length === 0
+      ? undefined
+      : new MarketSimulator({
+          venues,
+          instruments,
+          clock,
+          history: bars,
+          ...(clock instanceof SimulatedClock
+            ? {
+                advanceClock: (to: number) => {
+                  jumpClock(clock, to, running ? feed : undefined, config.paperFeedIntervalMs);
+                },
+              }
+            : {}),
+        });
+  let stopTape: (() => void) | undefined;
+  let running = false;
   return {
     clock,
     instruments,
     feed,
     venues,
+    bars,
+    simulator,
     async start() {
+      stopTape ??= recordTape(feed, venues, bars, instruments);
       feed.start();
+      running = true;
       await Promise.all(venues.map((v) => v.connect()));
     },
     async stop() {
+      stopTape?.();
+      stopTape = undefined;
+      running = false;
       feed.stop();
       await Promise.all(venues.map((v) => v.close()));
     },
   };
+}
+
+/**
+ * Records the feed on the tape, once per update (not once per venue), for the symbols some venue
+ * still matches against the feed: a symbol that simulateMarket pinned at every venue that trades it
+ * is on the tape only through its simulated markets. Returns the unsubscribe function.
+ */
+function recordTape(
+  feed: MarketFeed,
+  venues: readonly PaperBroker[],
+  bars: BarHistory,
+  instruments: InstrumentRegistry,
+): () => void {
+  const followed = (symbol: string): boolean => venues.some((v) => v.followsFeed(symbol));
+  const record = (update: MarketUpdate): void => {
+    if (followed(symbolOf(update))) bars.recordUpdate(update);
+  };
+  for (const symbol of instruments.symbols()) {
+    const book = feed.snapshot(symbol);
+    if (book !== undefined) record({ kind: 'book', book });
+  }
+  return feed.subscribe(record);
+}
+
+/** The random-walk steps a clock jump runs at most: its last few minutes at the default interval. */
+export const MAX_JUMP_WALK_STEPS = 1_000;
+
+/**
+ * Moves the simulated clock forward (simulateMarket's `at`), firing every timer due on the way:
+ * expiries, session opens and closes, replayed bars. The random walk steps every few hundred
+ * milliseconds, and replaying hours of steps would hold the process for minutes, so it sleeps
+ * through all but the last MAX_JUMP_WALK_STEPS steps of a long jump and resumes from its price.
+ */
+function jumpClock(
+  clock: SimulatedClock,
+  to: number,
+  runningFeed: MarketFeed | undefined,
+  intervalMs: number,
+): void {
+  const quietUntil = to - MAX_JUMP_WALK_STEPS * intervalMs;
+  if (runningFeed?.kind === 'random' && quietUntil > clock.now()) {
+    runningFeed.stop();
+    try {
+      clock.advanceTo(quietUntil);
+    } finally {
+      runningFeed.start();
+    }
+  }
+  clock.advanceTo(to);
 }
 
 async function buildFeed(config: Config, clock: Clock, instruments: InstrumentRegistry): Promise<MarketFeed> {

@@ -61,3 +61,9 @@ export interface MarketFeed {
   start(): void;
   stop(): void;
 }
+
+/** The symbol an update is about. */
+export function symbolOf(update: MarketUpdate): string {
+  if (update.kind === 'book') return update.book.symbol;
+  return update.kind === 'bar' ? update.bar.symbol : update.trade.symbol;
+}

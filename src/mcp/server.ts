@@ -32,7 +32,7 @@ export interface McpServerOptions {
    * client subscribed to. A per-request HTTP instance leaves this out: the HTTP handler's own
    * subscriptions/listen streams carry the changes.
    */
-  readonly changes?: ResourceChanges;
+  readonly changes?: ResourceChanges | Promise<ResourceChanges>;
   /** The era the instance serves (the SDK's factory context); a modern connection filters itself. */
   readonly era?: 'legacy' | 'modern';
 }
@@ -44,13 +44,18 @@ export interface McpServerOptions {
  * result with isError and the contract's error body; nothing else leaks (an unexpected failure is
  * INTERNAL, logged here with its cause). Resources follow the same scopes.
  */
-export function createMcpServer(deps: ToolDeps, caller: CallerAgent, options: McpServerOptions): McpServer {
+export function createMcpServer(
+  deps: ToolDeps | Promise<ToolDeps>,
+  caller: CallerAgent,
+  options: McpServerOptions,
+): McpServer {
   const logger = options.logger;
   const server = new McpServer(
     { name: SERVER_NAME, version: options.version },
     { instructions: INSTRUCTIONS, capabilities: { tools: {}, resources: { subscribe: true } } },
   );
-  const allowed = toolsFor(caller);
+  // While the core is still starting (stdio answers tools/list at once), every tool is assumed available.
+  const allowed = toolsFor(caller, deps instanceof Promise ? undefined : deps);
   for (const tool of TOOLS) {
     if (allowed.includes(tool)) register(server, tool, deps, caller, logger);
     else registerForbidden(server, tool, caller);
@@ -62,11 +67,18 @@ export function createMcpServer(deps: ToolDeps, caller: CallerAgent, options: Mc
 
 function registerForbidden(server: McpServer, tool: ToolDefinition, caller: CallerAgent): void {
   server.registerTool(tool.name, { description: tool.description, inputSchema: PASS_ANYTHING }, () => {
-    const body = {
-      code: 'FORBIDDEN' as const,
-      message: `Agent ${caller.id} may not call ${tool.name}: it needs the ${tool.scope} scope.`,
-      hint: 'Use the tools that tools/list shows you, or ask the operator for a key of an agent with that scope.',
-    };
+    const scoped = caller.scopes.has(tool.scope) || caller.scopes.has('admin');
+    const body = scoped
+      ? {
+          code: 'FORBIDDEN' as const,
+          message: `${tool.name} is not available on this server's venues.`,
+          hint: 'Use the tools that tools/list shows you.',
+        }
+      : {
+          code: 'FORBIDDEN' as const,
+          message: `Agent ${caller.id} may not call ${tool.name}: it needs the ${tool.scope} scope.`,
+          hint: 'Use the tools that tools/list shows you, or ask the operator for a key of an agent with that scope.',
+        };
     return {
       isError: true,
       content: [{ type: 'text' as const, text: `${body.code}: ${body.message}` }],
@@ -100,7 +112,7 @@ function confirmationOf(ctx: ServerContext): 'accepted' | 'declined' | undefined
 function register(
   server: McpServer,
   tool: ToolDefinition,
-  deps: ToolDeps,
+  deps: ToolDeps | Promise<ToolDeps>,
   caller: CallerAgent,
   logger: Logger | undefined,
 ): void {
@@ -118,7 +130,7 @@ function register(
       try {
         const parsed = tool.input.safeParse(args ?? {});
         if (!parsed.success) throw invalidArgument(parsed.error.issues);
-        const result = await tool.run(parsed.data, caller, deps, callContext(ctx, confirmation));
+        const result = await tool.run(parsed.data, caller, await deps, callContext(ctx, confirmation));
         return {
           content: [{ type: 'text' as const, text: result.text }],
           structuredContent: result.structured as Record<string, unknown>,
@@ -162,7 +174,7 @@ function register(
  */
 function registerResources(
   server: McpServer,
-  deps: ToolDeps,
+  deps: ToolDeps | Promise<ToolDeps>,
   caller: CallerAgent,
   options: McpServerOptions,
 ): void {
@@ -172,7 +184,7 @@ function registerResources(
         {
           uri: uri.href,
           mimeType: 'application/json',
-          text: await readResource(resource, variables, caller, deps),
+          text: await readResource(resource, variables, caller, await deps),
         },
       ],
     });
@@ -201,18 +213,26 @@ function registerResources(
     subscribed.delete(request.params.uri);
     return {};
   });
-  const changes = options.changes;
-  if (changes === undefined) return;
+  if (options.changes === undefined) return;
   const modern = options.era === 'modern';
-  const off = changes.onChange((uris) => {
-    for (const uri of uris) {
-      if (!modern && !subscribed.has(uri)) continue;
-      server.server.sendResourceUpdated({ uri }).catch(() => undefined);
-    }
-  });
+  let off: (() => void) | undefined;
+  let closed = false;
+  void Promise.resolve(options.changes).then(
+    (changes) => {
+      if (closed) return;
+      off = changes.onChange((uris) => {
+        for (const uri of uris) {
+          if (!modern && !subscribed.has(uri)) continue;
+          server.server.sendResourceUpdated({ uri }).catch(() => undefined);
+        }
+      });
+    },
+    () => undefined,
+  );
   const previous = server.server.onclose;
   server.server.onclose = () => {
-    off();
+    closed = true;
+    off?.();
     previous?.();
   };
 }

@@ -10,17 +10,22 @@ import type { CallerAgent } from './tool-kit.js';
 
 /**
  * Serves MCP on stdin/stdout as the local agent. stdout carries JSON-RPC only: logs go to stderr.
+ * The server answers at once, while the trading core is still starting (tools/list needs no
+ * core; a tool call waits for it), so a client's first tools/list does not wait for the store.
  * Resolves when the client closes the connection.
  */
 export async function serveMcpOverStdio(
-  app: TradingApp,
+  starting: Promise<TradingApp>,
   registry: AgentRegistry,
   caller: CallerAgent,
   logger: Logger,
 ): Promise<void> {
   const version = await packageVersion();
-  const deps = toolDeps(app, registry);
-  const changes = new ResourceChanges(app.bus);
+  const deps = starting.then((app) => toolDeps(app, registry));
+  const changes = starting.then((app) => new ResourceChanges(app.bus));
+  // A failed start leaves nothing to serve: the caller stops (its own rejection of `starting`).
+  deps.catch(() => undefined);
+  changes.catch(() => undefined);
   await new Promise<void>((resolve) => {
     const handle = serveStdio(({ era }) => createMcpServer(deps, caller, { version, logger, changes, era }), {
       onerror: (error) => {
@@ -28,7 +33,12 @@ export async function serveMcpOverStdio(
       },
     });
     const end = (): void => {
-      changes.stop();
+      void changes.then(
+        (c) => {
+          c.stop();
+        },
+        () => undefined,
+      );
       handle.close().then(resolve, resolve);
     };
     process.stdin.once('end', end);

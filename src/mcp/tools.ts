@@ -724,6 +724,10 @@ export const TOOLS: readonly ToolDefinition[] = [
 ];
 
 /** The tools an agent may see and call, in the table's fixed order. */
-export function toolsFor(caller: CallerAgent): readonly ToolDefinition[] {
-  return TOOLS.filter((t) => caller.scopes.has(t.scope) || caller.scopes.has('admin'));
+export function toolsFor(caller: CallerAgent, deps?: ToolDeps): readonly ToolDefinition[] {
+  return TOOLS.filter(
+    (t) =>
+      (caller.scopes.has(t.scope) || caller.scopes.has('admin')) &&
+      (deps === undefined || t.available === undefined || t.available(deps)),
+  );
 }

@@ -4,7 +4,7 @@ import type { Fill } from '../../domain/events.js';
 import type { InstrumentRegistry } from '../../domain/instruments.js';
 import type { Instrument } from '../../domain/instrument.js';
 import { ORDER_TYPES, type Order, TIME_IN_FORCE } from '../../domain/order.js';
-import type { BookSnapshot, MarketFeed, MarketUpdate } from '../../marketdata/types.js';
+import { type BookSnapshot, type MarketFeed, type MarketUpdate, symbolOf } from '../../marketdata/types.js';
 import type {
   Broker,
   CancelRequest,
@@ -56,6 +56,8 @@ export class PaperBroker implements Broker {
   private readonly ledger: PaperLedger;
   private readonly listeners = new Set<VenueEventListener>();
   private readonly optionsCache = new Map<string, PaperOptions>();
+  /** Symbols whose market `simulate` set: the feed no longer moves them here (in memory only). */
+  private readonly pinned = new Set<string>();
   private unsubscribeFeed: (() => void) | undefined;
   private timer: { at: number; cancel: () => void } | undefined;
   private instanceId: string;
@@ -123,10 +125,10 @@ export class PaperBroker implements Broker {
       const feed = this.deps.feed;
       for (const symbol of this.capabilities.symbols ?? []) {
         const book = feed.snapshot(symbol);
-        if (book !== undefined) this.onMarket({ kind: 'book', book });
+        if (book !== undefined) this.onFeed({ kind: 'book', book });
       }
       this.unsubscribeFeed = feed.subscribe((update) => {
-        this.onMarket(update);
+        this.onFeed(update);
       });
     }
   }
@@ -312,9 +314,31 @@ export class PaperBroker implements Broker {
     return this.engine.snapshot(this.deps.instruments.find(symbol)?.symbol ?? symbol);
   }
 
-  /** Paper only: replaces the market for a symbol and runs matching (the simulateMarket tool). */
+  /**
+   * Paper only: replaces the market for a symbol and runs matching (the simulateMarket tool). A
+   * simulated book is taken as given (no depth scale) and pins the symbol: from then on the feed's
+   * updates for it (books, bars, trades) are ignored here, so that a random walk or a replay does
+   * not overwrite it; only the next `simulate` moves it. The pin lives in memory: a restarted venue
+   * follows the feed again.
+   */
   simulate(update: MarketUpdate): void {
-    this.onMarket(update);
+    const symbol = symbolOf(update);
+    const instrument = this.deps.instruments.find(symbol);
+    if (instrument !== undefined) this.pinned.add(instrument.symbol);
+    this.onMarket(update, false);
+  }
+
+  /** Whether this venue trades the symbol (its asset class is one of the venue's). */
+  trades(symbol: string): boolean {
+    const instrument = this.deps.instruments.find(symbol);
+    return instrument !== undefined && this.profile.assetClasses.includes(instrument.assetClass);
+  }
+
+  /** Whether the feed's updates for the symbol still reach this venue's matching (not pinned). */
+  followsFeed(symbol: string): boolean {
+    const instrument = this.deps.instruments.find(symbol);
+    if (instrument === undefined || this.pinned.has(instrument.symbol)) return false;
+    return this.profile.assetClasses.includes(instrument.assetClass);
   }
 
   /** Paper only: the number of orders resting or waiting at this venue. */
@@ -322,12 +346,17 @@ export class PaperBroker implements Broker {
     return this.engine.restingCount();
   }
 
-  private onMarket(update: MarketUpdate): void {
+  private onFeed(update: MarketUpdate): void {
+    const instrument = this.deps.instruments.find(symbolOf(update));
+    if (instrument !== undefined && this.pinned.has(instrument.symbol)) return;
+    this.onMarket(update, true);
+  }
+
+  private onMarket(update: MarketUpdate, scale: boolean): void {
     if (update.kind === 'book') {
-      const instrument = this.deps.instruments.find(update.book.symbol);
-      if (instrument === undefined || !this.profile.assetClasses.includes(instrument.assetClass)) return;
+      if (!this.trades(update.book.symbol)) return;
       this.afterCommand(() => {
-        this.engine.onBook(this.scaled(update.book));
+        this.engine.onBook(scale ? this.scaled(update.book) : update.book);
       });
     } else if (update.kind === 'bar') {
       this.afterCommand(() => {

@@ -21,18 +21,27 @@ export interface ScriptedMarket {
   readonly discontinuity?: boolean;
 }
 
+/** How a builder words its refusals: the code for a malformed market, and what it calls the market. */
+export interface BookBuilderWording {
+  readonly invalid: ErrorCode;
+  readonly label: string;
+}
+
+const SCRIPTED: BookBuilderWording = { invalid: 'INVALID_ORDER', label: 'Scripted market' };
+
 /** Reads and checks one symbol's scripted market. */
 export class BookBuilder {
   constructor(
     private readonly symbol: string,
     private readonly instrument: Instrument | undefined,
+    private readonly wording: BookBuilderWording = SCRIPTED,
   ) {}
 
   build(market: ScriptedMarket, now: number): BookSnapshot {
     const quoted = [market.bid, market.ask, market.bidSize, market.askSize].some((v) => v !== undefined);
     if (market.book !== undefined && quoted) {
       throw this.error(
-        'INVALID_ORDER',
+        this.wording.invalid,
         'give either book or bid/ask, not both',
         'Send the L2 levels in book only.',
       );
@@ -97,7 +106,7 @@ export class BookBuilder {
     if (price === undefined) {
       if (size === undefined) return [];
       throw this.error(
-        'INVALID_ORDER',
+        this.wording.invalid,
         `${side}Size was given without a ${side}`,
         `Send ${side} with ${side}Size.`,
       );
@@ -116,7 +125,7 @@ export class BookBuilder {
       if (previous !== undefined && current !== undefined && !better(previous.price, current.price)) {
         const order = side === 'bids' ? 'strictly descending' : 'strictly ascending';
         throw this.error(
-          'INVALID_ORDER',
+          this.wording.invalid,
           `${side} must be ${order} by price, best first`,
           `Sort ${side} ${order}, one level per price.`,
         );
@@ -127,7 +136,7 @@ export class BookBuilder {
   private assertNotCrossed(bid: BookLevel | undefined, ask: BookLevel | undefined): void {
     if (bid === undefined || ask === undefined || bid.price.lessThanOrEqualTo(ask.price)) return;
     throw this.error(
-      'INVALID_ORDER',
+      this.wording.invalid,
       `the book is crossed: best bid ${toWire(bid.price)} is above best ask ${toWire(ask.price)}`,
       'Set the best bid at or below the best ask.',
     );
@@ -137,14 +146,14 @@ export class BookBuilder {
     const value = parseDecimal(input);
     if (value !== undefined && value.greaterThan(0)) return value;
     throw this.error(
-      'INVALID_ORDER',
+      this.wording.invalid,
       `${field} must be a positive decimal, got ${String(input)}`,
       `Send a positive ${field}.`,
     );
   }
 
   private error(code: ErrorCode, problem: string, hint: string): TradingError {
-    return new TradingError(code, `Scripted market for ${this.symbol}: ${problem}.`, {
+    return new TradingError(code, `${this.wording.label} for ${this.symbol}: ${problem}.`, {
       hint,
       details: { symbol: this.symbol },
     });
