@@ -12,7 +12,7 @@ import { type ErrorCode, TradingError } from '../domain/errors.js';
 import type { Logger } from '../logger.js';
 import type { CallerAgent, ToolDefinition, ToolDeps } from '../mcp/tool-kit.js';
 import { TOOLS } from '../mcp/tools.js';
-import { errorBody, errorSchema, invalidArgument } from '../mcp/wire.js';
+import { errorBody, errorSchema, parseToolInput } from '../mcp/wire.js';
 import type { AppEnv } from './env.js';
 
 /** The HTTP status of each error code; the type makes a new code take a decision here. */
@@ -172,11 +172,10 @@ async function answer(
     const tool = toolNamed(tools, route.tool);
     const caller = authorized(c, tool);
     const args = await argumentsOf(c, route, tool, deps);
-    const parsed = tool.input.safeParse(args);
-    if (!parsed.success) throw invalidArgument(parsed.error.issues);
+    const parsed = parseToolInput(tool.input, args);
     const prior = route.tool === 'executeOrder' ? await priorOrderId(deps, args) : undefined;
     const call = { signal: c.req.raw.signal, progress: () => undefined };
-    const result = await tool.run(parsed.data, caller, deps, call);
+    const result = await tool.run(parsed, caller, deps, call);
     route.expect?.(result.structured, args);
     return json(
       c,

@@ -14,7 +14,7 @@ import { listing } from './listing.js';
 import { type ResourceChanges, readResource, resourcesFor } from './resources.js';
 import type { CallContext, CallerAgent, ToolDeps, ToolDefinition } from './tool-kit.js';
 import { TOOLS, toolsFor } from './tools.js';
-import { errorBody, errorSchema, invalidArgument } from './wire.js';
+import { errorBody, errorSchema, parseToolInput } from './wire.js';
 
 export const SERVER_NAME = 'agent-trading-server';
 
@@ -128,9 +128,8 @@ function register(
     async (args: unknown, ctx) => {
       const confirmation = confirmationOf(ctx);
       try {
-        const parsed = tool.input.safeParse(args ?? {});
-        if (!parsed.success) throw invalidArgument(parsed.error.issues);
-        const result = await tool.run(parsed.data, caller, await deps, callContext(ctx, confirmation));
+        const parsed = parseToolInput(tool.input, args ?? {});
+        const result = await tool.run(parsed, caller, await deps, callContext(ctx, confirmation));
         return {
           content: [{ type: 'text' as const, text: result.text }],
           structuredContent: result.structured as Record<string, unknown>,

@@ -268,7 +268,10 @@ export const TOOLS: readonly ToolDefinition[] = [
         trailPrice: positiveDecimal('New trailing distance in price').optional(),
         timeInForce: z.enum(['day', 'gtc']).optional().describe('New time in force.'),
       }),
-    ),
+    ).refine((r) => r.trailPercent === undefined || r.trailPrice === undefined, {
+      message: 'give trailPercent or trailPrice, not both',
+      path: ['trailPercent'],
+    }),
     output: wireOrderSchema,
     run: async (args, _caller, deps) => {
       const changes = defined({

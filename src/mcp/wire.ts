@@ -162,3 +162,36 @@ export function invalidArgument(issues: readonly z.core.$ZodIssue[]): TradingErr
     ...(first === undefined || first === '' ? {} : { details: { field: first } }),
   });
 }
+
+/**
+ * A tool's arguments parsed by its input schema, or INVALID_ARGUMENT naming the fields. Strings
+ * with a NUL character are refused up front: no symbol, id or text has one, and the database
+ * cannot store it.
+ */
+export function parseToolInput<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
+  const nul = pathOfNul(raw, []);
+  if (nul !== undefined) {
+    throw new TradingError(
+      'INVALID_ARGUMENT',
+      `Invalid arguments: ${nul.join('.') || '(input)'}: contains a NUL character.`,
+      {
+        hint: 'Remove the control character from the named field.',
+        ...(nul.length === 0 ? {} : { details: { field: nul.join('.') } }),
+      },
+    );
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw invalidArgument(parsed.error.issues);
+  return parsed.data;
+}
+
+function pathOfNul(value: unknown, path: readonly string[]): readonly string[] | undefined {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (value === null || typeof value !== 'object') return undefined;
+  for (const [key, item] of Object.entries(value)) {
+    if (key.includes('\u0000')) return path;
+    const found = pathOfNul(item, [...path, key]);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}

@@ -217,6 +217,17 @@ describe('MCP tools over the in-memory transport', () => {
       error: { code: 'INVALID_ARGUMENT', details: { field: 'quantity' } },
     });
     expect(await orderCount(client)).toBe(before);
+    // Found by the fuzz test: both refused as bad input, not as INTERNAL failures.
+    const nul = await call(client, 'getPositions', { account: 'a\u0000b' });
+    expect(nul.structured).toMatchObject({
+      error: { code: 'INVALID_ARGUMENT', details: { field: 'account' } },
+    });
+    const twoTrails = await call(client, 'modifyOrder', {
+      orderId: 'ord_x',
+      trailPercent: '1',
+      trailPrice: '2',
+    });
+    expect(twoTrails.structured).toMatchObject({ error: { code: 'INVALID_ARGUMENT' } });
     await client.close();
   });
 
