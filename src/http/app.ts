@@ -79,7 +79,7 @@ export function createHttpSurface(options: HttpSurfaceOptions): HttpSurface {
         requestId,
         method: c.req.method,
         path: c.req.path,
-        status: c.res.status,
+        status: sentStatus(c) ?? c.res.status,
         ms: Math.round((performance.now() - started) * 10) / 10,
         // Unset on /health and on requests refused before authentication.
         agent: (c.var.caller as CallerAgent | undefined)?.id,
@@ -139,7 +139,7 @@ export function createHttpSurface(options: HttpSurfaceOptions): HttpSurface {
 
   // Streamable HTTP: a fresh server per request for the caller the key names, both eras.
   const mcp = createMcpHandler(
-    ({ authInfo }) => createMcpServer(deps, callerFromAuth(authInfo), { version, logger }),
+    ({ authInfo, era }) => createMcpServer(deps, callerFromAuth(authInfo), { version, logger, era }),
     {
       legacy: 'stateless',
       onerror: (error) => {
@@ -297,6 +297,15 @@ function originAllowed(origin: string, allowed: ReadonlySet<string>): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The status a handler wrote to Node's response itself (the SSE transport answers /messages with
+ * 202 and opens /sse that way): Hono's c.res is then a placeholder whose status says 200.
+ */
+function sentStatus(c: Context<Env>): number | undefined {
+  const outgoing = (c.env as Partial<HttpBindings> | undefined)?.outgoing;
+  return outgoing?.headersSent === true ? outgoing.statusCode : undefined;
 }
 
 function unauthorized(c: Context<Env>, error: string | undefined, message: string): Response {

@@ -2,6 +2,8 @@ import {
   CLIENT_CAPABILITIES_META_KEY,
   type ClientCapabilities,
   McpServer,
+  ProtocolError,
+  ProtocolErrorCode,
   ResourceTemplate,
   type ServerContext,
   acceptedContent,
@@ -205,6 +207,13 @@ function registerResources(
   }
   const subscribed = new Set<string>();
   server.server.setRequestHandler('resources/subscribe', (request) => {
+    if (options.changes === undefined && options.era !== 'modern') {
+      // A stateless per-request instance (2025-era Streamable HTTP) is gone after this answer.
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidRequest,
+        'Resource subscriptions need a lasting connection: use the legacy SSE endpoint (/sse), stdio, or a 2026-07-28 client (subscriptions/listen on /mcp).',
+      );
+    }
     subscribed.add(request.params.uri);
     return {};
   });

@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -46,7 +46,23 @@ export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Sto
   if (url.startsWith('pglite://')) {
     const folder = resolve(process.cwd(), url.slice('pglite://'.length));
     await mkdir(folder, { recursive: true });
-    return openPglite(new PGlite(folder), 'pglite-disk', folder, migrationsFolder);
+    const release = await lockFolder(folder);
+    try {
+      const store = await openPglite(new PGlite(folder), 'pglite-disk', folder, migrationsFolder);
+      return {
+        ...store,
+        close: async () => {
+          try {
+            await store.close();
+          } finally {
+            await release();
+          }
+        },
+      };
+    } catch (error) {
+      await release();
+      throw error;
+    }
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://'))
     return openPostgres(url, migrationsFolder);
@@ -117,5 +133,41 @@ export function redact(url: string): string {
     return parsed.toString();
   } catch {
     return url.replace(/\/\/[^/]*@/, '//***@');
+  }
+}
+
+/**
+ * PGlite is one process's database: a second process opening the same folder would corrupt it.
+ * A lock file holding the owner's pid keeps it to one; a lock left by a process that is gone
+ * (killed) is taken over.
+ */
+async function lockFolder(folder: string): Promise<() => Promise<void>> {
+  const file = join(folder, 'agent-trading-server.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(file, String(process.pid), { flag: 'wx' });
+      return () => rm(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const owner = Number((await readFile(file, 'utf8').catch(() => '')).trim());
+      if (Number.isInteger(owner) && owner > 0 && alive(owner)) {
+        throw new TradingError('CONFIG_INVALID', `The data folder ${folder} is in use by process ${owner}.`, {
+          hint: 'Stop that server first, or give this one another folder (DATABASE_URL=pglite://<folder>) or PostgreSQL.',
+        });
+      }
+      await rm(file, { force: true });
+    }
+  }
+  throw new TradingError('CONFIG_INVALID', `Could not lock the data folder ${folder}.`, {
+    hint: 'Check that no other server uses it and that the folder is writable.',
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
