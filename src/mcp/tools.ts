@@ -83,7 +83,7 @@ const executeInput = z.object({
     .string()
     .min(1)
     .max(64)
-    .regex(/^[A-Za-z0-9._:-]+$/)
+    .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
     .optional()
     .describe(
       'Idempotency key: the same id with the same request returns the existing order and places nothing new.',
@@ -207,6 +207,10 @@ async function exists(deps: ToolDeps, clientOrderId: string, account: string | u
   }
 }
 
+/** A symbol as the registry spells it ("aapl" is AAPL); an unknown one is INSTRUMENT_NOT_FOUND. */
+const canonical = (symbol: string | undefined, deps: ToolDeps): string | undefined =>
+  symbol === undefined ? undefined : deps.instruments.get(symbol).symbol;
+
 const canceledByCaller = (): TradingError =>
   new TradingError('CANCELED', 'The call was canceled before the order was placed; nothing was sent.', {
     hint: 'Call again if you still want the order.',
@@ -318,11 +322,14 @@ export const TOOLS: readonly ToolDefinition[] = [
     output: z.object({ canceled: z.array(wireOrderSchema) }),
     run: async (args, _caller, deps, call) => {
       const canceled = (
-        await deps.service.cancelAll(defined({ symbol: args.symbol, accountId: args.account }), {
-          onProgress: (done, total) => {
-            call.progress(done, total, `${done} of ${total} cancel request(s) answered`);
+        await deps.service.cancelAll(
+          defined({ symbol: canonical(args.symbol, deps), accountId: args.account }),
+          {
+            onProgress: (done, total) => {
+              call.progress(done, total, `${done} of ${total} cancel request(s) answered`);
+            },
           },
-        })
+        )
       ).map(toWireOrder);
       return { structured: { canceled }, text: `${canceled.length} order(s) canceled.` };
     },
@@ -367,7 +374,12 @@ export const TOOLS: readonly ToolDefinition[] = [
     }),
     run: async (args, _caller, deps) => {
       const page = await deps.service.listOrders(
-        defined({ status: args.status, symbol: args.symbol, limit: args.limit, cursor: args.cursor }),
+        defined({
+          status: args.status,
+          symbol: canonical(args.symbol, deps),
+          limit: args.limit,
+          cursor: args.cursor,
+        }),
       );
       const orders = page.orders.map(toWireOrder);
       return {

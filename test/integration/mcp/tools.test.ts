@@ -222,6 +222,17 @@ describe('MCP tools over the in-memory transport', () => {
     expect(nul.structured).toMatchObject({
       error: { code: 'INVALID_ARGUMENT', details: { field: 'account' } },
     });
+    const dotted = await call(client, 'executeOrder', {
+      symbol: 'AAPL',
+      side: 'buy',
+      quantity: '1',
+      clientOrderId: 'a.b',
+    });
+    expect(dotted.structured).toMatchObject({
+      error: { code: 'INVALID_ARGUMENT', details: { field: 'clientOrderId' } },
+    });
+    const lower = await call(client, 'listOrders', { status: 'all', symbol: 'aapl' });
+    expect((lower.structured['orders'] as Structured[]).length).toBeGreaterThan(0);
     const twoTrails = await call(client, 'modifyOrder', {
       orderId: 'ord_x',
       trailPercent: '1',
