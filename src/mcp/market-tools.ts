@@ -8,9 +8,17 @@ import { TradingError } from '../domain/errors.js';
 import type { OrderService } from '../engine/order-service.js';
 import type { StoredOrder } from '../engine/ports.js';
 import { TIMEFRAMES } from '../marketdata/bars/timeframe.js';
-import type { Bar, BookSnapshot } from '../marketdata/types.js';
-import { READ, type ToolDefinition, defined, symbolField, tool, w } from './tool-kit.js';
-import { decimalInput, decimalOutput, positiveDecimal, toWireOrder, wireOrderSchema } from './wire.js';
+import type { Bar } from '../marketdata/types.js';
+import { READ, type ToolDefinition, defined, symbolField, tool } from './tool-kit.js';
+import {
+  decimalInput,
+  decimalOutput,
+  positiveDecimal,
+  topOfBook,
+  toWireOrder,
+  wireOrderSchema,
+  wireTop,
+} from './wire.js';
 
 const isoTime = (what: string) => z.iso.datetime({ offset: true }).describe(`${what}, ISO-8601.`);
 
@@ -124,30 +132,6 @@ const simulateInput = z
     message: 'give either book or bid/ask (with sizes), not both',
     path: ['book'],
   });
-
-const topOfBook = z.object({
-  venue: z.string(),
-  bid: decimalOutput().optional(),
-  bidSize: decimalOutput().optional(),
-  ask: decimalOutput().optional(),
-  askSize: decimalOutput().optional(),
-  last: decimalOutput().optional(),
-  timestamp: z.string().optional(),
-});
-
-function wireTop(venue: string, book: BookSnapshot | undefined): z.infer<typeof topOfBook> {
-  const bid = book?.bids[0];
-  const ask = book?.asks[0];
-  return defined({
-    venue,
-    bid: w(bid?.price),
-    bidSize: w(bid?.size),
-    ask: w(ask?.price),
-    askSize: w(ask?.size),
-    last: w(book?.last),
-    timestamp: book === undefined ? undefined : new Date(book.ts).toISOString(),
-  });
-}
 
 /** Replaces a paper market: not read-only; destructive, as it can fill and expire orders and moves time for good. */
 const SIMULATE = {

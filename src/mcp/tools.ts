@@ -15,7 +15,9 @@ import {
   toWireEvent,
   toWireFill,
   toWireOrder,
+  topOfBook,
   wireEventSchema,
+  wireTop,
   wireFillSchema,
   wireOrderSchema,
 } from './wire.js';
@@ -586,18 +588,7 @@ export const TOOLS: readonly ToolDefinition[] = [
     annotations: READ,
     input: z.object({ symbols: z.array(symbolField).min(1).max(50).describe('Up to 50 symbols.') }),
     output: z.object({
-      quotes: z.array(
-        z.object({
-          symbol: z.string(),
-          venue: z.string(),
-          bid: decimalOutput().optional(),
-          bidSize: decimalOutput().optional(),
-          ask: decimalOutput().optional(),
-          askSize: decimalOutput().optional(),
-          last: decimalOutput().optional(),
-          timestamp: z.string(),
-        }),
-      ),
+      quotes: z.array(topOfBook.extend({ symbol: z.string(), timestamp: z.string() })),
     }),
     run: (args, _caller, deps) => {
       const quotes = args.symbols.map((requested) => {
@@ -605,18 +596,7 @@ export const TOOLS: readonly ToolDefinition[] = [
         for (const broker of deps.brokers) {
           const book = broker.book(symbol);
           if (book === undefined) continue;
-          const bid = book.bids[0];
-          const ask = book.asks[0];
-          return defined({
-            symbol,
-            venue: broker.venue,
-            bid: w(bid?.price),
-            bidSize: w(bid?.size),
-            ask: w(ask?.price),
-            askSize: w(ask?.size),
-            last: w(book.last),
-            timestamp: new Date(book.ts).toISOString(),
-          });
+          return { symbol, ...wireTop(broker.venue, book), timestamp: new Date(book.ts).toISOString() };
         }
         throw new TradingError('NO_MARKET', `No venue has a market for ${symbol}.`, {
           hint: 'listVenues shows what each venue trades.',

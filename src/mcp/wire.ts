@@ -8,6 +8,7 @@ import { type Decimal, parseDecimal, toWire } from '../domain/decimal.js';
 import { type ErrorBody, TradingError, isTradingError } from '../domain/errors.js';
 import type { Order } from '../domain/order.js';
 import type { StoredOrder } from '../engine/ports.js';
+import type { BookSnapshot } from '../marketdata/types.js';
 
 /** A decimal accepted as a JSON string ("0.0015") or number; parsed exactly, never through a float. */
 export const decimalInput = (what: string) =>
@@ -194,4 +195,31 @@ function pathOfNul(value: unknown, path: readonly string[]): readonly string[] |
     if (found !== undefined) return found;
   }
   return undefined;
+}
+
+/** A venue's top of book on the wire (getQuote, simulateMarket). */
+export const topOfBook = z.object({
+  venue: z.string(),
+  bid: decimalOutput().optional(),
+  bidSize: decimalOutput().optional(),
+  ask: decimalOutput().optional(),
+  askSize: decimalOutput().optional(),
+  last: decimalOutput().optional(),
+  timestamp: z.string().optional(),
+});
+
+export function wireTop(venue: string, book: BookSnapshot | undefined): z.infer<typeof topOfBook> {
+  const bid = book?.bids[0];
+  const ask = book?.asks[0];
+  const top: z.infer<typeof topOfBook> = { venue };
+  const set = (key: Exclude<keyof typeof top, 'venue'>, value: string | undefined): void => {
+    if (value !== undefined) top[key] = value;
+  };
+  set('bid', bid === undefined ? undefined : toWire(bid.price));
+  set('bidSize', bid?.size === undefined ? undefined : toWire(bid.size));
+  set('ask', ask === undefined ? undefined : toWire(ask.price));
+  set('askSize', ask?.size === undefined ? undefined : toWire(ask.size));
+  set('last', book?.last === undefined ? undefined : toWire(book.last));
+  set('timestamp', book === undefined ? undefined : new Date(book.ts).toISOString());
+  return top;
 }
