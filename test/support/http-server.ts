@@ -1,33 +1,22 @@
 /**
- * The real HTTP server for integration tests: the trading core on PGlite in memory, the paper
- * venues of test/fixtures/venues-instant.json on the scripted feed and a simulated clock, the
+ * The real HTTP server for integration tests: the trading core of test/support/core.ts, the
  * bundled agent cards synced into the store, and createHttpSurface listening on 127.0.0.1 on a free
  * port. Plus the clients that talk to it as agents do: the SDK's Streamable HTTP (either protocol
  * era) and legacy SSE transports, and plain fetch.
  */
-import { fileURLToPath } from 'node:url';
 import { Client, SSEClientTransport, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { FetchLike } from '@modelcontextprotocol/client';
 import { ApiKeyStore } from '../../src/agents/api-keys.js';
-import { type AgentRegistry, bundledAgentsFolder, loadAgentCards } from '../../src/agents/registry.js';
-import { loadConfig } from '../../src/config.js';
 import { type HttpSurface, createHttpSurface } from '../../src/http/app.js';
 import { listen } from '../../src/http/serve.js';
 import { type Logger, createLogger } from '../../src/logger.js';
-import { type TradingApp, startTradingApp } from '../../src/main/trading-app.js';
-import { ScriptedFeed } from '../../src/marketdata/feeds/index.js';
+import { type TestCore, startTestCore } from './core.js';
 
-/** A Wednesday at 15:00 UTC: US equities are in their regular session. */
-export const START = '2026-03-04T15:00:00Z';
-
-export interface TestServer {
-  readonly app: TradingApp;
-  readonly registry: AgentRegistry;
+export interface TestServer extends TestCore {
   readonly keys: ApiKeyStore;
   readonly surface: HttpSurface;
   /** http://127.0.0.1:<port> */
   readonly url: string;
-  readonly feed: ScriptedFeed;
   /** A new API key for the agent (as `keys create` makes one). */
   createKey(agentId: string): Promise<string>;
   /** Closes the server (and its open streams), then stops the core. */
@@ -42,19 +31,9 @@ export interface TestServerOptions {
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
   const logger = options.logger ?? createLogger('silent');
-  const config = loadConfig({
-    DATABASE_URL: 'pglite://memory',
-    PAPER_FEED: 'scripted',
-    TRADING_CLOCK: 'simulated',
-    TRADING_CLOCK_START: START,
-    PAPER_VENUES_FILE: fileURLToPath(new URL('../fixtures/venues-instant.json', import.meta.url)),
-    LOG_LEVEL: logger.level,
-  });
-  const app = await startTradingApp(config, logger);
+  const core = await startTestCore({ logger });
+  const { app, registry } = core;
   try {
-    const feed = app.exchange.feed;
-    if (!(feed instanceof ScriptedFeed)) throw new Error('PAPER_FEED=scripted gives a ScriptedFeed');
-    const registry = await loadAgentCards(await bundledAgentsFolder());
     const keys = new ApiKeyStore(app.store.db);
     await keys.syncAgents(registry.list());
     const surface = createHttpSurface({
@@ -67,12 +46,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     });
     const listening = await listen(surface, '127.0.0.1', 0);
     return {
-      app,
-      registry,
+      ...core,
       keys,
       surface,
       url: listening.url,
-      feed,
       createKey: async (agentId) => (await keys.create(agentId)).key,
       stop: async () => {
         await listening.close();
@@ -121,25 +98,6 @@ export async function connectSse(url: string, key: string, options: ClientOption
   const client = new Client({ name: 'sse-test', version: '1.0.0' });
   await client.connect(transport);
   return client;
-}
-
-export type Structured = Record<string, unknown>;
-
-export interface ToolAnswer {
-  readonly isError: boolean;
-  readonly structured: Structured;
-  readonly text: string;
-}
-
-/** One tools/call, its result flattened. */
-export async function callTool(client: Client, name: string, args: Structured = {}): Promise<ToolAnswer> {
-  const result = await client.callTool({ name, arguments: args });
-  const content = result.content as readonly { type: string; text?: string }[];
-  return {
-    isError: result.isError === true,
-    structured: result.structuredContent as Structured,
-    text: content.map((c) => c.text ?? '').join('\n'),
-  };
 }
 
 export interface HttpAnswer {

@@ -9,17 +9,9 @@
 import type { Client, FetchLike } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOOLS } from '../../../src/mcp/tools.js';
-import {
-  type Era,
-  type Structured,
-  type TestServer,
-  type ToolAnswer,
-  callTool,
-  connectHttp,
-  connectSse,
-  request,
-  startTestServer,
-} from '../../support/http-server.js';
+import { type Structured, type ToolAnswer, callTool, resourceUpdates } from '../../support/core.js';
+import type { Era, TestServer } from '../../support/http-server.js';
+import { connectHttp, connectSse, request, startTestServer } from '../../support/http-server.js';
 
 let server: TestServer;
 let localKey: string;
@@ -245,20 +237,29 @@ async function driveEveryTool(client: Client, era: Era): Promise<Set<string>> {
   return called;
 }
 
+/** Runs a test's body with the client, then closes the client whatever happened. */
+async function withClient(
+  connecting: Promise<Client>,
+  body: (client: Client) => Promise<void>,
+): Promise<void> {
+  const client = await connecting;
+  try {
+    await body(client);
+  } finally {
+    await client.close();
+  }
+}
+
 describe.each(['legacy', 'modern'] as const)('Streamable HTTP at /mcp, %s era', (era) => {
-  it('serves every tool of the local agent, each with a result that matches its output schema', async () => {
-    const client = await connectHttp(server.url, localKey, era);
-    try {
+  it('serves every tool of the local agent, each with a result that matches its output schema', () =>
+    withClient(connectHttp(server.url, localKey, era), async (client) => {
       expect(client.getProtocolEra()).toBe(era);
       if (era === 'modern') expect(client.getNegotiatedProtocolVersion()).toBe('2026-07-28');
       const names = (await client.listTools()).tools.map((t) => t.name);
       expect(names).toEqual(TOOLS.map((t) => t.name));
       const called = await driveEveryTool(client, era);
       expect(names.filter((name) => !called.has(name))).toEqual([]);
-    } finally {
-      await client.close();
-    }
-  });
+    }));
 });
 
 /** A fetch that records each request's method, path and Authorization header. */
@@ -272,11 +273,29 @@ function recordingFetch(): { fetch: FetchLike; seen: { method: string; url: URL;
   return { fetch: recording, seen };
 }
 
+/** A limit buy at 195, good till canceled, that rests until the market falls through it; its resource URI. */
+async function restingBuy(
+  client: Client,
+  symbol: string,
+  quantity: string,
+  clientOrderId: string,
+): Promise<{ placed: ToolAnswer; uri: string }> {
+  const placed = await callTool(client, 'executeOrder', {
+    symbol,
+    side: 'buy',
+    type: 'limit',
+    quantity,
+    limitPrice: '195',
+    timeInForce: 'gtc',
+    clientOrderId,
+  });
+  return { placed, uri: `trading://orders/${placed.structured['orderId'] as string}` };
+}
+
 describe('legacy HTTP+SSE at /sse and /messages', () => {
-  it('lists tools, places and cancels an order, with the bearer key on the stream and on every message', async () => {
+  it('lists tools, places and cancels an order, with the bearer key on the stream and on every message', () => {
     const { fetch: recording, seen } = recordingFetch();
-    const client = await connectSse(server.url, localKey, { fetch: recording });
-    try {
+    return withClient(connectSse(server.url, localKey, { fetch: recording }), async (client) => {
       const names = (await client.listTools()).tools.map((t) => t.name);
       expect(names).toEqual(TOOLS.map((t) => t.name));
       const placed = await callTool(client, 'executeOrder', {
@@ -321,29 +340,14 @@ describe('legacy HTTP+SSE at /sse and /messages', () => {
       });
       expect(unknown.status).toBe(404);
       expect(unknown.json).toMatchObject({ error: { code: 'NOT_FOUND' } });
-    } finally {
-      await client.close();
-    }
+    });
   });
 
-  it('notifies a resources/subscribe subscriber when its order fills, and not for what it did not subscribe to', async () => {
-    const client = await connectSse(server.url, localKey);
-    try {
-      const updated: string[] = [];
-      client.setNotificationHandler('notifications/resources/updated', (notification) => {
-        updated.push(notification.params.uri);
-      });
-      const placed = await callTool(client, 'executeOrder', {
-        symbol: 'AMZN',
-        side: 'buy',
-        type: 'limit',
-        quantity: '4',
-        limitPrice: '195',
-        timeInForce: 'gtc',
-        clientOrderId: 'sse-subscribed',
-      });
+  it('notifies a resources/subscribe subscriber when its order fills, and not for what it did not subscribe to', () =>
+    withClient(connectSse(server.url, localKey), async (client) => {
+      const updated = resourceUpdates(client);
+      const { placed, uri } = await restingBuy(client, 'AMZN', '4', 'sse-subscribed');
       expect(placed.structured['status']).toBe('new');
-      const uri = `trading://orders/${placed.structured['orderId'] as string}`;
       await client.subscribeResource({ uri });
       expect(updated).toEqual([]);
 
@@ -357,30 +361,14 @@ describe('legacy HTTP+SSE at /sse and /messages', () => {
       expect(order).toMatchObject({ status: 'filled', filledQuantity: '4', averageFillPrice: '195' });
       const closed = await callTool(client, 'closePosition', { symbol: 'AMZN' });
       expect(closed.isError).toBe(false);
-    } finally {
-      await client.close();
-    }
-  });
+    }));
 });
 
 describe('resource notifications on /mcp, 2026-07-28 era', () => {
-  it('delivers notifications/resources/updated on a subscriptions/listen stream when the order fills', async () => {
-    const client = await connectHttp(server.url, localKey, 'modern');
-    try {
-      const updated: string[] = [];
-      client.setNotificationHandler('notifications/resources/updated', (notification) => {
-        updated.push(notification.params.uri);
-      });
-      const placed = await callTool(client, 'executeOrder', {
-        symbol: 'META',
-        side: 'buy',
-        type: 'limit',
-        quantity: '2',
-        limitPrice: '195',
-        timeInForce: 'gtc',
-        clientOrderId: 'listen-subscribed',
-      });
-      const uri = `trading://orders/${placed.structured['orderId'] as string}`;
+  it('delivers notifications/resources/updated on a subscriptions/listen stream when the order fills', () =>
+    withClient(connectHttp(server.url, localKey, 'modern'), async (client) => {
+      const updated = resourceUpdates(client);
+      const { uri } = await restingBuy(client, 'META', '2', 'listen-subscribed');
       const subscription = await client.listen({ resourceSubscriptions: [uri] });
       try {
         server.feed.set('META', book('194.80', '194.90'));
@@ -390,19 +378,12 @@ describe('resource notifications on /mcp, 2026-07-28 era', () => {
       }
       const closed = await callTool(client, 'closePosition', { symbol: 'META' });
       expect(closed.isError).toBe(false);
-    } finally {
-      await client.close();
-    }
-  });
+    }));
 });
 
 describe('resource subscriptions on /mcp, 2025 era', () => {
-  it('refuses resources/subscribe with a pointer to /sse or the 2026-07-28 era (a stateless request keeps no subscription)', async () => {
-    const client = await connectHttp(server.url, localKey, 'legacy');
-    try {
+  it('refuses resources/subscribe with a pointer to /sse or the 2026-07-28 era (a stateless request keeps no subscription)', () =>
+    withClient(connectHttp(server.url, localKey, 'legacy'), async (client) => {
       await expect(client.subscribeResource({ uri: 'trading://positions' })).rejects.toThrow(/\/sse/);
-    } finally {
-      await client.close();
-    }
-  });
+    }));
 });

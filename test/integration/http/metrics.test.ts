@@ -4,40 +4,25 @@
  * match the service's own figures, a failing source leaves its gauge out instead of failing the
  * scrape, and instances never share a registry.
  */
-import { fileURLToPath } from 'node:url';
 import { register as globalRegistry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VenueAccount } from '../../../src/brokers/broker.js';
-import { loadConfig } from '../../../src/config.js';
 import { dec } from '../../../src/domain/decimal.js';
 import type { Order } from '../../../src/domain/order.js';
 import { EventBus } from '../../../src/engine/event-bus.js';
 import type { SubmitInput } from '../../../src/engine/order-service.js';
 import { TradingMetrics } from '../../../src/http/metrics.js';
-import { createLogger } from '../../../src/logger.js';
-import { type TradingApp, startTradingApp } from '../../../src/main/trading-app.js';
-import { ScriptedFeed } from '../../../src/marketdata/feeds/index.js';
-
-/** A Wednesday at 15:00 UTC: US equities are in their regular session. */
-const START = '2026-03-04T15:00:00Z';
+import type { TradingApp } from '../../../src/main/trading-app.js';
+import { startTestCore } from '../../support/core.js';
 
 let app: TradingApp;
 let metrics: TradingMetrics;
 let other: TradingMetrics;
 
 beforeAll(async () => {
-  const config = loadConfig({
-    DATABASE_URL: 'pglite://memory',
-    PAPER_FEED: 'scripted',
-    TRADING_CLOCK: 'simulated',
-    TRADING_CLOCK_START: START,
-    PAPER_VENUES_FILE: fileURLToPath(new URL('../../fixtures/venues-instant.json', import.meta.url)),
-    LOG_LEVEL: 'silent',
-  });
-  app = await startTradingApp(config, createLogger('silent'));
-  const feed = app.exchange.feed;
-  if (!(feed instanceof ScriptedFeed)) throw new Error('PAPER_FEED=scripted gives a ScriptedFeed');
-  feed.set('AAPL', { book: { bids: [['189.98', '500']], asks: [['190.02', '300']] } });
+  const started = await startTestCore();
+  app = started.app;
+  started.feed.set('AAPL', { book: { bids: [['189.98', '500']], asks: [['190.02', '300']] } });
   metrics = new TradingMetrics(core());
   other = new TradingMetrics({ ...core(), processMetrics: false });
 });

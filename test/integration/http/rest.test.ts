@@ -5,17 +5,13 @@
  * with exact decimal strings; refusals carry the contract's error body, the status from one table,
  * and leave nothing behind; the OpenAPI document lists every route under its tool's name.
  */
-import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { bundledAgentsFolder, loadAgentCards } from '../../../src/agents/registry.js';
-import { loadConfig } from '../../../src/config.js';
 import { parseDecimal } from '../../../src/domain/decimal.js';
 import type { AppEnv } from '../../../src/http/env.js';
 import { restApi } from '../../../src/http/rest.js';
-import { createLogger } from '../../../src/logger.js';
-import { type TradingApp, startTradingApp } from '../../../src/main/trading-app.js';
+import type { TradingApp } from '../../../src/main/trading-app.js';
 import { toolDeps } from '../../../src/mcp/deps.js';
 import {
   type CallerAgent,
@@ -27,27 +23,15 @@ import {
   tool,
 } from '../../../src/mcp/tool-kit.js';
 import { TOOLS } from '../../../src/mcp/tools.js';
-import { ScriptedFeed } from '../../../src/marketdata/feeds/index.js';
-
-/** A Wednesday at 15:00 UTC: US equities are in their regular session. */
-const START = '2026-03-04T15:00:00Z';
+import { startTestCore } from '../../support/core.js';
 
 let app: TradingApp;
 let deps: ToolDeps;
 
 beforeAll(async () => {
-  const config = loadConfig({
-    DATABASE_URL: 'pglite://memory',
-    PAPER_FEED: 'scripted',
-    TRADING_CLOCK: 'simulated',
-    TRADING_CLOCK_START: START,
-    PAPER_VENUES_FILE: fileURLToPath(new URL('../../fixtures/venues-instant.json', import.meta.url)),
-    LOG_LEVEL: 'silent',
-  });
-  app = await startTradingApp(config, createLogger('silent'));
-  deps = toolDeps(app, await loadAgentCards(await bundledAgentsFolder()));
-  const feed = app.exchange.feed;
-  if (!(feed instanceof ScriptedFeed)) throw new Error('PAPER_FEED=scripted gives a ScriptedFeed');
+  const { app: started, registry, feed } = await startTestCore();
+  app = started;
+  deps = toolDeps(app, registry);
   feed.set('AAPL', {
     book: {
       bids: [['189.98', '500']],
@@ -113,6 +97,13 @@ const ordersOf = (answer: Answer, key = 'orders') => answer.body[key] as Structu
 
 async function orderCount(): Promise<number> {
   return ordersOf(await send(trader, 'GET', '/orders?status=all&limit=200')).length;
+}
+
+/** DELETE of (part of) a position: 200, and the one closing order has these fields. */
+async function expectOneClosingOrder(path: string, order: Structured, body?: unknown): Promise<void> {
+  const closed = await send(trader, 'DELETE', path, body);
+  expect(closed.status).toBe(200);
+  expect(ordersOf(closed)).toEqual([expect.objectContaining(order)]);
 }
 
 async function openOrderIds(symbol: string): Promise<string[]> {
@@ -329,21 +320,17 @@ describe('REST API at /api/v1', () => {
     expect(none.status).toBe(404);
     expect(errorOf(none)).toMatchObject({ code: 'NOT_FOUND', message: 'No position in NVDA.' });
 
-    const quarter = await send(trader, 'DELETE', '/positions/AAPL?percentage=25');
-    expect(quarter.status).toBe(200);
-    expect(ordersOf(quarter)).toEqual([
-      expect.objectContaining({
-        side: 'sell',
-        quantity: '100',
-        status: 'filled',
-        averageFillPrice: '189.98',
-      }),
-    ]);
-    const some = await send(trader, 'DELETE', '/positions/AAPL', { quantity: '50', reason: 'trim' });
-    expect(some.status).toBe(200);
-    expect(ordersOf(some)).toEqual([
-      expect.objectContaining({ side: 'sell', quantity: '50', reason: 'trim' }),
-    ]);
+    await expectOneClosingOrder('/positions/AAPL?percentage=25', {
+      side: 'sell',
+      quantity: '100',
+      status: 'filled',
+      averageFillPrice: '189.98',
+    });
+    await expectOneClosingOrder(
+      '/positions/AAPL',
+      { side: 'sell', quantity: '50', reason: 'trim' },
+      { quantity: '50', reason: 'trim' },
+    );
     const left = await send(trader, 'GET', '/positions/AAPL');
     expect(ordersOf(left, 'positions')[0]).toMatchObject({
       quantity: '250',
@@ -388,16 +375,12 @@ describe('REST API at /api/v1', () => {
     const listed = await send(trader, 'GET', '/orders?status=all&symbol=BTC-USD');
     expect(ordersOf(listed).map((o) => o['clientOrderId'])).toEqual(['rest-btc-1']);
 
-    const closed = await send(trader, 'DELETE', '/positions/BTC-USD');
-    expect(closed.status).toBe(200);
-    expect(ordersOf(closed)).toEqual([
-      expect.objectContaining({
-        symbol: 'BTC/USD',
-        side: 'sell',
-        quantity: '0.0015',
-        averageFillPrice: '95000',
-      }),
-    ]);
+    await expectOneClosingOrder('/positions/BTC-USD', {
+      symbol: 'BTC/USD',
+      side: 'sell',
+      quantity: '0.0015',
+      averageFillPrice: '95000',
+    });
     // 100000 − 0.0015 × 95010 × 1.001 + 0.0015 × 95000 × 0.999 (10 bps taker fee each way)
     const after = await send(trader, 'GET', '/account?account=crypto-cash');
     expect(ordersOf(after, 'accounts')[0]).toMatchObject({ cash: '99999.699985' });

@@ -10,16 +10,9 @@
 import type { Client, FetchLike } from '@modelcontextprotocol/client';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type HttpAnswer,
-  type TestServer,
-  type ToolAnswer,
-  callTool,
-  connectHttp,
-  connectSse,
-  request,
-  startTestServer,
-} from '../../support/http-server.js';
+import { type ToolAnswer, callTool, resourceUpdates } from '../../support/core.js';
+import type { HttpAnswer, TestServer } from '../../support/http-server.js';
+import { connectHttp, connectSse, request, startTestServer } from '../../support/http-server.js';
 
 let server: TestServer;
 let stopped = false;
@@ -141,8 +134,7 @@ async function streamableHttp(out: Outputs, keys: Keys): Promise<Client[]> {
 /** An order over legacy SSE whose fill its subscription hears; returns the client and the order id. */
 async function sseSession(out: Outputs, keys: Keys): Promise<{ client: Client; orderId: string }> {
   const client = await connectSse(server.url, keys.execution, { fetch: out.fetch });
-  const updated: string[] = [];
-  client.setNotificationHandler('notifications/resources/updated', (n) => void updated.push(n.params.uri));
+  const updated = resourceUpdates(client);
   const resting = out.tool(await callTool(client, 'executeOrder', limit('secrets-sse')));
   const orderId = resting.structured['orderId'] as string;
   await client.subscribeResource({ uri: `trading://orders/${orderId}` });

@@ -6,16 +6,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOOLS } from '../../../src/mcp/tools.js';
-import {
-  type HttpAnswer,
-  type Structured,
-  type TestServer,
-  callTool,
-  connectHttp,
-  connectSse,
-  request,
-  startTestServer,
-} from '../../support/http-server.js';
+import { type Structured, callTool } from '../../support/core.js';
+import type { HttpAnswer, TestServer } from '../../support/http-server.js';
+import { connectHttp, connectSse, request, startTestServer } from '../../support/http-server.js';
 
 const ALLOWED = 'https://console.example.com';
 

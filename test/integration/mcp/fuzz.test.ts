@@ -12,19 +12,17 @@
  *
  * Reproduce a failure with FUZZ_SEED=<seed printed in the message>.
  */
-import { fileURLToPath } from 'node:url';
-import { Client, InMemoryTransport, ProtocolError, type Tool } from '@modelcontextprotocol/client';
+import { Client, ProtocolError, type Tool } from '@modelcontextprotocol/client';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { bundledAgentsFolder, loadAgentCards } from '../../../src/agents/registry.js';
 import type { AgentRegistry } from '../../../src/agents/registry.js';
 import { SCOPES } from '../../../src/agents/card.js';
-import { loadConfig } from '../../../src/config.js';
-import { createLogger } from '../../../src/logger.js';
-import { type TradingApp, startTradingApp } from '../../../src/main/trading-app.js';
+import { ORDER_STATUSES, isOpen } from '../../../src/domain/order.js';
+import type { TradingApp } from '../../../src/main/trading-app.js';
 import { toolDeps } from '../../../src/mcp/deps.js';
 import { createMcpServer } from '../../../src/mcp/server.js';
-import { ScriptedFeed, type ScriptedMarket } from '../../../src/marketdata/feeds/index.js';
+import type { ScriptedMarket } from '../../../src/marketdata/feeds/index.js';
+import { START, connectInMemory, startTestCore } from '../../support/core.js';
 import {
   Deferred,
   type JsonSchema,
@@ -36,8 +34,6 @@ import {
 
 const SEED = Number(process.env['FUZZ_SEED'] ?? 20_260_304);
 const CALLS = 10_000;
-/** A Wednesday at 15:00 UTC: US equities are in their regular session. */
-const START = '2026-03-04T15:00:00Z';
 
 /** Tools that place, change or cancel orders: a refusal from one of them must leave no trace. */
 const ORDER_CHANGING = new Set([
@@ -80,19 +76,9 @@ let app: TradingApp;
 let registry: AgentRegistry;
 
 beforeAll(async () => {
-  const config = loadConfig({
-    DATABASE_URL: 'pglite://memory',
-    PAPER_FEED: 'scripted',
-    TRADING_CLOCK: 'simulated',
-    TRADING_CLOCK_START: START,
-    PAPER_VENUES_FILE: fileURLToPath(new URL('../../fixtures/venues-instant.json', import.meta.url)),
-    LOG_LEVEL: 'silent',
-  });
-  app = await startTradingApp(config, createLogger('silent'));
-  registry = await loadAgentCards(await bundledAgentsFolder());
-  const feed = app.exchange.feed;
-  if (!(feed instanceof ScriptedFeed)) throw new Error('PAPER_FEED=scripted gives a ScriptedFeed');
-  for (const [symbol, market] of Object.entries(BOOKS)) feed.set(symbol, market);
+  const core = await startTestCore();
+  ({ app, registry } = core);
+  for (const [symbol, market] of Object.entries(BOOKS)) core.feed.set(symbol, market);
 });
 
 afterAll(async () => {
@@ -102,11 +88,7 @@ afterAll(async () => {
 async function connect(): Promise<Client> {
   const caller = { id: 'fuzzer', scopes: new Set(SCOPES) };
   const server = createMcpServer(toolDeps(app, registry), caller, { version: 'test' });
-  const [serverSide, clientSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
-  const client = new Client({ name: 'fuzz-test', version: '1.0.0' });
-  await client.connect(clientSide);
-  return client;
+  return connectInMemory(server, new Client({ name: 'fuzz-test', version: '1.0.0' }));
 }
 
 // ------------------------------------------------------------------ what the run has seen
@@ -152,14 +134,7 @@ const cursorsOf = (tool: string): Seen => {
   }
   return pool;
 };
-const OPEN = new Set([
-  'pending_new',
-  'new',
-  'triggered',
-  'partially_filled',
-  'pending_cancel',
-  'pending_replace',
-]);
+const OPEN: ReadonlySet<string> = new Set(ORDER_STATUSES.filter(isOpen));
 
 /**
  * Records what later calls may reuse: the order, client order id and cursor of a result. Only a

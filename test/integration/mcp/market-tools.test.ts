@@ -6,40 +6,27 @@
  * returns the exact OHLCV of the simulated prices, rolled up and paged. The tests run in order:
  * the clock only moves forward.
  */
-import { fileURLToPath } from 'node:url';
-import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledAgentsFolder, loadAgentCards } from '../../../src/agents/registry.js';
 import type { AgentRegistry } from '../../../src/agents/registry.js';
-import { loadConfig } from '../../../src/config.js';
-import { createLogger } from '../../../src/logger.js';
-import { type TradingApp, startTradingApp } from '../../../src/main/trading-app.js';
+import type { TradingApp } from '../../../src/main/trading-app.js';
 import { toolDeps } from '../../../src/mcp/deps.js';
 import { MARKET_TOOLS } from '../../../src/mcp/market-tools.js';
 import { createMcpServer } from '../../../src/mcp/server.js';
 import type { CallerAgent, Scope } from '../../../src/mcp/tool-kit.js';
-import { ScriptedFeed } from '../../../src/marketdata/feeds/index.js';
+import type { ScriptedFeed } from '../../../src/marketdata/feeds/index.js';
+import { type Structured, callTool, connectInMemory, startTestCore } from '../../support/core.js';
 
-/** A Wednesday at 15:00 UTC (10:00 New York, EST): US equities are in their regular session. */
-const START = '2026-03-04T15:00:00Z';
-/** That day's close: 16:00 New York = 21:00 UTC. */
+/** The close of START's day (START is 10:00 New York, EST): 16:00 New York = 21:00 UTC. */
 const CLOSE = Date.parse('2026-03-04T21:00:00Z');
 
 let app: TradingApp;
 let registry: AgentRegistry;
+let feed: ScriptedFeed;
 let simulator: Client;
 
 beforeAll(async () => {
-  const config = loadConfig({
-    DATABASE_URL: 'pglite://memory',
-    PAPER_FEED: 'scripted',
-    TRADING_CLOCK: 'simulated',
-    TRADING_CLOCK_START: START,
-    PAPER_VENUES_FILE: fileURLToPath(new URL('../../fixtures/venues-instant.json', import.meta.url)),
-    LOG_LEVEL: 'silent',
-  });
-  app = await startTradingApp(config, createLogger('silent'));
-  registry = await loadAgentCards(await bundledAgentsFolder());
+  ({ app, registry, feed } = await startTestCore());
   simulator = await connect(['read', 'trade', 'simulate'], 'agent-sim');
 });
 
@@ -51,28 +38,11 @@ afterAll(async () => {
 async function connect(scopes: readonly Scope[], id = 'tester'): Promise<Client> {
   const caller: CallerAgent = { id, scopes: new Set(scopes) };
   const server = createMcpServer(toolDeps(app, registry), caller, { version: 'test' });
-  const [serverSide, clientSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
-  const client = new Client({ name: 'market-tools-test', version: '1.0.0' });
-  await client.connect(clientSide);
-  return client;
+  return connectInMemory(server, new Client({ name: 'market-tools-test', version: '1.0.0' }));
 }
 
-function scriptedFeed(): ScriptedFeed {
-  const feed = app.exchange.feed;
-  if (!(feed instanceof ScriptedFeed)) throw new Error('PAPER_FEED=scripted gives a ScriptedFeed');
-  return feed;
-}
-
-type Structured = Record<string, unknown>;
-async function call(name: string, args: Record<string, unknown>, client = simulator) {
-  const result = await client.callTool({ name, arguments: args });
-  return {
-    isError: result.isError === true,
-    structured: result.structuredContent as Structured,
-    text: (result.content as { type: string; text: string }[])[0]?.text ?? '',
-  };
-}
+/** A tool call, by the simulator unless another client is named. */
+const call = (name: string, args: Structured, client = simulator) => callTool(client, name, args);
 
 async function simulate(args: Record<string, unknown>) {
   const result = await call('simulateMarket', args);
@@ -138,7 +108,7 @@ describe('simulateMarket and getBars over the in-memory transport', () => {
     expect(unknown.structured).toMatchObject({ error: { code: 'INSTRUMENT_NOT_FOUND' } });
 
     // The feed's own quotes are on the tape too: the mid, as no trade was reported.
-    scriptedFeed().set('MSFT', { bid: '400.00', ask: '400.10' });
+    feed.set('MSFT', { bid: '400.00', ask: '400.10' });
     const fed = await call('getBars', { symbol: 'MSFT', timeframe: '1Min' });
     expect(rows(fed)).toEqual(['15:00 400.05 400.05 400.05 400.05 0']);
   });
@@ -211,7 +181,7 @@ describe('simulateMarket and getBars over the in-memory transport', () => {
     ]);
     expect(crossed.text).toContain('3 order(s) changed');
     // The feed no longer moves a simulated symbol at the venue.
-    scriptedFeed().set('AAPL', { bid: '120.00', ask: '120.10' });
+    feed.set('AAPL', { bid: '120.00', ask: '120.10' });
     const quote = await call('getQuote', { symbols: ['AAPL'] });
     expect(quote.structured['quotes']).toMatchObject([{ bid: '188.9', ask: '189.4' }]);
   });

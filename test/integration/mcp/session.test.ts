@@ -4,22 +4,23 @@
  * the tools and notify subscribers on fills and status changes, long calls report progress and
  * stop when canceled, and large orders need the person's confirmation (elicitation or a token).
  */
-import { fileURLToPath } from 'node:url';
-import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledAgentsFolder, loadAgentCards } from '../../../src/agents/registry.js';
-import { loadConfig } from '../../../src/config.js';
 import { dec } from '../../../src/domain/decimal.js';
 import { SimulatedClock } from '../../../src/domain/clock.js';
-import { createLogger } from '../../../src/logger.js';
-import { type TradingApp, startTradingApp } from '../../../src/main/trading-app.js';
+import type { TradingApp } from '../../../src/main/trading-app.js';
 import { toolDeps } from '../../../src/mcp/deps.js';
 import { ResourceChanges } from '../../../src/mcp/resources.js';
 import { createMcpServer } from '../../../src/mcp/server.js';
 import type { CallerAgent, Scope, ToolDeps } from '../../../src/mcp/tool-kit.js';
-import { ScriptedFeed } from '../../../src/marketdata/feeds/index.js';
-
-const START = '2026-03-04T15:00:00Z';
+import type { ScriptedFeed } from '../../../src/marketdata/feeds/index.js';
+import {
+  type Structured,
+  callTool as call,
+  connectInMemory,
+  resourceUpdates,
+  startTestCore,
+} from '../../support/core.js';
 
 let app: TradingApp;
 let deps: ToolDeps;
@@ -32,19 +33,10 @@ const AAPL_BOOK = {
 };
 
 beforeAll(async () => {
-  const config = loadConfig({
-    DATABASE_URL: 'pglite://memory',
-    PAPER_FEED: 'scripted',
-    TRADING_CLOCK: 'simulated',
-    TRADING_CLOCK_START: START,
-    PAPER_VENUES_FILE: fileURLToPath(new URL('../../fixtures/venues-instant.json', import.meta.url)),
-    LOG_LEVEL: 'silent',
-  });
-  app = await startTradingApp(config, createLogger('silent'));
-  deps = toolDeps(app, await loadAgentCards(await bundledAgentsFolder()));
+  const core = await startTestCore();
+  ({ app, feed } = core);
+  deps = toolDeps(app, core.registry);
   changes = new ResourceChanges(app.bus);
-  if (!(app.exchange.feed instanceof ScriptedFeed)) throw new Error('expected the scripted feed');
-  feed = app.exchange.feed;
   feed.set('AAPL', { book: AAPL_BOOK });
   feed.set('MSFT', { book: { bids: [['409.90', '5000']], asks: [['410.10', '5000']] } });
   feed.set('NVDA', { book: { bids: [['899.50', '5000']], asks: [['900.50', '5000']] } });
@@ -71,8 +63,6 @@ async function connect(options: Connect = {}): Promise<Client> {
       : { confirmAboveNotional: dec(options.confirmAboveNotional) }),
   };
   const server = createMcpServer(deps, caller, { version: 'test', changes });
-  const [serverSide, clientSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
   const elicit = options.elicit;
   const client = new Client(
     { name: 'session-test', version: '1.0.0' },
@@ -84,14 +74,7 @@ async function connect(options: Connect = {}): Promise<Client> {
       return elicit(params.message);
     });
   }
-  await client.connect(clientSide);
-  return client;
-}
-
-type Structured = Record<string, unknown>;
-async function call(client: Client, name: string, args: Record<string, unknown>) {
-  const result = await client.callTool({ name, arguments: args });
-  return { isError: result.isError === true, structured: result.structuredContent as Structured };
+  return connectInMemory(server, client);
 }
 
 async function orderCount(): Promise<number> {
@@ -147,10 +130,7 @@ describe('resources', () => {
 
   it('notifies a subscriber when its order fills, and stays quiet for what it did not subscribe to', async () => {
     const client = await connect();
-    const updated: string[] = [];
-    client.setNotificationHandler('notifications/resources/updated', (notification) => {
-      updated.push(notification.params.uri);
-    });
+    const updated = resourceUpdates(client);
     const placed = await call(client, 'executeOrder', {
       symbol: 'AAPL',
       side: 'buy',

@@ -4,40 +4,23 @@
  * results match their output schemas and the contract's shapes, refusals are isError results with
  * a code and a hint and leave no order behind, and scopes decide which tools exist.
  */
-import { fileURLToPath } from 'node:url';
-import { Client, InMemoryTransport } from '@modelcontextprotocol/client';
+import { Client } from '@modelcontextprotocol/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundledAgentsFolder, loadAgentCards } from '../../../src/agents/registry.js';
 import type { AgentRegistry } from '../../../src/agents/registry.js';
-import { loadConfig } from '../../../src/config.js';
-import { createLogger } from '../../../src/logger.js';
-import { type TradingApp, startTradingApp } from '../../../src/main/trading-app.js';
+import type { TradingApp } from '../../../src/main/trading-app.js';
 import { toolDeps } from '../../../src/mcp/deps.js';
 import { createMcpServer } from '../../../src/mcp/server.js';
 import type { CallerAgent, Scope } from '../../../src/mcp/tool-kit.js';
 import { TOOLS } from '../../../src/mcp/tools.js';
-import { ScriptedFeed } from '../../../src/marketdata/feeds/index.js';
-
-/** A Wednesday at 15:00 UTC: US equities are in their regular session. */
-const START = '2026-03-04T15:00:00Z';
+import { type Structured, callTool as call, connectInMemory, startTestCore } from '../../support/core.js';
 
 let app: TradingApp;
 let registry: AgentRegistry;
 
 beforeAll(async () => {
-  const config = loadConfig({
-    DATABASE_URL: 'pglite://memory',
-    PAPER_FEED: 'scripted',
-    TRADING_CLOCK: 'simulated',
-    TRADING_CLOCK_START: START,
-    PAPER_VENUES_FILE: fileURLToPath(new URL('../../fixtures/venues-instant.json', import.meta.url)),
-    LOG_LEVEL: 'silent',
-  });
-  app = await startTradingApp(config, createLogger('silent'));
-  registry = await loadAgentCards(await bundledAgentsFolder());
-  const feed = app.exchange.feed;
-  if (!(feed instanceof ScriptedFeed)) throw new Error('PAPER_FEED=scripted gives a ScriptedFeed');
-  feed.set('AAPL', {
+  const core = await startTestCore();
+  ({ app, registry } = core);
+  core.feed.set('AAPL', {
     book: {
       bids: [['189.98', '500']],
       asks: [
@@ -55,21 +38,7 @@ afterAll(async () => {
 async function connect(scopes: readonly Scope[], id = 'tester'): Promise<Client> {
   const caller: CallerAgent = { id, scopes: new Set(scopes) };
   const server = createMcpServer(toolDeps(app, registry), caller, { version: 'test' });
-  const [serverSide, clientSide] = InMemoryTransport.createLinkedPair();
-  await server.connect(serverSide);
-  const client = new Client({ name: 'tools-test', version: '1.0.0' });
-  await client.connect(clientSide);
-  return client;
-}
-
-type Structured = Record<string, unknown>;
-async function call(client: Client, name: string, args: Record<string, unknown>) {
-  const result = await client.callTool({ name, arguments: args });
-  return {
-    isError: result.isError === true,
-    structured: result.structuredContent as Structured,
-    text: (result.content as { type: string; text: string }[])[0]?.text ?? '',
-  };
+  return connectInMemory(server, new Client({ name: 'tools-test', version: '1.0.0' }));
 }
 
 async function orderCount(client: Client): Promise<number> {
