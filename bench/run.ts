@@ -1,3 +1,4 @@
+import { runMcpBenchmarks } from './mcp.bench.js';
 import { runOmsBenchmarks } from './oms.bench.js';
 import { runPaperExchangeBenchmarks } from './paper-exchange.bench.js';
 
@@ -5,3 +6,4 @@ console.log(`node ${process.version}, ${new Date().toISOString()}`);
 const only = process.argv[2];
 if (only === undefined || only === 'paper') await runPaperExchangeBenchmarks();
 if (only === undefined || only === 'oms') await runOmsBenchmarks(process.argv[3]);
+if (only === undefined || only === 'mcp') await runMcpBenchmarks(process.argv[3]);
