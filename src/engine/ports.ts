@@ -69,6 +69,8 @@ export interface OrderStore {
   position(accountId: string, symbol: string): Promise<Position | undefined>;
   /** Replaces a position with the venue's and records why in the audit log, in one transaction. */
   correctPosition(position: Position, audit: AuditRecord): Promise<void>;
+  /** Which of these fill ids of a venue account are already recorded (applied). */
+  recordedFills(venue: string, accountId: string, fillIds: readonly string[]): Promise<ReadonlySet<string>>;
   /** Where reconciliation of a venue account last got to (epoch ms). */
   checkpoint(venue: string, accountId: string): Promise<number | undefined>;
   setCheckpoint(venue: string, accountId: string, at: number): Promise<void>;

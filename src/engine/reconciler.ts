@@ -141,7 +141,15 @@ export class Reconciler {
 
   private async applyFills(broker: Broker, accountId: string, since: number): Promise<number> {
     let applied = 0;
-    for (const fill of await broker.fillsSince(accountId, since)) {
+    const venueFills = await broker.fillsSince(accountId, since);
+    // Fills applied live are the rule: one query finds them, so a busy venue's pass stays cheap.
+    const recorded = await this.deps.store.recordedFills(
+      broker.venue,
+      accountId,
+      venueFills.map((f) => f.fillId),
+    );
+    for (const fill of venueFills) {
+      if (recorded.has(fill.fillId)) continue;
       const stored = await this.localOrImported(broker, accountId, fill.clientOrderId);
       if (stored === undefined) continue;
       await this.ackIfPending(stored);

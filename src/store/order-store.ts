@@ -31,6 +31,8 @@ import { fills, orderEvents, orders, positions, reconcileCheckpoints } from './s
 
 const TERMINAL = [...TERMINAL_STATUSES];
 const MAX_PAGE = 500;
+/** Fill ids asked about per query (the parameter list stays well under the driver limits). */
+const RECORDED_FILLS_PAGE = 1_000;
 
 /** The order store on drizzle: PGlite or PostgreSQL, the same SQL. */
 export class DrizzleOrderStore implements OrderStore {
@@ -255,6 +257,28 @@ export class DrizzleOrderStore implements OrderStore {
         .onConflictDoUpdate({ target: [positions.accountId, positions.symbol], set: row });
       await appendAudit(tx, { ...audit, at: new Date(audit.at) });
     });
+  }
+
+  async recordedFills(
+    venue: string,
+    accountId: string,
+    fillIds: readonly string[],
+  ): Promise<ReadonlySet<string>> {
+    const known = new Set<string>();
+    for (let i = 0; i < fillIds.length; i += RECORDED_FILLS_PAGE) {
+      const rows = await this.db
+        .select({ fillId: fills.fillId })
+        .from(fills)
+        .where(
+          and(
+            eq(fills.venue, venue),
+            eq(fills.accountId, accountId),
+            inArray(fills.fillId, fillIds.slice(i, i + RECORDED_FILLS_PAGE)),
+          ),
+        );
+      for (const row of rows) known.add(row.fillId);
+    }
+    return known;
   }
 
   async checkpoint(venue: string, accountId: string): Promise<number | undefined> {

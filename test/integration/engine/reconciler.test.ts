@@ -147,6 +147,38 @@ describe.each(TEST_BACKENDS)('reconciliation on %s', (backend) => {
     expect(again[0]).toMatchObject({ fillsApplied: 0, ordersAligned: 0, positionsCorrected: 0 });
   });
 
+  it('passes over fills applied live without touching their orders (no false overfill, no extra events)', async () => {
+    const anomalies: string[] = [];
+    const orderStore = new DrizzleOrderStore(store());
+    const live = new OrderService({
+      store: orderStore,
+      brokers: [paper],
+      instruments: new InstrumentRegistry(),
+      clock,
+      ids: new RandomIds(() => clock.now()),
+      bus: new EventBus(),
+      onAnomaly: (message) => anomalies.push(message),
+    });
+    live.start();
+    const stored = await live.submit(buy(400));
+    await live.idle();
+    const before = await live.getOrder({ orderId: stored.order.id });
+    expect(before.stored.order.status).toBe('filled');
+    const pass = new Reconciler({
+      store: orderStore,
+      service: live,
+      brokers: [paper],
+      instruments: new InstrumentRegistry(),
+      clock,
+    });
+    const [report] = await pass.reconcileAll();
+    expect(report).toMatchObject({ fillsApplied: 0, ordersAligned: 0, positionsCorrected: 0 });
+    const after = await live.getOrder({ orderId: stored.order.id });
+    expect(after.events).toHaveLength(before.events.length);
+    expect(anomalies).toEqual([]);
+    live.stop();
+  });
+
   it('runs at start and then every interval on the clock, one pass at a time, until stopped', async () => {
     const reports: ReconcileReport[][] = [];
     let wake: (() => void) | undefined;
