@@ -104,8 +104,16 @@ async function serveStdio(config: Config, registry: AgentRegistry, logger: Logge
     process.stderr.write(`agent-trading-server failed to start: ${describe(error)}\n`);
     process.exit(1);
   });
+  // A client that closes the connection sends SIGTERM soon after: stop cleanly, even mid-start.
+  let stopping: Promise<void> | undefined;
+  const stopApp = (): Promise<void> => (stopping ??= starting.then((app) => app.stop()));
+  const onSignal = (): void => {
+    void stopApp().finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   await serveMcpOverStdio(starting, registry, callerOf(local), logger);
-  await (await starting).stop();
+  await stopApp();
   return 0;
 }
 
