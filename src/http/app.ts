@@ -19,7 +19,7 @@ import type { Logger } from '../logger.js';
 import type { TradingApp } from '../main/trading-app.js';
 import { callerOf } from '../mcp/caller.js';
 import { toolDeps } from '../mcp/deps.js';
-import { ResourceChanges } from '../mcp/resources.js';
+import { ResourceChanges, resourcesFor } from '../mcp/resources.js';
 import { SERVER_NAME, createMcpServer } from '../mcp/server.js';
 import type { CallerAgent, ToolDeps } from '../mcp/tool-kit.js';
 import { toolsFor } from '../mcp/tools.js';
@@ -210,14 +210,8 @@ export function createHttpSurface(options: HttpSurfaceOptions): HttpSurface {
       },
       auth: { type: 'bearer', header: 'Authorization: Bearer <api key>' },
       caller: { agentId: caller.id, scopes: [...caller.scopes] },
-      tools: toolsFor(caller).map((t) => ({ name: t.name, title: t.title, scope: t.scope })),
-      resources: [
-        'trading://account',
-        'trading://positions',
-        'trading://orders/open',
-        'trading://orders/{orderId}',
-        'trading://venues',
-      ],
+      tools: toolsFor(caller, deps).map((t) => ({ name: t.name, title: t.title, scope: t.scope })),
+      resources: resourcesFor(caller).map((r) => r.uri),
       venues: app.exchange.venues.map((v) => ({
         venue: v.venue,
         mode: v.mode,
@@ -240,7 +234,7 @@ export function createHttpSurface(options: HttpSurfaceOptions): HttpSurface {
       security: [{ bearer: [] }],
       defaultInputModes: ['application/json'],
       defaultOutputModes: ['application/json'],
-      skills: toolsFor({ id: 'card', scopes: new Set(['admin']) }).map((t) => ({
+      skills: toolsFor({ id: 'card', scopes: new Set(['admin']) }, deps).map((t) => ({
         id: t.name,
         name: t.title,
         description: t.description,
