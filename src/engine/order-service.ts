@@ -590,11 +590,15 @@ export class OrderService {
     };
   }
 
+  /** The order a reference names, without its fills and events; undefined when there is none. */
+  findOrder(ref: OrderRef): Promise<StoredOrder | undefined> {
+    return 'orderId' in ref
+      ? this.deps.store.findById(ref.orderId)
+      : this.findClient(ref.clientOrderId, ref.accountId);
+  }
+
   private async find(ref: OrderRef): Promise<StoredOrder> {
-    const stored =
-      'orderId' in ref
-        ? await this.deps.store.findById(ref.orderId)
-        : await this.findClient(ref.clientOrderId, ref.accountId);
+    const stored = await this.findOrder(ref);
     if (stored === undefined) {
       throw new TradingError('NOT_FOUND', `No order ${'orderId' in ref ? ref.orderId : ref.clientOrderId}.`, {
         hint: 'Check the id; listOrders shows recent orders.',

@@ -301,8 +301,8 @@ async function priorOrderId(
   if (typeof clientOrderId !== 'string') return undefined;
   const ref = typeof account === 'string' ? { clientOrderId, accountId: account } : { clientOrderId };
   // Only the status code depends on it: a failed look-up means "new" (201), never a failed order.
-  return deps.service.getOrder(ref).then(
-    (details) => details.stored.order.id,
+  return deps.service.findOrder(ref).then(
+    (stored) => stored?.order.id,
     () => undefined,
   );
 }

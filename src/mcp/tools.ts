@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { type Decimal, toWire } from '../domain/decimal.js';
-import { TradingError, isTradingError } from '../domain/errors.js';
+import { TradingError } from '../domain/errors.js';
 import type { OrderRef } from '../engine/order-service.js';
 import { calendarFor } from '../marketdata/calendar/index.js';
 import {
@@ -149,7 +149,12 @@ async function confirmIfLarge(
   const notional = estimatedNotional(args, deps);
   if (!needsConfirmation(notional, threshold)) return;
   if (call.confirmation === 'accepted') return;
-  if (args.clientOrderId !== undefined && (await exists(deps, args.clientOrderId, args.account))) return;
+  if (
+    args.clientOrderId !== undefined &&
+    (await deps.service.findOrder(refOf({ clientOrderId: args.clientOrderId, account: args.account }))) !==
+      undefined
+  )
+    return;
   const preview = defined({
     symbol: args.symbol,
     side: args.side,
@@ -197,16 +202,6 @@ function touch(requested: string, side: 'buy' | 'sell', deps: ToolDeps): Decimal
     if (price !== undefined) return price;
   }
   return undefined;
-}
-
-async function exists(deps: ToolDeps, clientOrderId: string, account: string | undefined): Promise<boolean> {
-  try {
-    await deps.service.getOrder(refOf({ clientOrderId, account }));
-    return true;
-  } catch (error) {
-    if (isTradingError(error, 'NOT_FOUND')) return false;
-    throw error;
-  }
 }
 
 /** A symbol as the registry spells it ("aapl" is AAPL); an unknown one is INSTRUMENT_NOT_FOUND. */
