@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { bundledAgentsFolder, loadAgentCards } from './agents/registry.js';
 import { ApiKeyStore } from './agents/api-keys.js';
+import { cardRiskLimits } from './agents/card-limits.js';
 import type { AgentRegistry } from './agents/registry.js';
 import { keysCommand } from './main/keys-command.js';
 import { type Config, loadConfig } from './config.js';
@@ -45,7 +46,9 @@ async function main(argv: readonly string[]): Promise<number> {
   const registry = await loadAgentCards(config.agentsDir ?? (await bundledAgentsFolder()));
   if (argv[0] === 'keys') return keysCommand(argv.slice(1), config, registry);
   if (argv.includes('--stdio')) return serveStdio(config, registry, logger);
-  const app = await startTradingApp(config, logger);
+  const app = await startTradingApp(config, logger, {
+    agentLimits: (id) => cardRiskLimits(registry.get(id)),
+  });
   process.stdout.write(await describeExchange(app.exchange, config));
   if (argv.includes('--once')) {
     await app.stop();
@@ -99,7 +102,7 @@ async function serveStdio(config: Config, registry: AgentRegistry, logger: Logge
     });
   }
   logger.info({ agent: local.id }, 'serving MCP over stdio');
-  const starting = startTradingApp(config, logger);
+  const starting = startTradingApp(config, logger, { agentLimits: (id) => cardRiskLimits(registry.get(id)) });
   starting.catch((error: unknown) => {
     process.stderr.write(`agent-trading-server failed to start: ${describe(error)}\n`);
     process.exit(1);

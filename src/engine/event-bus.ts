@@ -1,6 +1,18 @@
 import type { Fill } from '../domain/events.js';
 import type { Order } from '../domain/order.js';
 import type { Position } from '../domain/position.js';
+import type { TradingState } from '../risk/types.js';
+
+/** A risk event people and agents should see: a breach, an automatic halt, a kill switch. */
+export interface RiskAlert {
+  readonly id: string;
+  readonly at: number;
+  readonly kind: 'daily_loss' | 'drawdown' | 'trading_state';
+  readonly severity: 'warning' | 'critical';
+  readonly message: string;
+  readonly tradingState: TradingState;
+  readonly details: Readonly<Record<string, unknown>>;
+}
 
 /** The in-process bus with the seed's topic names. */
 export interface BusEvents {
@@ -14,6 +26,10 @@ export interface BusEvents {
   'trade.position.opened': { readonly position: Position };
   'trade.position.updated': { readonly position: Position };
   'trade.position.closed': { readonly position: Position };
+  /** A risk alert: a limit breached, the trading state changed (also shown by /health). */
+  'trade.risk.alert': { readonly alert: RiskAlert };
+  /** Limits changed at a level (trading://risk/limits). */
+  'trade.risk.limits': { readonly level: string; readonly scopeId: string };
   /** Published by health probes: proves that publishing reaches subscribers. */
   'system.health.probe': { readonly nonce: number };
 }

@@ -17,6 +17,8 @@ import type { IdGenerator } from './ids.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { OrderFilter, OrderMeta, OrderPage, OrderStore, StoredOrder } from './ports.js';
 import { requestHash } from './request-hash.js';
+import type { Admission, AdmissionRequest } from './risk-engine.js';
+import type { RiskDecision } from '../risk/run-checks.js';
 
 /** What a caller asks for; the engine fills in ids, venue and account. */
 export interface SubmitInput extends OrderSpec {
@@ -25,15 +27,18 @@ export interface SubmitInput extends OrderSpec {
   readonly venue?: string;
   readonly agentId: string;
   readonly reason?: string;
+  /** emergencyStop's flattening orders: let through a halt when they reduce exposure. */
+  readonly flatten?: boolean;
 }
 
-/** The pre-trade risk port; the risk issue fills it. Until then every valid order passes. */
+/**
+ * The pre-trade risk port (src/engine/risk-engine.ts): it checks an order and records it, accepted
+ * or denied, atomically with the usage it read. Without one every valid order passes.
+ */
 export interface RiskPort {
-  check(order: Order, instrument: Instrument): Promise<RiskDecision>;
+  admit(request: AdmissionRequest): Promise<Admission>;
+  evaluate(order: Order, agentId: string, instrument: Instrument): Promise<RiskDecision>;
 }
-export type RiskDecision =
-  | { readonly approved: true }
-  | { readonly approved: false; readonly code: TradingError['code']; readonly message: string };
 
 /** The routing port; the routing issue fills it. Until then: the pinned venue, or the first that trades the symbol. */
 export interface RouterPort {
@@ -64,8 +69,6 @@ export interface OrderDetails {
   readonly events: OrderEvent[];
 }
 
-const APPROVE: RiskPort = { check: () => Promise.resolve({ approved: true }) };
-
 /**
  * The order management service: one command flow for submit, modify and cancel — validate, risk,
  * route, persist the intent, send — and one path that applies every venue event through the
@@ -75,7 +78,7 @@ export class OrderService {
   private readonly deps: OrderServiceDeps;
   private readonly brokers: ReadonlyMap<string, Broker>;
   private readonly locks = new KeyedLock();
-  private readonly risk: RiskPort;
+  private readonly risk: RiskPort | undefined;
   private readonly router: RouterPort;
   private readonly unsubscribes: (() => void)[] = [];
   /** This engine is the only writer of its orders: what it saved last is what the store holds. */
@@ -84,7 +87,7 @@ export class OrderService {
   constructor(deps: OrderServiceDeps) {
     this.deps = deps;
     this.brokers = new Map(deps.brokers.map((b) => [b.venue, b]));
-    this.risk = deps.risk ?? APPROVE;
+    this.risk = deps.risk;
     this.router = deps.router ?? new FirstCapableVenue(deps.brokers);
   }
 
@@ -111,35 +114,79 @@ export class OrderService {
    * request returns the existing order and sends nothing; with another request it is refused.
    */
   async submit(input: SubmitInput): Promise<StoredOrder> {
+    const { order, meta, instrument, known } = await this.prepare(input);
+    if (known !== undefined) return sameRequestOrRefuse(known, meta.requestHash);
+    // The intent is durable before anything is sent (§8.1); a denial is recorded, never sent.
+    const { created, stored } = await this.record(order, meta, instrument, input.flatten === true);
+    if (!created) return sameRequestOrRefuse(stored, meta.requestHash);
+    this.cache.put(stored);
+    if (stored.order.status === 'denied') return stored;
+    this.deps.bus.publish('trade.order.submitted', { order: stored.order });
+    await this.send(stored);
+    return this.reload(stored);
+  }
+
+  /**
+   * Every pre-trade check for an order as submit would place it, without placing it
+   * (performRiskCheck). Without a risk engine, an order that validates is approved.
+   */
+  async checkRisk(input: SubmitInput): Promise<RiskDecision> {
+    const { order, meta, instrument } = await this.prepare(input);
+    if (this.risk === undefined) return { approved: true, checks: [] };
+    return this.risk.evaluate(order, meta.agentId, instrument);
+  }
+
+  /** Where an order for the symbol would go without a pin: its venue and account. */
+  route(symbol: string): Promise<{ venue: string; accountId: string }> {
+    const instrument = this.deps.instruments.get(symbol);
+    return this.router.route(
+      {
+        symbol: instrument.symbol,
+        side: 'buy',
+        type: 'market',
+        quantity: instrument.minQuantity,
+        timeInForce: 'day',
+      },
+      instrument,
+      {},
+    );
+  }
+
+  /** Validates and routes a request into the order it would create. */
+  private async prepare(
+    input: SubmitInput,
+  ): Promise<{ order: Order; meta: OrderMeta; instrument: Instrument; known: StoredOrder | undefined }> {
     const instrument = this.deps.instruments.get(input.symbol);
     const spec = specOf(input, instrument);
     validateOrderSpec(spec, instrument, { now: this.deps.clock.now() });
     const { venue, accountId } = await this.router.route(spec, instrument, pinOf(input));
     const clientOrderId = input.clientOrderId ?? this.deps.ids.clientOrderId();
     const hash = requestHash({ ...canonicalSpec(spec), venue, accountId, agentId: input.agentId });
-    const known = this.cache.byClient(accountId, clientOrderId);
-    if (known !== undefined) return sameRequestOrRefuse(known, hash);
-
     const now = this.deps.clock.now();
     const order = newOrder(spec, { id: this.deps.ids.orderId(), clientOrderId, accountId, venue, now });
-    const decision = await this.risk.check(order, instrument);
     const meta: OrderMeta = {
       agentId: input.agentId,
       orderClass: 'simple',
       requestHash: hash,
       ...(input.reason === undefined ? {} : { reason: input.reason }),
     };
-    const initial = decision.approved
-      ? order
-      : { ...order, status: 'denied' as const, reject: { code: decision.code, message: decision.message } };
-    // The intent is durable before anything is sent (§8.1).
-    const { created, stored } = await this.deps.store.createOrder(initial, meta);
-    if (!created) return sameRequestOrRefuse(stored, hash);
-    this.cache.put(stored);
-    if (!decision.approved) return stored;
-    this.deps.bus.publish('trade.order.submitted', { order: stored.order });
-    await this.send(stored);
-    return this.reload(stored);
+    return { order, meta, instrument, known: this.cache.byClient(accountId, clientOrderId) };
+  }
+
+  /** Records the intent: through the risk engine (accepted or denied), else as it is. */
+  private async record(
+    order: Order,
+    meta: OrderMeta,
+    instrument: Instrument,
+    flatten: boolean,
+  ): Promise<{ created: boolean; stored: StoredOrder }> {
+    if (this.risk === undefined) return this.deps.store.createOrder(order, meta);
+    const admission = await this.risk.admit({ order, meta, instrument, flatten });
+    if (admission.created)
+      return { created: true, stored: { order: admission.order, meta: admission.meta, eventSeq: 0 } };
+    const existing = await this.deps.store.findByClientOrderId(order.accountId, order.clientOrderId);
+    if (existing === undefined) throw new Error(`order ${order.clientOrderId} vanished after a conflict`);
+    return { created: false, stored: existing };
   }
 
   /** Resolves once every venue event received so far has been applied (tests, shutdown). */
@@ -296,6 +343,8 @@ export class OrderService {
     accountId?: string;
     agentId: string;
     reason?: string;
+    /** emergencyStop's flattening: the orders pass a halt (they reduce exposure). */
+    flatten?: boolean;
   }): Promise<StoredOrder[]> {
     const instrument = this.deps.instruments.get(input.symbol);
     const held = (await this.deps.store.positions(input.accountId)).filter(
@@ -327,6 +376,7 @@ export class OrderService {
           ...(venue === undefined ? {} : { venue }),
           agentId: input.agentId,
           reason: input.reason ?? `close ${instrument.symbol}`,
+          ...(input.flatten === true ? { flatten: true } : {}),
         }),
       );
     }
@@ -343,6 +393,7 @@ export class OrderService {
       cancelOrders?: boolean;
       agentId: string;
       reason?: string;
+      flatten?: boolean;
     },
     options: LongCommandOptions = {},
   ): Promise<StoredOrder[]> {
@@ -360,6 +411,7 @@ export class OrderService {
           symbol,
           agentId: input.agentId,
           reason: input.reason ?? 'close all positions',
+          ...(input.flatten === true ? { flatten: true } : {}),
         })),
       );
       options.onProgress?.(done + 1, symbols.length);

@@ -1,3 +1,4 @@
+import type { Decimal } from '../domain/decimal.js';
 import type { Fill, OrderEvent } from '../domain/events.js';
 import type { Order, OrderStatus } from '../domain/order.js';
 import type { Position } from '../domain/position.js';
@@ -9,6 +10,8 @@ export interface OrderMeta {
   readonly orderClass: 'simple' | 'bracket' | 'oco' | 'oto';
   /** Hash of the request's parameters: one client order id is one request. */
   readonly requestHash: string;
+  /** The order price the risk engine admitted it at (§7.1); what its open leaves reserve. */
+  readonly riskPrice?: Decimal;
 }
 
 export interface StoredOrder {

@@ -5,6 +5,11 @@ import { EventBus } from '../engine/event-bus.js';
 import { RandomIds } from '../engine/ids.js';
 import { OrderService } from '../engine/order-service.js';
 import { type ReconcileReport, Reconciler } from '../engine/reconciler.js';
+import { RiskControls } from '../engine/risk-controls.js';
+import { RiskEngine } from '../engine/risk-engine.js';
+import { SignalDesk } from '../engine/signals.js';
+import type { RiskLimits } from '../risk/types.js';
+import { DrizzleRiskStore } from '../store/risk-store.js';
 import type { Logger } from '../logger.js';
 import { AuditAnchorFile } from '../store/audit-anchor.js';
 import { type Store, openStore } from '../store/db.js';
@@ -24,6 +29,10 @@ export interface TradingApp {
   readonly orders: DrizzleOrderStore;
   readonly exchange: PaperExchange;
   readonly service: OrderService;
+  readonly risk: RiskEngine;
+  readonly riskControls: RiskControls;
+  readonly riskStore: DrizzleRiskStore;
+  readonly signals: SignalDesk;
   readonly reconciler: Reconciler;
   readonly bus: EventBus;
   /** The last reconciliation pass's reports (empty before the first). */
@@ -36,22 +45,47 @@ export interface TradingApp {
  * service and reconciles every venue before returning, then every RECONCILE_INTERVAL_MS on the
  * trading clock. The audit chain's head is verified and anchored in a file beside the data.
  */
-export async function startTradingApp(config: Config, logger: Logger): Promise<TradingApp> {
+export async function startTradingApp(
+  config: Config,
+  logger: Logger,
+  options: TradingAppOptions = {},
+): Promise<TradingApp> {
   const store = await openStore(config.databaseUrl);
   try {
-    return await start(config, logger, store);
+    return await start(config, logger, store, options);
   } catch (error) {
     await store.close();
     throw error;
   }
 }
 
-async function start(config: Config, logger: Logger, store: Store): Promise<TradingApp> {
+export interface TradingAppOptions {
+  /** Each agent's limits from its card: the agent level's defaults in the risk engine. */
+  readonly agentLimits?: (agentId: string) => RiskLimits;
+}
+
+async function start(
+  config: Config,
+  logger: Logger,
+  store: Store,
+  options: TradingAppOptions,
+): Promise<TradingApp> {
   const exchange = await buildPaperExchange(config, undefined, new DrizzlePaperStateStore(store.db));
   await exchange.start();
   const orders = new DrizzleOrderStore(store);
   const bus = new EventBus();
+  const riskStore = new DrizzleRiskStore(store);
+  const risk = new RiskEngine({
+    store: riskStore,
+    brokers: exchange.venues,
+    instruments: exchange.instruments,
+    clock: exchange.clock,
+    bus,
+    ...(options.agentLimits === undefined ? {} : { agentLimits: options.agentLimits }),
+  });
+  await risk.start();
   const service = new OrderService({
+    risk,
     store: orders,
     brokers: exchange.venues,
     instruments: exchange.instruments,
@@ -63,6 +97,19 @@ async function start(config: Config, logger: Logger, store: Store): Promise<Trad
     },
   });
   service.start();
+  const riskControls = new RiskControls({
+    engine: risk,
+    service,
+    store: riskStore,
+    brokers: exchange.venues,
+    clock: exchange.clock,
+    bus,
+  });
+  const monitor = (): void => {
+    riskControls.tick().catch((error: unknown) => {
+      logger.error({ err: error }, 'risk monitor pass failed');
+    });
+  };
   const reconciler = new Reconciler({
     store: orders,
     service,
@@ -78,6 +125,7 @@ async function start(config: Config, logger: Logger, store: Store): Promise<Trad
   const stopReconciling = reconciler.runEvery(RECONCILE_INTERVAL_MS, {
     onReport: (reports) => {
       last = reports;
+      monitor();
       for (const report of reports) {
         if (report.failed !== undefined) logger.warn(report, 'reconciliation failed');
         else if (changed(report)) logger.info(report, 'reconciliation applied changes');
@@ -114,6 +162,16 @@ async function start(config: Config, logger: Logger, store: Store): Promise<Trad
     orders,
     exchange,
     service,
+    risk,
+    riskControls,
+    riskStore,
+    signals: new SignalDesk({
+      service,
+      risk,
+      store: riskStore,
+      instruments: exchange.instruments,
+      clock: exchange.clock,
+    }),
     reconciler,
     bus,
     lastReconciliation: () => last,

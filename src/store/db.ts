@@ -14,6 +14,8 @@ import * as schema from './schema.js';
 export type Schema = typeof schema;
 /** One type for both drivers: drizzle's PGlite and postgres-js databases share the pg-core API. */
 export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+/** One SQL text with its parameters, rows back as the driver parses them. */
+export type SqlQuery = (text: string, params: readonly unknown[]) => Promise<Record<string, unknown>[]>;
 export type StoreKind = 'pglite-disk' | 'pglite-memory' | 'postgres';
 
 export interface Store {
@@ -26,7 +28,9 @@ export interface Store {
    * postgres driver prepares it once per connection and reuses the plan. Rows come back as the
    * driver parses them.
    */
-  query(text: string, params: readonly unknown[]): Promise<Record<string, unknown>[]>;
+  readonly query: SqlQuery;
+  /** Runs `fn` in one transaction on one connection; its queries commit together or not at all. */
+  transaction<T>(fn: (query: SqlQuery) => Promise<T>): Promise<T>;
   /** How many writes the store can carry at once (its connections). */
   readonly writers: number;
   close(): Promise<void>;
@@ -88,6 +92,10 @@ async function openPglite(
     kind,
     location,
     query: async (text, params) => (await client.query<Record<string, unknown>>(text, [...params])).rows,
+    transaction: (fn) =>
+      client.transaction((tx) =>
+        fn(async (text, params) => (await tx.query<Record<string, unknown>>(text, [...params])).rows),
+      ),
     writers: 1,
     close: () => client.close(),
   };
@@ -119,6 +127,12 @@ async function openPostgres(url: string, migrationsFolder: string): Promise<Stor
     query: async (text, params) => [
       ...(await client.unsafe<Record<string, unknown>[]>(text, params as never[], { prepare: true })),
     ],
+    transaction: async (fn) =>
+      (await client.begin((tx) =>
+        fn(async (text, params) => [
+          ...(await tx.unsafe<Record<string, unknown>[]>(text, params as never[], { prepare: true })),
+        ]),
+      )) as Awaited<ReturnType<typeof fn>>,
     writers: 2,
     close: () => client.end(),
   };

@@ -56,6 +56,7 @@ export function orderToRow(order: Order, meta: OrderMeta, eventSeq: number): Ord
     rejectCode: order.reject?.code ?? null,
     rejectMessage: order.reject?.message ?? null,
     requestHash: meta.requestHash,
+    riskPrice: str(meta.riskPrice),
     eventSeq,
     createdAt: new Date(order.createdAt),
     updatedAt: new Date(order.updatedAt),
@@ -110,6 +111,7 @@ export function rowToStored(row: OrderRow): StoredOrder {
     orderClass: row.orderClass as OrderMeta['orderClass'],
     requestHash: row.requestHash,
     ...(row.reason === null ? {} : { reason: row.reason }),
+    ...(row.riskPrice === null ? {} : { riskPrice: dec(row.riskPrice) }),
   };
   return { order, meta, eventSeq: row.eventSeq };
 }

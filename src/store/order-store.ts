@@ -14,7 +14,7 @@ import type {
   RecordedEvent,
   StoredOrder,
 } from '../engine/ports.js';
-import type { Database, Store } from './db.js';
+import type { Database, SqlQuery, Store } from './db.js';
 import {
   eventToPayload,
   fillToRow,
@@ -69,11 +69,8 @@ export class DrizzleOrderStore implements OrderStore {
    * New orders, many in one statement: each inserted unless its (account, client order id) exists,
    * also earlier in the same batch. Answers, per order, whether it was inserted.
    */
-  private async createMany(items: readonly { order: Order; meta: OrderMeta }[]): Promise<boolean[]> {
-    const rows = items.map(({ order, meta }) => columnsOf(orderToRow(order, meta, 0), ORDER_COLUMNS));
-    const result = await this.store.query(CREATE_ORDERS, [JSON.stringify(rows)]);
-    const inserted = new Set(result.map((r) => r['id']));
-    return items.map(({ order }) => inserted.has(order.id));
+  private createMany(items: readonly { order: Order; meta: OrderMeta }[]): Promise<boolean[]> {
+    return insertOrders(this.store.query, items);
   }
 
   async findById(id: string): Promise<StoredOrder | undefined> {
@@ -394,6 +391,21 @@ function columnsOf(
     out[column] = value instanceof Date ? value.toISOString() : value;
   }
   return out;
+}
+
+/**
+ * Inserts new orders in one statement through `query` (the store's, or a transaction's): each
+ * unless its (account, client order id) exists, also earlier in the same batch. Answers, per
+ * order, whether it was inserted.
+ */
+export async function insertOrders(
+  query: SqlQuery,
+  items: readonly { order: Order; meta: OrderMeta }[],
+): Promise<boolean[]> {
+  const rows = items.map(({ order, meta }) => columnsOf(orderToRow(order, meta, 0), ORDER_COLUMNS));
+  const result = await query(CREATE_ORDERS, [JSON.stringify(rows)]);
+  const inserted = new Set(result.map((r) => r['id']));
+  return items.map(({ order }) => inserted.has(order.id));
 }
 
 /** Aborts a transaction that would apply something twice. */

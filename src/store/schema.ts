@@ -93,6 +93,11 @@ export const orders = pgTable(
     rejectMessage: text('reject_message'),
     /** Hash of the request's parameters: a reused client order id must carry the same request. */
     requestHash: text('request_hash').notNull(),
+    /**
+     * The order price the risk engine admitted the order at (ORDER-SEMANTICS.md §7.1): what its
+     * open leaves reserve against buying power and count in exposure, in every server process.
+     */
+    riskPrice: money('risk_price'),
     /** The last applied event's sequence number. */
     eventSeq: integer('event_seq').notNull().default(0),
     createdAt: at('created_at').notNull(),
@@ -185,6 +190,27 @@ export const riskLimits = pgTable(
     updatedAt: at('updated_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.scope, t.scopeId] })],
+);
+
+/** The trading state (ORDER-SEMANTICS.md §7.4), shared by every server process on this database. */
+export const tradingState = pgTable('trading_state', {
+  scope: text('scope').primaryKey(),
+  state: text('state').notNull(),
+  reason: text('reason').notNull(),
+  changedBy: text('changed_by').notNull(),
+  changedAt: at('changed_at').notNull(),
+});
+
+/** Equity per account over time: the start of the day, the drawdown monitor, VaR and Sharpe. */
+export const equitySnapshots = pgTable(
+  'equity_snapshots',
+  {
+    accountId: text('account_id').notNull(),
+    at: at('at').notNull(),
+    equity: money('equity').notNull(),
+    cash: money('cash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.at] })],
 );
 
 export const routingDecisions = pgTable('routing_decisions', {

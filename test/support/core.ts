@@ -7,6 +7,7 @@
 import { fileURLToPath } from 'node:url';
 import { type Client, InMemoryTransport } from '@modelcontextprotocol/client';
 import type { McpServer } from '@modelcontextprotocol/server';
+import { cardRiskLimits } from '../../src/agents/card-limits.js';
 import { type AgentRegistry, bundledAgentsFolder, loadAgentCards } from '../../src/agents/registry.js';
 import { loadConfig } from '../../src/config.js';
 import { type Logger, createLogger } from '../../src/logger.js';
@@ -43,11 +44,13 @@ export async function startTestCore(options: TestCoreOptions = {}): Promise<Test
     LOG_LEVEL: logger.level,
     ...options.env,
   });
-  const app = await startTradingApp(config, logger);
+  const registry = await loadAgentCards(await bundledAgentsFolder());
+  const app = await startTradingApp(config, logger, {
+    agentLimits: (id) => cardRiskLimits(registry.get(id)),
+  });
   try {
     const feed = app.exchange.feed;
     if (!(feed instanceof ScriptedFeed)) throw new Error('PAPER_FEED=scripted gives a ScriptedFeed');
-    const registry = await loadAgentCards(await bundledAgentsFolder());
     return { app, registry, feed };
   } catch (error) {
     await app.stop();

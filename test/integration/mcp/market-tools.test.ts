@@ -314,6 +314,12 @@ describe('simulateMarket and getBars over the in-memory transport', () => {
   });
 
   it('moves the simulated clock past the close with at: a day order expires, a gtc order stays', async () => {
+    // A fresh quote first: the risk engine refuses orders on a quote older than 5 s (STALE_QUOTE).
+    const refreshed = await simulate({
+      symbol: 'AAPL',
+      book: { bids: [['188.90', '100']], asks: [['189.40', '100']] },
+    });
+    expect(changed(refreshed)).toEqual([]);
     await place({
       side: 'buy',
       type: 'limit',

@@ -1,0 +1,474 @@
+import type { Broker } from '../brokers/broker.js';
+import type { Clock } from '../domain/clock.js';
+import { type Decimal, ZERO, dec } from '../domain/decimal.js';
+import type { InstrumentRegistry } from '../domain/instruments.js';
+import type { Instrument } from '../domain/instrument.js';
+import type { Order, OrderSpec } from '../domain/order.js';
+import { calendarFor } from '../marketdata/calendar/index.js';
+import {
+  DEFAULT_LIMITS,
+  type LimitsPatch,
+  limitsFromJson,
+  limitsToJson,
+  patchLimits,
+} from '../risk/limits.js';
+import { type RiskDecision, runChecks } from '../risk/run-checks.js';
+import type { LimitLevel, QuoteRisk, RiskInput, RiskLimits, TradingState } from '../risk/types.js';
+import { type AccountFacts, type LimitTable, UsageBook } from '../risk/usage-book.js';
+import type { EventBus } from './event-bus.js';
+import type { OrderMeta } from './ports.js';
+import type { LimitRow, RiskStore, TradingStateRecord, UsageRows, UsageWindow } from './risk-ports.js';
+import { dayStartOf } from './trading-day.js';
+
+export interface RiskEngineDeps {
+  readonly store: RiskStore;
+  readonly brokers: readonly Broker[];
+  readonly instruments: InstrumentRegistry;
+  readonly clock: Clock;
+  readonly bus: EventBus;
+  /** An agent's limits from its card (the agent level's defaults; setRiskLimits overrides them). */
+  readonly agentLimits?: (agentId: string) => RiskLimits;
+}
+
+/** An order on its way in: what admission decides on. */
+export interface AdmissionRequest {
+  readonly order: Order;
+  readonly meta: OrderMeta;
+  readonly instrument: Instrument;
+  /** emergencyStop's own flattening orders: they pass a halt when they reduce exposure. */
+  readonly flatten?: boolean;
+}
+
+export interface Admission {
+  /** False when the (account, client order id) existed: the caller looks the existing order up. */
+  readonly created: boolean;
+  /** The order as admitted: `pending_new`, or `denied` with the first failed check's code. */
+  readonly order: Order;
+  readonly meta: OrderMeta;
+  readonly decision: RiskDecision;
+}
+
+interface Pending {
+  readonly request: AdmissionRequest;
+  readonly resolve: (admission: Admission) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+const INITIAL_STATE: TradingStateRecord = {
+  state: 'active',
+  reason: 'no trading state recorded yet',
+  changedBy: 'system',
+  changedAt: 0,
+};
+
+/**
+ * The risk engine's I/O half: it gathers the usage of every limit level, runs the pure checks of
+ * src/risk in §7.2 order and records the order, accepted or denied, in one transaction.
+ *
+ * Concurrency (issue 5, point 3): every admission holds one database-wide advisory lock
+ * (RiskStore.admission) from reading usage to committing the orders it admitted. Admissions of
+ * every server process on the database therefore run one after another, and each reads the open
+ * orders and activity the previous ones committed: no two orders can each see room under a limit
+ * that only one of them fits, whatever the level (global, account or agent). One lock, not one per
+ * account, because the global and agent levels span accounts: per-account locks would need an
+ * ordered lock set per batch and would still race on the global sums. The cost of serializing is
+ * paid once per batch, not per order: orders that arrive while an admission runs are admitted
+ * together by the next one, checked one after another against an in-memory UsageBook that counts
+ * each accepted order before the next is checked.
+ */
+export class RiskEngine {
+  private readonly queue: Pending[] = [];
+  private running = false;
+  private current: TradingStateRecord = INITIAL_STATE;
+  /** Each account's equity when its day started, by day start. */
+  private readonly startOfDay = new Map<string, { dayStart: number; equity: Decimal }>();
+
+  constructor(private readonly deps: RiskEngineDeps) {}
+
+  /** Loads the recorded trading state. */
+  async start(): Promise<void> {
+    this.current = (await this.deps.store.tradingState()) ?? INITIAL_STATE;
+  }
+
+  /** The trading state as last read (every admission reads it afresh). */
+  tradingState(): TradingStateRecord {
+    return this.current;
+  }
+
+  /** Re-reads the trading state (another process may have changed it). */
+  async refreshState(): Promise<TradingStateRecord> {
+    this.current = (await this.deps.store.tradingState()) ?? INITIAL_STATE;
+    return this.current;
+  }
+
+  async setTradingState(state: TradingState, reason: string, actor: string): Promise<TradingStateRecord> {
+    const before = await this.refreshState();
+    const record: TradingStateRecord = { state, reason, changedBy: actor, changedAt: this.deps.clock.now() };
+    await this.deps.store.saveTradingState(record, {
+      actor,
+      action: 'trading_state.set',
+      entity: 'trading_state',
+      entityId: 'global',
+      data: { from: before.state, to: state, reason },
+      at: record.changedAt,
+    });
+    this.current = record;
+    return record;
+  }
+
+  /**
+   * Changes one level's limits (setRiskLimits): given fields replace, null fields are removed.
+   * Recorded with the actor in the audit log; the next admission enforces them, in every process.
+   */
+  async setLimits(
+    level: LimitLevel,
+    scopeId: string,
+    patch: LimitsPatch,
+    actor: string,
+  ): Promise<RiskLimits> {
+    const scope = level === 'global' ? '*' : scopeId;
+    const rows = await this.deps.store.limits();
+    const before = limitsFromJson(rows.find((r) => r.level === level && r.scopeId === scope)?.limits);
+    const next = patchLimits(before, patch);
+    const now = this.deps.clock.now();
+    await this.deps.store.saveLimits(
+      { level, scopeId: scope, limits: limitsToJson(next), updatedBy: actor, updatedAt: now },
+      {
+        actor,
+        action: 'risk_limits.set',
+        entity: `risk_limits:${level}`,
+        entityId: scope,
+        data: { before: limitsToJson(before), after: limitsToJson(next) },
+        at: now,
+      },
+    );
+    this.deps.bus.publish('trade.risk.limits', { level, scopeId: scope });
+    return next;
+  }
+
+  /** The limits set at each level (the agent level includes the card's), as stored. */
+  async limitsInForce(
+    accountId?: string,
+    agentId?: string,
+  ): Promise<{ global: RiskLimits; account?: RiskLimits; agent?: RiskLimits }> {
+    const table = this.limitTable(await this.deps.store.limits());
+    return {
+      global: { ...DEFAULT_LIMITS, ...table.global },
+      ...(accountId === undefined ? {} : { account: table.accounts.get(accountId) ?? {} }),
+      ...(agentId === undefined ? {} : { agent: table.agent(agentId) }),
+    };
+  }
+
+  /** Admits an order: checked and recorded (accepted or denied) in the next admission batch. */
+  admit(request: AdmissionRequest): Promise<Admission> {
+    return new Promise<Admission>((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  /** Every check for an order, without recording it (performRiskCheck): the same checks admit runs. */
+  async evaluate(order: Order, agentId: string, instrument: Instrument): Promise<RiskDecision> {
+    const now = this.deps.clock.now();
+    const accounts = await this.accountFacts(now);
+    const [rows, limits, state] = await Promise.all([
+      this.deps.store.usage(this.window(now, accounts)),
+      this.deps.store.limits(),
+      this.refreshState(),
+    ]);
+    const book = this.book(rows, limits, accounts);
+    return runChecks(this.input(order, agentId, instrument, book, state.state, now), { all: true });
+  }
+
+  /**
+   * Usage at each level that does not depend on an instrument (getRiskLimits): open orders and
+   * positions, gross exposure, equity and the day's P&L, daily notional, recent order rate.
+   */
+  async usageReport(accountId: string | undefined, agentId: string | undefined): Promise<LevelReport[]> {
+    const now = this.deps.clock.now();
+    const accounts = await this.accountFacts(now);
+    const [rows, limits] = await Promise.all([
+      this.deps.store.usage(this.window(now, accounts)),
+      this.deps.store.limits(),
+    ]);
+    const book = this.book(rows, limits, accounts);
+    const instrument = this.deps.instruments.all()[0];
+    const account = accountId ?? accounts[0]?.accountId;
+    if (instrument === undefined || account === undefined) return [];
+    const levels = book.levels(
+      { accountId: account, agentId: agentId ?? '', symbol: '', side: 'buy' },
+      instrument,
+    );
+    return levels
+      .filter(
+        (l) =>
+          l.level === 'global' || (l.level === 'account' ? accountId !== undefined : agentId !== undefined),
+      )
+      .map((l) => ({
+        level: l.level,
+        scopeId: l.scopeId,
+        openOrders: l.openOrders,
+        openPositions: l.openPositions,
+        grossExposure: l.grossExposure,
+        equity: l.equity,
+        ...(l.startOfDayEquity === undefined
+          ? {}
+          : { startOfDayEquity: l.startOfDayEquity, dailyPnl: l.equity.minus(l.startOfDayEquity) }),
+        dailyNotional: l.dailyNotional,
+        ordersLastMinute: l.ordersLastMinute,
+      }));
+  }
+
+  /** The venues' accounts, each with its day start and start-of-day equity. */
+  async accountFacts(now: number): Promise<AccountFacts[]> {
+    const out: AccountFacts[] = [];
+    for (const broker of this.deps.brokers) {
+      const equities = broker.capabilities.assetClasses.includes('us_equity');
+      const dayStart = dayStartOf(now, equities);
+      for (const a of await broker.accounts()) {
+        const start = this.startOfDay.get(a.accountId);
+        out.push({
+          accountId: a.accountId,
+          type: a.type,
+          equity: a.equity,
+          buyingPower: a.buyingPower,
+          takerFeeBps: broker.capabilities.fees.takerBps,
+          dayTradeCount: a.dayTradeCount,
+          patternDayTrader: a.patternDayTrader,
+          dayStart,
+          ...(start?.dayStart === dayStart ? { startOfDayEquity: start.equity } : {}),
+        });
+      }
+    }
+    return out;
+  }
+
+  /** An account's start-of-day equity for that day start, when the monitor has established it. */
+  startOfDayEquity(accountId: string, dayStart: number): Decimal | undefined {
+    const known = this.startOfDay.get(accountId);
+    return known?.dayStart === dayStart ? known.equity : undefined;
+  }
+
+  /** Sets an account's start-of-day equity (the monitor reads it from the equity snapshots). */
+  setStartOfDay(accountId: string, dayStart: number, equity: Decimal): void {
+    this.startOfDay.set(accountId, { dayStart, equity });
+  }
+
+  // ------------------------------------------------------------------ admission batches
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, MAX_BATCH);
+        try {
+          const admissions = await this.admitBatch(batch.map((p) => p.request));
+          batch.forEach((p, i) => {
+            const admission = admissions[i];
+            if (admission === undefined) p.reject(new Error('admission lost'));
+            else p.resolve(admission);
+          });
+        } catch (error) {
+          for (const p of batch) p.reject(error);
+        }
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async admitBatch(requests: readonly AdmissionRequest[]): Promise<Admission[]> {
+    const now = this.deps.clock.now();
+    const accounts = await this.accountFacts(now);
+    const window = this.window(now, accounts);
+    return this.deps.store.admission(async (tx) => {
+      const state = (await tx.tradingState()) ?? INITIAL_STATE;
+      const limits = await tx.limits();
+      const rows = await tx.usage(window);
+      this.current = state;
+      const book = this.book(rows, limits, accounts);
+      const admissions = requests.map((request) => this.decide(request, book, state.state, now));
+      const created = await tx.createOrders(admissions.map((a) => ({ order: a.order, meta: a.meta })));
+      return admissions.map((a, i) => ({ ...a, created: created[i] === true }));
+    });
+  }
+
+  private decide(request: AdmissionRequest, book: UsageBook, state: TradingState, now: number): Admission {
+    const { order, meta, instrument } = request;
+    const input = this.input(order, meta.agentId, instrument, book, state, now);
+    const flattening = request.flatten === true && state === 'halted';
+    const decision = runChecks(flattening ? { ...input, tradingState: 'reducing' } : input);
+    const riskMeta: OrderMeta =
+      input.orderPrice === undefined ? meta : { ...meta, riskPrice: input.orderPrice };
+    if (!decision.approved) {
+      const failed = decision.failed;
+      return {
+        created: false,
+        order: {
+          ...order,
+          status: 'denied',
+          reject: {
+            code: decision.code ?? 'INVALID_ORDER',
+            message: failed?.message ?? 'denied by the risk engine',
+          },
+        },
+        meta: riskMeta,
+        decision,
+      };
+    }
+    book.accept({
+      accountId: order.accountId,
+      agentId: meta.agentId,
+      symbol: order.symbol,
+      side: order.side,
+      quantity: order.quantity,
+      price: input.orderPrice ?? ZERO,
+      ...(order.limitPrice === undefined ? {} : { limitPrice: order.limitPrice }),
+    });
+    return { created: false, order, meta: riskMeta, decision };
+  }
+
+  // ------------------------------------------------------------------ inputs
+
+  private window(now: number, accounts: readonly AccountFacts[]): UsageWindow {
+    return {
+      secondAgo: now - 1_000,
+      minuteAgo: now - 60_000,
+      dayStarts: new Map(accounts.map((a) => [a.accountId, a.dayStart])),
+    };
+  }
+
+  private book(
+    rows: UsageRows,
+    limitRows: readonly LimitRow[],
+    accounts: readonly AccountFacts[],
+  ): UsageBook {
+    return new UsageBook({
+      ...rows,
+      accounts,
+      limits: this.limitTable(limitRows),
+      instrumentOf: (symbol) => this.deps.instruments.find(symbol),
+      reference: (symbol) => this.reference(symbol),
+    });
+  }
+
+  /** The limit table: stored levels, with each agent's card limits under what was set for it. */
+  limitTable(rows: readonly LimitRow[]): LimitTable {
+    let global: RiskLimits = {};
+    const accounts = new Map<string, RiskLimits>();
+    const agents = new Map<string, RiskLimits>();
+    for (const row of rows) {
+      const limits = limitsFromJson(row.limits);
+      if (row.level === 'global') global = limits;
+      else if (row.level === 'account') accounts.set(row.scopeId, limits);
+      else agents.set(row.scopeId, limits);
+    }
+    const card = this.deps.agentLimits ?? ((): RiskLimits => ({}));
+    return { global, accounts, agent: (agentId) => ({ ...card(agentId), ...agents.get(agentId) }) };
+  }
+
+  private input(
+    order: Order,
+    agentId: string,
+    instrument: Instrument,
+    book: UsageBook,
+    state: TradingState,
+    now: number,
+  ): RiskInput {
+    const quote = this.quote(order.venue, instrument.symbol);
+    const reference = this.reference(instrument.symbol);
+    const orderPrice = orderPriceOf(order, quote, reference);
+    const calendar = calendarFor(instrument.calendar);
+    return {
+      order: { ...order, agentId },
+      instrument,
+      now,
+      tradingState: state,
+      sessionOpen: calendar.isOpen(now, { extendedHours: order.extendedHours === true }),
+      ...(quote === undefined ? {} : { quote }),
+      ...(reference === undefined ? {} : { reference }),
+      ...(orderPrice === undefined ? {} : { orderPrice }),
+      account: book.account(order, now),
+      levels: book.levels({ ...order, agentId }, instrument),
+    };
+  }
+
+  /** The venue's quote for the symbol (else any venue's). */
+  private quote(venue: string, symbol: string): QuoteRisk | undefined {
+    const brokers = [...this.deps.brokers].sort(
+      (a, b) => Number(b.venue === venue) - Number(a.venue === venue),
+    );
+    for (const broker of brokers) {
+      const book = broker.book(symbol);
+      if (book === undefined) continue;
+      const bid = book.bids[0]?.price;
+      const ask = book.asks[0]?.price;
+      if (bid === undefined && ask === undefined && book.last === undefined) continue;
+      return {
+        ts: book.ts,
+        ...(bid === undefined ? {} : { bid }),
+        ...(ask === undefined ? {} : { ask }),
+        ...(book.last === undefined ? {} : { last: book.last }),
+      };
+    }
+    return undefined;
+  }
+
+  /** The mark (§6.2): the mid of the first two-sided book, else its last trade. */
+  reference(symbol: string): Decimal | undefined {
+    for (const broker of this.deps.brokers) {
+      const book = broker.book(symbol);
+      const bid = book?.bids[0]?.price;
+      const ask = book?.asks[0]?.price;
+      if (bid !== undefined && ask !== undefined) return bid.plus(ask).div(2);
+      if (book?.last !== undefined) return book.last;
+    }
+    return undefined;
+  }
+}
+
+/** One level's instrument-independent usage. */
+export interface LevelReport {
+  readonly level: LimitLevel;
+  readonly scopeId: string;
+  readonly openOrders: number;
+  readonly openPositions: number;
+  readonly grossExposure: Decimal;
+  readonly equity: Decimal;
+  readonly startOfDayEquity?: Decimal;
+  readonly dailyPnl?: Decimal;
+  readonly dailyNotional: Decimal;
+  readonly ordersLastMinute: number;
+}
+
+/** Orders admitted by one transaction at most. */
+const MAX_BATCH = 500;
+
+const HUNDRED = dec(100);
+
+/**
+ * The order price of ORDER-SEMANTICS.md §7.1: the limit; the stop or trigger for stop and
+ * market-if-touched; the current stop for a trailing stop (else the basis ∓ the offset); else the
+ * far touch (the ask for a buy, the bid for a sell), else the reference.
+ */
+export function orderPriceOf(
+  order: OrderSpec & { currentStop?: Decimal },
+  quote: QuoteRisk | undefined,
+  reference: Decimal | undefined,
+): Decimal | undefined {
+  if (order.limitPrice !== undefined) return order.limitPrice;
+  if (order.stopPrice !== undefined) return order.stopPrice;
+  if (order.triggerPrice !== undefined) return order.triggerPrice;
+  if (order.type === 'trailing_stop') {
+    if (order.currentStop !== undefined) return order.currentStop;
+    const basis = quote?.last ?? reference;
+    if (basis !== undefined) {
+      const offset =
+        order.trailPrice ??
+        (order.trailPercent === undefined ? ZERO : basis.times(order.trailPercent).div(HUNDRED));
+      return order.side === 'sell' ? basis.minus(offset) : basis.plus(offset);
+    }
+  }
+  const far = order.side === 'buy' ? quote?.ask : quote?.bid;
+  return far ?? quote?.last ?? reference;
+}

@@ -1,0 +1,94 @@
+import type { Decimal } from '../domain/decimal.js';
+import type { Order } from '../domain/order.js';
+import type { Position } from '../domain/position.js';
+import type { LimitsJson } from '../risk/limits.js';
+import type { TradingState } from '../risk/types.js';
+import type { AgentActivity, OpenOrderGroup } from '../risk/usage-book.js';
+import type { AuditRecord, OrderMeta } from './ports.js';
+
+/** The trading state as recorded, with who set it and why. */
+export interface TradingStateRecord {
+  readonly state: TradingState;
+  readonly reason: string;
+  readonly changedBy: string;
+  readonly changedAt: number;
+}
+
+/** One level's limits as stored. */
+export interface LimitRow {
+  readonly level: 'global' | 'account' | 'agent';
+  readonly scopeId: string;
+  readonly limits: LimitsJson;
+  readonly updatedBy?: string;
+  readonly updatedAt: number;
+}
+
+/** The time windows usage is counted in. */
+export interface UsageWindow {
+  readonly secondAgo: number;
+  readonly minuteAgo: number;
+  /** Each account's day start (epoch ms); daily notional is summed only when this is given. */
+  readonly dayStarts?: ReadonlyMap<string, number>;
+}
+
+/** What the store knows about usage: open orders, recent activity, positions. */
+export interface UsageRows {
+  readonly groups: OpenOrderGroup[];
+  readonly activity: AgentActivity[];
+  readonly positions: Position[];
+}
+
+/** The reads and writes of one admission, inside its transaction. */
+export interface AdmissionTx {
+  usage(window: UsageWindow): Promise<UsageRows>;
+  tradingState(): Promise<TradingStateRecord | undefined>;
+  limits(): Promise<LimitRow[]>;
+  /** Inserts each order unless its (account, client order id) exists; answers whether it was. */
+  createOrders(items: readonly { order: Order; meta: OrderMeta }[]): Promise<boolean[]>;
+}
+
+export interface EquitySnapshot {
+  readonly accountId: string;
+  readonly at: number;
+  readonly equity: Decimal;
+  readonly cash: Decimal;
+}
+
+/** The risk engine's store port (src/store/risk-store.ts implements it). */
+export interface RiskStore {
+  /**
+   * Runs one admission in a transaction that holds the database's risk lock: admissions of every
+   * server process on this database run one at a time, so what one reads no other can change
+   * before it commits.
+   */
+  admission<T>(fn: (tx: AdmissionTx) => Promise<T>): Promise<T>;
+  /** The same reads without the lock (performRiskCheck, getRiskLimits). */
+  usage(window: UsageWindow): Promise<UsageRows>;
+  limits(): Promise<LimitRow[]>;
+  saveLimits(row: Omit<LimitRow, 'updatedAt'> & { updatedAt: number }, audit: AuditRecord): Promise<void>;
+  tradingState(): Promise<TradingStateRecord | undefined>;
+  saveTradingState(record: TradingStateRecord, audit: AuditRecord): Promise<void>;
+  recordEquity(snapshots: readonly EquitySnapshot[]): Promise<void>;
+  /** Snapshots at or after `since`, oldest first; of one account, or all. */
+  equitySince(since: number, accountId?: string): Promise<EquitySnapshot[]>;
+  /** Appends an entry to the audit log (alerts, signals). */
+  audit(record: AuditRecord): Promise<void>;
+  findSignal(signalId: string): Promise<SignalRecord | undefined>;
+  /** Records a signal once: false when its id was recorded before. */
+  saveSignal(record: SignalRecord): Promise<boolean>;
+}
+
+/** A trading signal as received and what became of it. */
+export interface SignalRecord {
+  readonly signalId: string;
+  readonly modelId: string;
+  readonly agentId: string;
+  readonly symbol: string;
+  readonly action: string;
+  readonly confidence: Decimal;
+  readonly status: 'accepted' | 'rejected' | 'ignored';
+  readonly orderId?: string;
+  /** The request, the sizing and the exit plan, as JSON. */
+  readonly payload: Readonly<Record<string, unknown>>;
+  readonly createdAt: number;
+}

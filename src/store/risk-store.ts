@@ -1,0 +1,312 @@
+import { and, asc, eq, gte } from 'drizzle-orm';
+import { dec } from '../domain/decimal.js';
+import type { Side } from '../domain/order.js';
+import type { AuditRecord } from '../engine/ports.js';
+import type {
+  AdmissionTx,
+  EquitySnapshot,
+  LimitRow,
+  RiskStore,
+  SignalRecord,
+  TradingStateRecord,
+  UsageRows,
+  UsageWindow,
+} from '../engine/risk-ports.js';
+import type { LimitsJson } from '../risk/limits.js';
+import type { TradingState } from '../risk/types.js';
+import type { AgentActivity, OpenOrderGroup } from '../risk/usage-book.js';
+import { appendAudit } from './audit-log.js';
+import type { SqlQuery, Store } from './db.js';
+import { insertOrders } from './order-store.js';
+import { equitySnapshots, riskLimits, signals, tradingState } from './schema.js';
+
+/**
+ * The key of the transaction-scoped advisory lock every admission holds: one admission at a time
+ * on this database, from any number of server processes (see RiskStore.admission).
+ */
+const RISK_LOCK = 7_214_003;
+const GLOBAL = 'global';
+
+/** The risk engine's tables: limits, the trading state, equity snapshots, and usage read from orders. */
+export class DrizzleRiskStore implements RiskStore {
+  constructor(private readonly store: Store) {}
+
+  admission<T>(fn: (tx: AdmissionTx) => Promise<T>): Promise<T> {
+    return this.store.transaction(async (query) => {
+      await query(LOCK, [RISK_LOCK]);
+      return fn({
+        usage: (window) => readUsage(query, window),
+        tradingState: () => readState(query),
+        limits: () => readLimits(query),
+        createOrders: (items) => insertOrders(query, items),
+      });
+    });
+  }
+
+  usage(window: UsageWindow): Promise<UsageRows> {
+    return readUsage(this.store.query, window);
+  }
+
+  limits(): Promise<LimitRow[]> {
+    return readLimits(this.store.query);
+  }
+
+  async saveLimits(row: LimitRow, audit: AuditRecord): Promise<void> {
+    const values = {
+      scope: row.level,
+      scopeId: row.scopeId,
+      limits: row.limits,
+      updatedBy: row.updatedBy ?? null,
+      updatedAt: new Date(row.updatedAt),
+    };
+    await this.store.db.transaction(async (tx) => {
+      await tx
+        .insert(riskLimits)
+        .values(values)
+        .onConflictDoUpdate({ target: [riskLimits.scope, riskLimits.scopeId], set: values });
+      await appendAudit(tx, { ...audit, at: new Date(audit.at) });
+    });
+  }
+
+  tradingState(): Promise<TradingStateRecord | undefined> {
+    return readState(this.store.query);
+  }
+
+  async saveTradingState(record: TradingStateRecord, audit: AuditRecord): Promise<void> {
+    const values = {
+      scope: GLOBAL,
+      state: record.state,
+      reason: record.reason,
+      changedBy: record.changedBy,
+      changedAt: new Date(record.changedAt),
+    };
+    await this.store.db.transaction(async (tx) => {
+      await tx
+        .insert(tradingState)
+        .values(values)
+        .onConflictDoUpdate({ target: tradingState.scope, set: values });
+      await appendAudit(tx, { ...audit, at: new Date(audit.at) });
+    });
+  }
+
+  async recordEquity(snapshots: readonly EquitySnapshot[]): Promise<void> {
+    if (snapshots.length === 0) return;
+    await this.store.db
+      .insert(equitySnapshots)
+      .values(
+        snapshots.map((s) => ({
+          accountId: s.accountId,
+          at: new Date(s.at),
+          equity: s.equity.toFixed(),
+          cash: s.cash.toFixed(),
+        })),
+      )
+      .onConflictDoNothing();
+  }
+
+  async equitySince(since: number, accountId?: string): Promise<EquitySnapshot[]> {
+    const after = gte(equitySnapshots.at, new Date(since));
+    const rows = await this.store.db
+      .select()
+      .from(equitySnapshots)
+      .where(accountId === undefined ? after : and(after, eq(equitySnapshots.accountId, accountId)))
+      .orderBy(asc(equitySnapshots.at), asc(equitySnapshots.accountId));
+    return rows.map((r) => ({
+      accountId: r.accountId,
+      at: r.at.getTime(),
+      equity: dec(r.equity),
+      cash: dec(r.cash),
+    }));
+  }
+
+  async findSignal(signalId: string): Promise<SignalRecord | undefined> {
+    const [row] = await this.store.db.select().from(signals).where(eq(signals.signalId, signalId)).limit(1);
+    if (row === undefined) return undefined;
+    return {
+      signalId: row.signalId,
+      modelId: row.modelId,
+      agentId: row.agentId,
+      symbol: row.symbol,
+      action: row.action,
+      confidence: dec(row.confidence),
+      status: row.status as SignalRecord['status'],
+      ...(row.orderId === null ? {} : { orderId: row.orderId }),
+      payload: row.payload as Record<string, unknown>,
+      createdAt: row.createdAt.getTime(),
+    };
+  }
+
+  async saveSignal(record: SignalRecord): Promise<boolean> {
+    const inserted = await this.store.db
+      .insert(signals)
+      .values({
+        signalId: record.signalId,
+        modelId: record.modelId,
+        agentId: record.agentId,
+        symbol: record.symbol,
+        action: record.action,
+        confidence: record.confidence.toFixed(),
+        payload: record.payload,
+        status: record.status,
+        orderId: record.orderId ?? null,
+        createdAt: new Date(record.createdAt),
+      })
+      .onConflictDoNothing()
+      .returning({ id: signals.signalId });
+    return inserted.length > 0;
+  }
+
+  async audit(record: AuditRecord): Promise<void> {
+    await this.store.db.transaction(async (tx) => {
+      await appendAudit(tx, { ...record, at: new Date(record.at) });
+    });
+  }
+}
+
+const LOCK = 'select pg_advisory_xact_lock($1)';
+
+const OPEN = `('pending_new','new','triggered','partially_filled','pending_cancel','pending_replace')`;
+
+/** The price an order's quantity is valued at: the admission's, else its own prices. */
+const priceOf = (t = ''): string =>
+  `coalesce(${['risk_price', 'limit_price', 'stop_price', 'trigger_price', 'current_stop', 'avg_fill_price']
+    .map((c) => t + c)
+    .join(', ')}, 0)`;
+const PRICE = priceOf();
+
+const OPEN_GROUPS = `
+  select account_id, agent_id, symbol, side, count(*)::int as n,
+         sum(quantity - filled_qty)::text as leaves,
+         sum((quantity - filled_qty) * ${PRICE})::text as notional,
+         count(limit_price)::int as limit_orders,
+         (case when side = 'buy' then max(limit_price) else min(limit_price) end)::text as best_limit
+  from orders
+  where status in ${OPEN}
+  group by account_id, agent_id, symbol, side`;
+
+const RECENT = `
+  select agent_id, account_id,
+         count(*) filter (where created_at > $1::timestamptz)::int as last_second,
+         count(*)::int as last_minute
+  from orders
+  where created_at > $2::timestamptz and status <> 'denied' and not external
+  group by agent_id, account_id`;
+
+/** Accepted notional per agent and account since each account's day start ($1: [{a, s}]). */
+const DAILY = `
+  with starts as (
+    select x->>'a' as account_id, (x->>'s')::timestamptz as day_start from jsonb_array_elements($1::jsonb) x
+  )
+  select o.agent_id, o.account_id, sum(o.quantity * ${priceOf('o.')})::text as notional
+  from orders o join starts s on s.account_id = o.account_id
+  where o.created_at >= s.day_start and o.status <> 'denied' and not o.external
+  group by o.agent_id, o.account_id`;
+
+const POSITIONS = `
+  select account_id, symbol, quantity::text as quantity, avg_entry_price::text as avg_entry_price,
+         realized_pnl::text as realized_pnl, fees::text as fees, opened_at, updated_at
+  from positions where quantity <> 0`;
+
+async function readUsage(query: SqlQuery, window: UsageWindow): Promise<UsageRows> {
+  const [groups, recent, daily, positions] = await Promise.all([
+    query(OPEN_GROUPS, []),
+    query(RECENT, [new Date(window.secondAgo).toISOString(), new Date(window.minuteAgo).toISOString()]),
+    window.dayStarts === undefined || window.dayStarts.size === 0
+      ? Promise.resolve([])
+      : query(DAILY, [
+          JSON.stringify([...window.dayStarts].map(([a, s]) => ({ a, s: new Date(s).toISOString() }))),
+        ]),
+    query(POSITIONS, []),
+  ]);
+  const activity = new Map<string, AgentActivity>();
+  const keyOf = (agentId: string, accountId: string): string => `${agentId}\u0000${accountId}`;
+  for (const r of recent) {
+    const agentId = text(r['agent_id']);
+    const accountId = text(r['account_id']);
+    activity.set(keyOf(agentId, accountId), {
+      agentId,
+      accountId,
+      lastSecond: Number(r['last_second']),
+      lastMinute: Number(r['last_minute']),
+      dailyNotional: dec(0),
+    });
+  }
+  for (const r of daily) {
+    const agentId = text(r['agent_id']);
+    const accountId = text(r['account_id']);
+    const known = activity.get(keyOf(agentId, accountId));
+    activity.set(keyOf(agentId, accountId), {
+      agentId,
+      accountId,
+      lastSecond: known?.lastSecond ?? 0,
+      lastMinute: known?.lastMinute ?? 0,
+      dailyNotional: dec(text(r['notional']) || '0'),
+    });
+  }
+  return {
+    groups: groups.map(toGroup),
+    activity: [...activity.values()],
+    positions: positions.map((r) => ({
+      accountId: text(r['account_id']),
+      symbol: text(r['symbol']),
+      quantity: dec(text(r['quantity'])),
+      avgEntryPrice: dec(text(r['avg_entry_price'])),
+      realizedPnl: dec(text(r['realized_pnl'])),
+      fees: dec(text(r['fees'])),
+      ...(r['opened_at'] === null ? {} : { openedAt: toMs(r['opened_at']) }),
+      updatedAt: toMs(r['updated_at']),
+    })),
+  };
+}
+
+function toGroup(r: Record<string, unknown>): OpenOrderGroup {
+  const best = r['best_limit'];
+  return {
+    accountId: text(r['account_id']),
+    agentId: text(r['agent_id']),
+    symbol: text(r['symbol']),
+    side: text(r['side']) as Side,
+    count: Number(r['n']),
+    leaves: dec(text(r['leaves'])),
+    notional: dec(text(r['notional'])),
+    limitOrders: Number(r['limit_orders']),
+    ...(best === null || best === undefined ? {} : { bestLimit: dec(text(best)) }),
+  };
+}
+
+async function readState(query: SqlQuery): Promise<TradingStateRecord | undefined> {
+  const [row] = await query(
+    'select state, reason, changed_by, changed_at from trading_state where scope = $1',
+    [GLOBAL],
+  );
+  if (row === undefined) return undefined;
+  return {
+    state: text(row['state']) as TradingState,
+    reason: text(row['reason']),
+    changedBy: text(row['changed_by']),
+    changedAt: toMs(row['changed_at']),
+  };
+}
+
+async function readLimits(query: SqlQuery): Promise<LimitRow[]> {
+  const rows = await query('select scope, scope_id, limits, updated_by, updated_at from risk_limits', []);
+  return rows.map((r) => ({
+    level: text(r['scope']) as LimitRow['level'],
+    scopeId: text(r['scope_id']),
+    limits: (typeof r['limits'] === 'string' ? JSON.parse(r['limits']) : r['limits']) as LimitsJson,
+    ...(r['updated_by'] === null ? {} : { updatedBy: text(r['updated_by']) }),
+    updatedAt: toMs(r['updated_at']),
+  }));
+}
+
+/** A column value as text (numeric and text columns come back as strings, counts as numbers). */
+function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return value.toString();
+  return '';
+}
+
+/** A timestamptz as either driver returns it (a Date, or text). */
+function toMs(value: unknown): number {
+  return value instanceof Date ? value.getTime() : new Date(text(value)).getTime();
+}
