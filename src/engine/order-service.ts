@@ -19,6 +19,7 @@ import type { OrderFilter, OrderMeta, OrderPage, OrderStore, StoredOrder } from 
 import { requestHash } from './request-hash.js';
 import type { Admission, AdmissionRequest } from './risk-engine.js';
 import type { RiskDecision } from '../risk/run-checks.js';
+import type { CheckResult } from '../risk/types.js';
 
 /** What a caller asks for; the engine fills in ids, venue and account. */
 export interface SubmitInput extends OrderSpec {
@@ -38,6 +39,12 @@ export interface SubmitInput extends OrderSpec {
 export interface RiskPort {
   admit(request: AdmissionRequest): Promise<Admission>;
   evaluate(order: Order, agentId: string, instrument: Instrument): Promise<RiskDecision>;
+  checkReplace(
+    order: Order,
+    next: Order,
+    agentId: string,
+    instrument: Instrument,
+  ): Promise<CheckResult | undefined>;
 }
 
 /** The routing port; the routing issue fills it. Until then: the pinned venue, or the first that trades the symbol. */
@@ -240,6 +247,7 @@ export class OrderService {
         now: this.deps.clock.now(),
       },
     );
+    await this.checkReplaceRisk(stored, next);
     await this.locks.run(lockKey(order), () =>
       this.applyLocal(order, { kind: 'rpl_req', origin: 'local', changes }),
     );
@@ -247,6 +255,22 @@ export class OrderService {
       broker.replace({ accountId: order.accountId, clientOrderId: order.clientOrderId, changes }),
     );
     return this.reload(stored);
+  }
+
+  /** A replace the risk engine refuses is refused with its code; the order stays as it is (§7.3). */
+  private async checkReplaceRisk(stored: StoredOrder, next: Order): Promise<void> {
+    if (this.risk === undefined) return;
+    const instrument = this.deps.instruments.get(stored.order.symbol);
+    const failed = await this.risk.checkReplace(stored.order, next, stored.meta.agentId, instrument);
+    if (failed === undefined) return;
+    throw new TradingError(failed.code, failed.message ?? `The replace fails the ${failed.name} check.`, {
+      hint: 'The order is unchanged. performRiskCheck shows the limits; change the request or ask a risk admin.',
+      details: {
+        orderId: stored.order.id,
+        check: failed.name,
+        ...(failed.level === undefined ? {} : { level: failed.level }),
+      },
+    });
   }
 
   /**
@@ -361,7 +385,15 @@ export class OrderService {
     }
     const orders: StoredOrder[] = [];
     for (const position of held) {
-      const size = closeSize(position.quantity.abs(), input, instrument);
+      // What open orders on the closing side already close is not closed twice (they would make
+      // the close exceed the position, and reduce-only would refuse it).
+      const closing = position.quantity.isPositive() ? 'sell' : 'buy';
+      const pending = (await this.deps.store.openOrders(position.accountId))
+        .filter((s) => s.order.symbol === instrument.symbol && s.order.side === closing)
+        .reduce((sum, s) => sum.plus(s.order.quantity.minus(s.order.filledQty)), ZERO);
+      const closable = position.quantity.abs().minus(pending);
+      if (!closable.isPositive()) continue;
+      const size = closeSize(closable, input, instrument);
       if (size.isZero()) continue;
       const venue = await this.venueOfAccount(position.accountId);
       orders.push(

@@ -1,6 +1,6 @@
 import type { Broker } from '../brokers/broker.js';
 import type { Clock } from '../domain/clock.js';
-import { type Decimal, ZERO, dec } from '../domain/decimal.js';
+import { BPS, type Decimal, ONE, ZERO, dec } from '../domain/decimal.js';
 import type { InstrumentRegistry } from '../domain/instruments.js';
 import type { Instrument } from '../domain/instrument.js';
 import type { Order, OrderSpec } from '../domain/order.js';
@@ -13,7 +13,14 @@ import {
   patchLimits,
 } from '../risk/limits.js';
 import { type RiskDecision, runChecks } from '../risk/run-checks.js';
-import type { LimitLevel, QuoteRisk, RiskInput, RiskLimits, TradingState } from '../risk/types.js';
+import type {
+  CheckResult,
+  LimitLevel,
+  QuoteRisk,
+  RiskInput,
+  RiskLimits,
+  TradingState,
+} from '../risk/types.js';
 import { type AccountFacts, type LimitTable, UsageBook } from '../risk/usage-book.js';
 import type { EventBus } from './event-bus.js';
 import type { OrderMeta } from './ports.js';
@@ -167,6 +174,32 @@ export class RiskEngine {
     });
   }
 
+  /**
+   * The checks of a replace (ORDER-SEMANTICS.md §7.3), on the order it would produce: the trading
+   * state, the price band, reduce-only and the order notional always; when it adds quantity, the
+   * position, exposure, loss and buying-power checks on the added quantity. Undefined: it passes.
+   * (Usage still counts the order's current leaves, so a reduce-only judgement is conservative.)
+   */
+  async checkReplace(
+    order: Order,
+    next: Order,
+    agentId: string,
+    instrument: Instrument,
+  ): Promise<CheckResult | undefined> {
+    const full = await this.evaluate(next, agentId, instrument);
+    const always = new Set(['trading_halted', 'price_band', 'reduce_only', 'order_notional']);
+    const failure = full.checks.find((c) => always.has(c.name) && !c.passed);
+    if (failure !== undefined) {
+      const lowers = next.quantity.lessThan(order.quantity);
+      if (!(failure.name === 'reduce_only' && lowers)) return failure;
+    }
+    const added = next.quantity.minus(order.quantity);
+    if (!added.isPositive()) return undefined;
+    const increment = await this.evaluate({ ...next, quantity: added }, agentId, instrument);
+    const raising = new Set(['position_limit', 'open_positions', 'exposure', 'daily_loss', 'buying_power']);
+    return increment.checks.find((c) => raising.has(c.name) && !c.passed);
+  }
+
   /** Every check for an order, without recording it (performRiskCheck): the same checks admit runs. */
   async evaluate(order: Order, agentId: string, instrument: Instrument): Promise<RiskDecision> {
     const now = this.deps.clock.now();
@@ -217,6 +250,24 @@ export class RiskEngine {
         dailyNotional: l.dailyNotional,
         ordersLastMinute: l.ordersLastMinute,
       }));
+  }
+
+  /**
+   * Buying power an order of this account can still use: the venue's figure less what its open
+   * orders reserve, net of the taker fee the buying-power check adds (what submitSignal sizes to).
+   */
+  async availableBuyingPower(accountId: string): Promise<Decimal | undefined> {
+    const now = this.deps.clock.now();
+    const accounts = await this.accountFacts(now);
+    const facts = accounts.find((a) => a.accountId === accountId);
+    if (facts === undefined) return undefined;
+    const [rows, limits] = await Promise.all([
+      this.deps.store.usage(this.window(now, accounts)),
+      this.deps.store.limits(),
+    ]);
+    const account = this.book(rows, limits, accounts).account({ accountId, symbol: '', side: 'buy' }, now);
+    const free = account.buyingPower.minus(account.reserved);
+    return free.isPositive() ? free.div(ONE.plus(account.takerFeeBps.div(BPS))) : ZERO;
   }
 
   /** The venues' accounts, each with its day start and start-of-day equity. */
@@ -287,9 +338,23 @@ export class RiskEngine {
       const rows = await tx.usage(window);
       this.current = state;
       const book = this.book(rows, limits, accounts);
-      const admissions = requests.map((request) => this.decide(request, book, state.state, now));
-      const created = await tx.createOrders(admissions.map((a) => ({ order: a.order, meta: a.meta })));
-      return admissions.map((a, i) => ({ ...a, created: created[i] === true }));
+      // A client order id repeated within the batch is one order: decided (and counted) once.
+      const first = new Map<string, Admission>();
+      const admissions = requests.map((request) => {
+        const key = `${request.order.accountId}|${request.order.clientOrderId}`;
+        const seen = first.get(key);
+        if (seen !== undefined) return { ...seen, created: false, duplicate: true };
+        const admission = { ...this.decide(request, book, state.state, now), duplicate: false };
+        first.set(key, admission);
+        return admission;
+      });
+      const fresh = admissions.filter((a) => !a.duplicate);
+      const created = await tx.createOrders(fresh.map((a) => ({ order: a.order, meta: a.meta })));
+      const inserted = new Set(fresh.filter((_, i) => created[i] === true).map((a) => a.order.id));
+      return admissions.map(({ duplicate, ...a }) => ({
+        ...a,
+        created: !duplicate && inserted.has(a.order.id),
+      }));
     });
   }
 

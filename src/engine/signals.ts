@@ -28,6 +28,7 @@ export interface SignalOutcome {
   readonly signalId: string;
   readonly status: SignalRecord['status'];
   readonly order?: StoredOrder;
+  /** The sizing: as computed now, or as recorded (decimals as strings) for a replayed signal. */
   readonly sizing: SizingResult | Readonly<Record<string, unknown>>;
   /** Whether this call placed it (false: the signal id was seen before and this is its record). */
   readonly replayed: boolean;
@@ -75,12 +76,17 @@ export class SignalDesk {
     }
     const position = (await this.deps.service.positions(account)).find((p) => p.symbol === instrument.symbol);
     const caps = tightest(await this.deps.risk.limitsInForce(account, agentId));
+    // The position checks value the position at the mark, not at the entry: cap in the same units.
+    const mark = this.deps.risk.reference(instrument.symbol);
+    const atMark = (cap: Decimal | undefined): Decimal | undefined =>
+      cap === undefined || mark === undefined || !mark.isPositive() ? cap : cap.times(entry).div(mark);
+    const buyingPower = (await this.deps.risk.availableBuyingPower(account)) ?? facts.buyingPower;
     const sizing = sizeSignal({
       action: input.action,
       confidence: input.confidence,
       entryPrice: entry,
       equity: facts.equity,
-      buyingPower: facts.buyingPower,
+      buyingPower,
       lotSize: instrument.lotSize,
       minQuantity: instrument.minQuantity,
       currentPosition: position?.quantity ?? ZERO,
@@ -90,7 +96,7 @@ export class SignalDesk {
         takeProfit: input.takeProfit,
         requestedQuantity: input.quantity,
       }),
-      ...optional({ maxPositionNotional: caps.notional, maxPositionPctOfEquity: caps.pct }),
+      ...optional({ maxPositionNotional: atMark(caps.notional), maxPositionPctOfEquity: atMark(caps.pct) }),
     });
     const order =
       sizing.status === 'sized' && sizing.side !== undefined

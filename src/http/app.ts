@@ -63,6 +63,7 @@ export function createHttpSurface(options: HttpSurfaceOptions): HttpSurface {
     bus: app.bus,
     service: app.service,
     venues: app.exchange.venues,
+    risk: { engine: app.risk, controls: app.riskControls },
   });
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
   const hono = new Hono<Env>();

@@ -17,6 +17,12 @@ export interface HealthReport {
     readonly venues: Readonly<Record<string, ProbeResult>>;
     readonly eventBus: ProbeResult;
     readonly reconciliation: { readonly status: 'up' | 'down'; readonly failed: readonly string[] };
+    /** The trading state and the latest risk alerts (a halt makes the server degraded). */
+    readonly risk: {
+      readonly tradingState: 'active' | 'reducing' | 'halted';
+      readonly reason: string;
+      readonly alerts: readonly { at: string; kind: string; severity: string; message: string }[];
+    };
   };
   readonly lastOrderAt?: string;
   readonly openPositions?: number;
@@ -46,8 +52,25 @@ export async function probeHealth(app: TradingApp): Promise<HealthReport> {
     .filter((r) => r.failed !== undefined)
     .map((r) => `${r.venue}/${r.accountId}: ${r.failed ?? ''}`);
   const venues = Object.fromEntries(venueResults);
+  const state = app.risk.tradingState();
+  const risk = {
+    tradingState: state.state,
+    reason: state.reason,
+    alerts: app.riskControls
+      .alerts()
+      .slice(-5)
+      .map((a) => ({
+        at: new Date(a.at).toISOString(),
+        kind: a.kind,
+        severity: a.severity,
+        message: a.message,
+      })),
+  };
   const degraded =
-    eventBus.status === 'down' || failed.length > 0 || venueResults.some(([, r]) => r.status === 'down');
+    eventBus.status === 'down' ||
+    failed.length > 0 ||
+    state.state === 'halted' ||
+    venueResults.some(([, r]) => r.status === 'down');
   const counts = database.status === 'up' ? await figures(app).catch(() => undefined) : undefined;
   return {
     status: database.status === 'down' ? 'unhealthy' : degraded ? 'degraded' : 'healthy',
@@ -56,6 +79,7 @@ export async function probeHealth(app: TradingApp): Promise<HealthReport> {
       venues,
       eventBus,
       reconciliation: { status: failed.length > 0 ? 'down' : 'up', failed },
+      risk,
     },
     ...counts,
   };

@@ -1,5 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { RiskControls } from '../engine/risk-controls.js';
+import type { RiskEngine } from '../engine/risk-engine.js';
+import type { Decimal } from '../domain/decimal.js';
+import type { PortfolioMetrics, TailRisk } from '../risk/portfolio-metrics.js';
 import { type Broker, type VenueAccount, withDeadline } from '../brokers/broker.js';
 import { sumDec } from '../domain/decimal.js';
 import { IN_FLIGHT_STATUSES, type Order } from '../domain/order.js';
@@ -15,7 +19,14 @@ export interface TradingMetricsDeps {
   readonly venueTimeoutMs?: number;
   /** Node.js process metrics in the same registry (default true); see the constructor. */
   readonly processMetrics?: boolean;
+  /** The risk engine: the trading state, the day's P&L and the portfolio risk metrics. */
+  readonly risk?: {
+    readonly engine: Pick<RiskEngine, 'tradingState' | 'usageReport'>;
+    readonly controls: Pick<RiskControls, 'portfolioMetrics'>;
+  };
 }
+
+const STATE_VALUE = { active: 0, reducing: 1, halted: 2 } as const;
 
 /** How many orders' per-order state (counted transitions, submit times) is kept, oldest first out. */
 const TRACKED_ORDERS = 20_000;
@@ -178,10 +189,13 @@ export class TradingMetrics {
     );
     this.gauge(
       'trading_daily_pnl',
-      'Realized P&L net of fees since the positions were first recorded, plus unrealized P&L at the current marks. Not reset daily: take the daily change with delta() or offset 1d.',
+      this.deps.risk === undefined
+        ? 'Realized P&L net of fees since the positions were first recorded, plus unrealized P&L at the current marks (no risk engine: not reset daily).'
+        : 'Equity now minus equity when the trading day started (the previous US equity close for equity accounts, 00:00 UTC otherwise), summed over every account.',
       [],
       () => this.pnl(),
     );
+    if (this.deps.risk !== undefined) this.defineRiskGauges(this.deps.risk);
     this.gauge(
       'trading_venue_up',
       'Whether the venue answered its account report within the timeout (1) or not (0).',
@@ -193,6 +207,47 @@ export class TradingMetrics {
       "Round trip of this scrape's account report to the venue, in milliseconds.",
       ['venue'],
       () => this.venueLatency(),
+    );
+  }
+
+  /** The trading state and the portfolio risk metrics (ratios; 0.05 = 5%). */
+  private defineRiskGauges(risk: NonNullable<TradingMetricsDeps['risk']>): void {
+    this.gauge('trading_risk_state', 'Trading state: 0 active, 1 reducing, 2 halted.', [], () =>
+      Promise.resolve([{ labels: {}, value: STATE_VALUE[risk.engine.tradingState().state] }]),
+    );
+    const metrics = (): Promise<PortfolioMetrics> => risk.controls.portfolioMetrics();
+    this.gauge(
+      'trading_risk_var',
+      'Historical one-day value at risk as a fraction of equity, from daily equity returns.',
+      ['confidence'],
+      async () => {
+        const m = await metrics();
+        return tails(m, (t) => t.valueAtRisk);
+      },
+    );
+    this.gauge(
+      'trading_risk_expected_shortfall',
+      'Historical one-day expected shortfall as a fraction of equity.',
+      ['confidence'],
+      async () => tails(await metrics(), (t) => t.expectedShortfall),
+    );
+    this.gauge(
+      'trading_risk_max_drawdown',
+      'Deepest peak-to-trough fall of equity, as a fraction.',
+      [],
+      async () => {
+        const d = (await metrics()).maxDrawdown;
+        return d === undefined ? [] : [{ labels: {}, value: d.fraction.toNumber() }];
+      },
+    );
+    this.gauge(
+      'trading_risk_sharpe_ratio',
+      'Annualised Sharpe ratio of daily equity returns.',
+      [],
+      async () => {
+        const r = (await metrics()).sharpeRatio;
+        return r === undefined ? [] : [{ labels: {}, value: r.toNumber() }];
+      },
     );
   }
 
@@ -264,6 +319,10 @@ export class TradingMetrics {
    * as long as the store has held it. Symbols without a mark are left out of the unrealized part.
    */
   private async pnl(): Promise<Sample<never>[]> {
+    if (this.deps.risk !== undefined) {
+      const [global] = await this.deps.risk.engine.usageReport(undefined, undefined);
+      return global?.dailyPnl === undefined ? [] : [{ labels: {}, value: global.dailyPnl.toNumber() }];
+    }
     const { totals } = await this.deps.service.portfolio();
     return [{ labels: {}, value: totals.realizedPnl.plus(totals.unrealizedPnl).toNumber() }];
   }
@@ -307,6 +366,16 @@ export class TradingMetrics {
       return { venue: broker.venue };
     }
   }
+}
+
+function tails(m: PortfolioMetrics, pick: (t: TailRisk) => Decimal): Sample<'confidence'>[] {
+  const levels: [string, TailRisk | undefined][] = [
+    ['0.95', m.var95],
+    ['0.99', m.var99],
+  ];
+  return levels.flatMap(([confidence, t]) =>
+    t === undefined ? [] : [{ labels: { confidence }, value: pick(t).toNumber() }],
+  );
 }
 
 /** A Map that forgets its oldest entry past its capacity: per-order state can never grow without bound. */

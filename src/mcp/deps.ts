@@ -13,6 +13,7 @@ export function toolDeps(app: TradingApp, registry: AgentRegistry): ToolDeps {
     confirmations: new ConfirmationTokens(app.exchange.clock),
     bars: app.exchange.bars,
     ...(app.exchange.simulator === undefined ? {} : { paperMarket: app.exchange.simulator }),
+    risk: { engine: app.risk, controls: app.riskControls, signals: app.signals },
     agents: () =>
       registry.list().map((card) => ({
         agentId: card.id,

@@ -54,6 +54,15 @@ export const RESOURCES: readonly ResourceDefinition[] = [
     args: (v) => ({ orderId: v['orderId'] }),
   },
   {
+    name: 'risk-limits',
+    uri: 'trading://risk/limits',
+    title: 'Risk limits',
+    description:
+      'The trading state, the limits in force and their usage, alerts and risk metrics (as getRiskLimits). Changes when a limit or the trading state changes, and on fills.',
+    tool: 'getRiskLimits',
+    args: () => ({}),
+  },
+  {
     name: 'venues',
     uri: 'trading://venues',
     title: 'Venues',
@@ -105,6 +114,8 @@ const POSITION_TOPICS: readonly Topic[] = [
   'trade.position.closed',
 ];
 
+const RISK_TOPICS: readonly Topic[] = ['trade.risk.limits', 'trade.risk.alert'];
+
 /**
  * Turns the core's events into resource URIs that changed. The URIs of one burst of events (a
  * fill publishes the order's and the position's events together) are coalesced and delivered
@@ -127,7 +138,14 @@ export class ResourceChanges {
     for (const topic of POSITION_TOPICS) {
       this.unsubscribe.push(
         bus.subscribe(topic, () => {
-          this.changed('trading://positions', 'trading://account');
+          this.changed('trading://positions', 'trading://account', 'trading://risk/limits');
+        }),
+      );
+    }
+    for (const topic of RISK_TOPICS) {
+      this.unsubscribe.push(
+        bus.subscribe(topic, () => {
+          this.changed('trading://risk/limits', 'trading://account');
         }),
       );
     }

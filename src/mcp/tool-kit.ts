@@ -10,6 +10,9 @@ import type { Clock } from '../domain/clock.js';
 import { type Decimal, toWire } from '../domain/decimal.js';
 import type { InstrumentRegistry } from '../domain/instruments.js';
 import type { OrderService } from '../engine/order-service.js';
+import type { RiskControls } from '../engine/risk-controls.js';
+import type { RiskEngine } from '../engine/risk-engine.js';
+import type { SignalDesk } from '../engine/signals.js';
 import type { BarHistory } from '../marketdata/bars/bar-history.js';
 import type { ConfirmationTokens } from './confirmation.js';
 
@@ -45,6 +48,14 @@ export interface ToolDeps {
   readonly bars?: BarHistory;
   /** The paper venues' market controls (simulateMarket); absent when no paper venue is enabled. */
   readonly paperMarket?: MarketSimulator;
+  /** The risk engine, its controls and the signal desk; absent: the risk tools are not offered. */
+  readonly risk?: RiskDeps;
+}
+
+export interface RiskDeps {
+  readonly engine: RiskEngine;
+  readonly controls: RiskControls;
+  readonly signals: SignalDesk;
 }
 
 /** One call's link to its caller: cancellation, and progress for long calls. */

@@ -6,11 +6,13 @@
 import { z } from 'zod';
 import { type Decimal, toWire } from '../domain/decimal.js';
 import { TradingError } from '../domain/errors.js';
-import type { OrderRef } from '../engine/order-service.js';
+import type { OrderRef, SubmitInput } from '../engine/order-service.js';
+import { RISK_TOOLS } from './risk-tools.js';
 import { calendarFor } from '../marketdata/calendar/index.js';
 import {
   decimalInput,
   decimalOutput,
+  deniedError,
   positiveDecimal,
   toWireEvent,
   toWireFill,
@@ -102,6 +104,34 @@ const executeInput = z.object({
     .optional()
     .describe('From a CONFIRMATION_REQUIRED refusal, once the person approved the preview.'),
 });
+
+/** OrderRequest without the confirmation token: what performRiskCheck takes. */
+const orderRequest = executeInput.omit({ confirmToken: true });
+
+/** The service's submit input for an OrderRequest from this caller. */
+function submitInputOf(args: z.output<typeof orderRequest>, caller: CallerAgent): SubmitInput {
+  return {
+    symbol: args.symbol,
+    side: args.side,
+    type: args.type,
+    quantity: args.quantity,
+    timeInForce: args.timeInForce,
+    agentId: caller.id,
+    ...defined({
+      limitPrice: args.limitPrice,
+      stopPrice: args.stopPrice,
+      trailPercent: args.trailPercent,
+      trailPrice: args.trailPrice,
+      extendedHours: args.extendedHours,
+      clientOrderId: args.clientOrderId,
+      accountId: args.account,
+      venue: args.venue,
+      reduceOnly: args.reduceOnly,
+      postOnly: args.postOnly,
+      reason: args.reason,
+    }),
+  };
+}
 
 const ordersOutput = z.object({ orders: z.array(wireOrderSchema) });
 
@@ -226,29 +256,61 @@ export const TOOLS: readonly ToolDefinition[] = [
     run: async (args, caller, deps, call) => {
       await confirmIfLarge(args, caller, deps, call);
       if (call.signal.aborted) throw canceledByCaller();
-      const stored = await deps.service.submit({
-        symbol: args.symbol,
-        side: args.side,
-        type: args.type,
-        quantity: args.quantity,
-        timeInForce: args.timeInForce,
-        agentId: caller.id,
-        ...defined({
-          limitPrice: args.limitPrice,
-          stopPrice: args.stopPrice,
-          trailPercent: args.trailPercent,
-          trailPrice: args.trailPrice,
-          extendedHours: args.extendedHours,
-          clientOrderId: args.clientOrderId,
-          accountId: args.account,
-          venue: args.venue,
-          reduceOnly: args.reduceOnly,
-          postOnly: args.postOnly,
-          reason: args.reason,
-        }),
-      });
+      const stored = await deps.service.submit(submitInputOf(args, caller));
+      if (stored.order.status === 'denied') throw deniedError(stored);
       const order = toWireOrder(stored);
       return { structured: order, text: orderLine(order) };
+    },
+  }),
+  tool({
+    name: 'performRiskCheck',
+    title: 'Check an order against the risk limits',
+    description:
+      'Runs every pre-trade check executeOrder would run on this order, in order, without placing it: each check with its limit and the value checked. Nothing is recorded.',
+    scope: 'read',
+    annotations: READ,
+    input: orderRequest,
+    output: z.object({
+      approved: z.boolean(),
+      code: z.string().optional().describe('The first failed check’s code.'),
+      tradingState: z.enum(['active', 'reducing', 'halted']),
+      checks: z.array(
+        z.object({
+          name: z.string(),
+          passed: z.boolean(),
+          skipped: z.boolean().optional(),
+          level: z.enum(['global', 'account', 'agent']).optional(),
+          limit: z.string().optional(),
+          actual: z.string().optional(),
+          message: z.string().optional(),
+        }),
+      ),
+    }),
+    run: async (args, caller, deps) => {
+      const decision = await deps.service.checkRisk(submitInputOf(args, caller));
+      const checks = decision.checks.map((c) =>
+        defined({
+          name: c.name,
+          passed: c.passed,
+          skipped: c.skipped,
+          level: c.level,
+          limit: c.limit,
+          actual: c.actual,
+          message: c.message,
+        }),
+      );
+      const failed = decision.failed;
+      return {
+        structured: {
+          approved: decision.approved,
+          ...(decision.code === undefined ? {} : { code: decision.code }),
+          tradingState: deps.risk?.engine.tradingState().state ?? 'active',
+          checks,
+        },
+        text: decision.approved
+          ? `Approved: all ${checks.length} checks pass.`
+          : `Denied ${decision.code ?? ''}: ${failed?.message ?? ''}`,
+      };
     },
   }),
   tool({
@@ -568,7 +630,7 @@ export const TOOLS: readonly ToolDefinition[] = [
             cash: toWire(summary.totals.cash),
             buyingPower: toWire(summary.totals.buyingPower),
           },
-          tradingState: 'active' as const,
+          tradingState: deps.risk?.engine.tradingState().state ?? 'active',
         },
         text: `${accounts.length} account(s); equity ${toWire(summary.totals.equity)}, buying power ${toWire(summary.totals.buyingPower)}.`,
       };
@@ -710,6 +772,7 @@ export const TOOLS: readonly ToolDefinition[] = [
       });
     },
   }),
+  ...RISK_TOOLS,
   ...MARKET_TOOLS,
 ];
 

@@ -223,3 +223,19 @@ export function wireTop(venue: string, book: BookSnapshot | undefined): z.infer<
   set('timestamp', book === undefined ? undefined : new Date(book.ts).toISOString());
   return top;
 }
+
+/**
+ * A risk denial as the tool error it must be (ORDER-SEMANTICS.md §7.1): the denial's code and
+ * message, the denied order's id in the details. A denial never reads as a success.
+ */
+export function deniedError(stored: StoredOrder): TradingError {
+  const order = stored.order;
+  return new TradingError(
+    (order.reject?.code ?? 'INVALID_ORDER') as ErrorBody['code'],
+    order.reject?.message ?? 'Denied by the risk engine.',
+    {
+      hint: 'Nothing was sent. performRiskCheck shows every check and its limit; change the order, or ask a risk admin about the limit.',
+      details: { orderId: order.id, clientOrderId: order.clientOrderId, status: 'denied' },
+    },
+  );
+}
