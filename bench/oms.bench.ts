@@ -12,13 +12,15 @@ import { RandomIds } from '../src/engine/ids.js';
 import { OrderService, type SubmitInput } from '../src/engine/order-service.js';
 import { ScriptedFeed } from '../src/marketdata/feeds/index.js';
 import { DrizzleOrderStore } from '../src/store/order-store.js';
+import { RiskEngine } from '../src/engine/risk-engine.js';
+import { DrizzleRiskStore } from '../src/store/risk-store.js';
 import { createTestDatabase, type TestBackend } from '../test/support/databases.js';
 import { fmt, percentile, printTable } from './table.js';
 
 /** BTC/USD trades around the clock, so the bench runs at any hour on the system clock. */
 const SYMBOL = 'BTC/USD';
 
-async function setup(backend: TestBackend) {
+async function setup(backend: TestBackend, withRisk: boolean) {
   const folder = backend === 'pglite' ? await mkdtemp(join(tmpdir(), 'oms-bench-')) : undefined;
   const database = await createTestDatabase(backend, folder);
   const store = await database.open();
@@ -42,13 +44,34 @@ async function setup(backend: TestBackend) {
   });
   await broker.connect();
   feed.set(SYMBOL, { book: { bids: [['95000.00', '1000']], asks: [['95000.50', '1000']] } });
+  const bus = new EventBus();
+  const risk = withRisk
+    ? new RiskEngine({
+        store: new DrizzleRiskStore(store),
+        brokers: [broker],
+        instruments: new InstrumentRegistry(),
+        clock,
+        bus,
+      })
+    : undefined;
+  if (risk !== undefined) {
+    await risk.start();
+    // The scripted book never moves: no stale-quote refusals, and no rate limit on the one bench agent.
+    await risk.setLimits(
+      'global',
+      '*',
+      { maxQuoteAgeMs: 86_400_000, maxOrdersPerSecond: 1_000_000, maxOrdersPerMinute: 100_000_000 },
+      'bench',
+    );
+  }
   const service = new OrderService({
     store: new DrizzleOrderStore(store),
     brokers: [broker],
     instruments: new InstrumentRegistry(),
     clock,
     ids: new RandomIds(),
-    bus: new EventBus(),
+    bus,
+    ...(risk === undefined ? {} : { risk }),
   });
   service.start();
   return {
@@ -129,13 +152,22 @@ async function latencyRow(service: OrderService, rate: number): Promise<string[]
 /** `only`: 'pglite' or 'postgres' to run one store. */
 export async function runOmsBenchmarks(only?: string): Promise<void> {
   const rows: string[][] = [];
-  for (const backend of (['pglite', 'postgres'] as const).filter((b) => only === undefined || b === only)) {
-    const { service, close } = await setup(backend);
+  const runs = (['pglite', 'postgres'] as const)
+    .filter((b) => only === undefined || b === only)
+    .flatMap(
+      (b) =>
+        [
+          [b, false],
+          [b, true],
+        ] as const,
+    );
+  for (const [backend, withRisk] of runs) {
+    const { service, close } = await setup(backend, withRisk);
     await throughput(service, 1, 16); // warm up
     const cpu = process.cpuUsage();
     const { rate, count } = await throughput(service, 5, CONCURRENCY);
     const used = process.cpuUsage(cpu);
-    const name = backend === 'pglite' ? 'PGlite on disk' : 'PostgreSQL 15';
+    const name = `${backend === 'pglite' ? 'PGlite on disk' : 'PostgreSQL 15'}${withRisk ? ', risk engine' : ''}`;
     const perOrder = fmt((used.user + used.system) / count, 0);
     rows.push([
       name,

@@ -166,17 +166,17 @@ export function invalidArgument(issues: readonly z.core.$ZodIssue[]): TradingErr
 
 /**
  * A tool's arguments parsed by its input schema, or INVALID_ARGUMENT naming the fields. Strings
- * with a NUL character are refused up front: no symbol, id or text has one, and the database
- * cannot store it.
+ * with a NUL character or a lone UTF-16 surrogate are refused up front: no symbol, id or text has
+ * one, and the database cannot store either (jsonb refuses an unpaired \ud800 escape).
  */
 export function parseToolInput<S extends z.ZodType>(schema: S, raw: unknown): z.output<S> {
   const nul = pathOfNul(raw, []);
   if (nul !== undefined) {
     throw new TradingError(
       'INVALID_ARGUMENT',
-      `Invalid arguments: ${nul.join('.') || '(input)'}: contains a NUL character.`,
+      `Invalid arguments: ${nul.join('.') || '(input)'}: contains a NUL character or an unpaired surrogate.`,
       {
-        hint: 'Remove the control character from the named field.',
+        hint: 'Remove the control character (or the broken character) from the named field.',
         ...(nul.length === 0 ? {} : { details: { field: nul.join('.') } }),
       },
     );
@@ -186,11 +186,16 @@ export function parseToolInput<S extends z.ZodType>(schema: S, raw: unknown): z.
   return parsed.data;
 }
 
+/** A surrogate half without its other half. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+/** A NUL or a lone surrogate: text the database cannot store. */
+const unstorable = (text: string): boolean => text.includes('\u0000') || LONE_SURROGATE.test(text);
+
 function pathOfNul(value: unknown, path: readonly string[]): readonly string[] | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+  if (typeof value === 'string') return unstorable(value) ? path : undefined;
   if (value === null || typeof value !== 'object') return undefined;
   for (const [key, item] of Object.entries(value)) {
-    if (key.includes('\u0000')) return path;
+    if (unstorable(key)) return path;
     const found = pathOfNul(item, [...path, key]);
     if (found !== undefined) return found;
   }

@@ -28,6 +28,9 @@ beforeAll(async () => {
   server.feed.set('AAPL', book('189.98', '190.02'));
   for (const symbol of ['MSFT', 'NVDA']) server.feed.set(symbol, book('409.90', '410.10'));
   for (const symbol of ['TSLA', 'AMZN', 'META']) server.feed.set(symbol, book('199.90', '200.10'));
+  // The simulated clock stands still, so every order of this file falls in one second: lift the
+  // local agent's rate limit (20 per second by default; the risk suites test it).
+  await server.app.risk.setLimits('agent', 'local', { maxOrdersPerSecond: 1_000 }, 'mcp-http test');
 });
 
 afterAll(async () => {
@@ -234,6 +237,47 @@ async function driveEveryTool(client: Client, era: Era): Promise<Set<string>> {
   );
   const flat = await ok(client, called, 'getPositions', {});
   expect(ordersOf(flat, 'positions').filter((p) => p['quantity'] !== '0')).toEqual([]);
+
+  // The risk tools: a check, the limits, a signal, the kill switch and back.
+  const checked = await ok(client, called, 'performRiskCheck', {
+    symbol: 'AAPL',
+    side: 'buy',
+    type: 'limit',
+    quantity: '1',
+    limitPrice: '185',
+    timeInForce: 'gtc',
+  });
+  expect(checked.structured).toMatchObject({ approved: true, tradingState: 'active' });
+  await ok(client, called, 'setRiskLimits', {
+    level: 'agent',
+    scopeId: 'local',
+    limits: { maxOrderNotional: '1000000' },
+    reason: 'http test',
+  });
+  const limits = await ok(client, called, 'getRiskLimits', {});
+  expect(limits.structured).toMatchObject({ limits: { agent: { maxOrderNotional: '1000000' } } });
+  const signal = await ok(client, called, 'submitSignal', {
+    signalId: id('signal'),
+    modelId: 'http-test',
+    symbol: 'AAPL',
+    action: 'BUY',
+    confidence: '0.6',
+    entryPrice: '185',
+    stopLoss: '180',
+    takeProfit: '195',
+    quantity: '1',
+  });
+  expect(signal.structured).toMatchObject({
+    status: 'accepted',
+    order: { limitPrice: '185', quantity: '1' },
+  });
+  const stopped = await ok(client, called, 'emergencyStop', { reason: 'http test' });
+  expect(stopped.structured['tradingState']).toBe('halted');
+  expect(ordersOf(stopped, 'canceled').map((o) => o['clientOrderId'])).toContain(
+    (signal.structured['order'] as Structured)['clientOrderId'],
+  );
+  const resumed = await ok(client, called, 'resumeTrading', { state: 'active', reason: 'http test' });
+  expect(resumed.structured).toEqual({ tradingState: 'active' });
   return called;
 }
 

@@ -487,9 +487,26 @@ async function callOnce(run: Run, plan: Plan, index: number): Promise<void> {
     return;
   }
   const after = await run.orders.read();
-  if (after !== before)
+  // A risk denial is recorded as a denied order (ORDER-SEMANTICS.md §7.1) and names it: exactly
+  // one more order, nothing else changed. Any other refusal changes nothing.
+  const expected = deniedOrderId(result.structuredContent) === undefined ? before : oneMoreOrder(before);
+  if (after !== expected)
     run.fail(index, plan, args, `refused (${code}) but the orders changed: ${before} -> ${after}`);
   else if (code === 'ORDER_NOT_OPEN') run.finishedRefusals += 1;
+}
+
+/** The denied order's id a risk denial carries in its details. */
+function deniedOrderId(structured: unknown): string | undefined {
+  const error = isObject(structured) ? structured['error'] : undefined;
+  const details = isObject(error) ? error['details'] : undefined;
+  const id = isObject(details) && details['status'] === 'denied' ? details['orderId'] : undefined;
+  return typeof id === 'string' ? id : undefined;
+}
+
+/** The orders summary with one more order (a denial) and nothing else changed. */
+function oneMoreOrder(summary: string): string {
+  const parsed = JSON.parse(summary) as { orders: number };
+  return JSON.stringify({ ...parsed, orders: parsed.orders + 1 });
 }
 
 /** A refusal is `{ error: { code: UPPER_SNAKE, message } }`, never INTERNAL; returns the code. */

@@ -104,6 +104,7 @@ describe('resources', () => {
       'trading://account',
       'trading://orders/open',
       'trading://positions',
+      'trading://risk/limits',
       'trading://venues',
     ]);
     const { resourceTemplates } = await client.listResourceTemplates();
@@ -285,6 +286,8 @@ describe('confirmation above the agent threshold', () => {
   });
 
   it('asks the person through elicitation when the client supports it', async () => {
+    // A fresh quote: an earlier test moved the clock a minute on (STALE_QUOTE past 5 s).
+    feed.set('AAPL', { book: AAPL_BOOK });
     const asked: string[] = [];
     const approving = await connect({
       confirmAboveNotional: '10000',

@@ -125,7 +125,7 @@ describe.each(TEST_BACKENDS)('risk engine admission on %s', (backend) => {
         'denied:RATE_LIMITED',
       ]);
       expect(results[3]?.order.reject?.message).toBe(
-        'This would be order 3 within one second, over the agent limit of 2 per second (maxOrdersPerSecond); wait a second and retry, and send fewer, larger orders (or ask a risk admin to raise maxOrdersPerSecond).',
+        'This would be your order 3 within one second, over the agent limit of 2 per second per agent (maxOrdersPerSecond); wait a second and retry, and send fewer, larger orders (or ask a risk admin to raise maxOrdersPerSecond).',
       );
       // Another agent is not limited by agent-rate's limit.
       expect(outcome(await rig.service.submit(limit('buy', 1, '99.00')))).toBe('new');

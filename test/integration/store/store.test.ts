@@ -39,6 +39,7 @@ const TABLES = [
   'api_keys',
   'audit_log',
   'balances',
+  'equity_snapshots',
   'execution_metrics',
   'fills',
   'idempotency_keys',
@@ -55,6 +56,7 @@ const TABLES = [
   'routing_allocations',
   'routing_decisions',
   'signals',
+  'trading_state',
 ];
 const TRIGGERS = [
   'audit_log_append_only',
