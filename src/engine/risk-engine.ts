@@ -331,11 +331,15 @@ export class RiskEngine {
   private async admitBatch(requests: readonly AdmissionRequest[]): Promise<Admission[]> {
     const now = this.deps.clock.now();
     const accounts = await this.accountFacts(now);
-    const window = this.window(now, accounts);
     return this.deps.store.admission(async (tx) => {
       const state = (await tx.tradingState()) ?? INITIAL_STATE;
       const limits = await tx.limits();
-      const rows = await tx.usage(window);
+      // The day's notional is a scan of the day's orders: read it only when a limit needs it.
+      const daily = this.needsDailyNotional(
+        limits,
+        requests.map((r) => r.meta.agentId),
+      );
+      const rows = await tx.usage(this.window(now, daily ? accounts : []));
       this.current = state;
       const book = this.book(rows, limits, accounts);
       // A client order id repeated within the batch is one order: decided (and counted) once.
@@ -394,6 +398,16 @@ export class RiskEngine {
   }
 
   // ------------------------------------------------------------------ inputs
+
+  /** Whether any level in force for these agents sets maxDailyNotional. */
+  private needsDailyNotional(rows: readonly LimitRow[], agentIds: readonly string[]): boolean {
+    const table = this.limitTable(rows);
+    return (
+      table.global.maxDailyNotional !== undefined ||
+      [...table.accounts.values()].some((l) => l.maxDailyNotional !== undefined) ||
+      agentIds.some((id) => table.agent(id).maxDailyNotional !== undefined)
+    );
+  }
 
   private window(now: number, accounts: readonly AccountFacts[]): UsageWindow {
     return {

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import {
   bigint,
   bigserial,
@@ -108,6 +109,12 @@ export const orders = pgTable(
     index('orders_status_symbol').on(t.status, t.symbol),
     index('orders_created').on(t.createdAt, t.id),
     index('orders_parent').on(t.parentId),
+    // The risk engine sums the open orders on every admission: only they are in this index.
+    index('orders_open')
+      .on(t.accountId, t.symbol)
+      .where(
+        sql`${t.status} in ('pending_new','new','triggered','partially_filled','pending_cancel','pending_replace')`,
+      ),
   ],
 );
 

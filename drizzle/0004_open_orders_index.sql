@@ -1,0 +1,1 @@
+CREATE INDEX "orders_open" ON "orders" USING btree ("account_id","symbol") WHERE "orders"."status" in ('pending_new','new','triggered','partially_filled','pending_cancel','pending_replace');
