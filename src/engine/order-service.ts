@@ -16,6 +16,7 @@ import type { EventBus } from './event-bus.js';
 import type { IdGenerator } from './ids.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { OrderFilter, OrderMeta, OrderPage, OrderStore, StoredOrder } from './ports.js';
+import { markOf } from './mark.js';
 import { requestHash } from './request-hash.js';
 import type { Admission, AdmissionRequest } from './risk-engine.js';
 import type { RiskDecision } from '../risk/run-checks.js';
@@ -453,14 +454,7 @@ export class OrderService {
 
   /** The mark: the mid of the first venue with a two-sided book, else its last trade (§6.2). */
   private mark(symbol: string): Decimal | undefined {
-    for (const broker of this.brokers.values()) {
-      const book = broker.book(symbol);
-      const bid = book?.bids[0]?.price;
-      const ask = book?.asks[0]?.price;
-      if (bid !== undefined && ask !== undefined) return bid.plus(ask).div(2);
-      if (book?.last !== undefined) return book.last;
-    }
-    return undefined;
+    return markOf(this.brokers.values(), symbol);
   }
 
   private async venueOfAccount(accountId: string): Promise<string | undefined> {

@@ -25,6 +25,7 @@ import { type AccountFacts, type LimitTable, UsageBook } from '../risk/usage-boo
 import type { EventBus } from './event-bus.js';
 import type { OrderMeta } from './ports.js';
 import type { LimitRow, RiskStore, TradingStateRecord, UsageRows, UsageWindow } from './risk-ports.js';
+import { markOf } from './mark.js';
 import { dayStartOf } from './trading-day.js';
 
 export interface RiskEngineDeps {
@@ -495,14 +496,7 @@ export class RiskEngine {
 
   /** The mark (§6.2): the mid of the first two-sided book, else its last trade. */
   reference(symbol: string): Decimal | undefined {
-    for (const broker of this.deps.brokers) {
-      const book = broker.book(symbol);
-      const bid = book?.bids[0]?.price;
-      const ask = book?.asks[0]?.price;
-      if (bid !== undefined && ask !== undefined) return bid.plus(ask).div(2);
-      if (book?.last !== undefined) return book.last;
-    }
-    return undefined;
+    return markOf(this.deps.brokers, symbol);
   }
 }
 

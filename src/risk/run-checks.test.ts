@@ -3,27 +3,9 @@ import { dec } from '../domain/decimal.js';
 import { checkContext, reducesExposure, runChecks } from './run-checks.js';
 import { type RiskInputOverrides, makeRiskInput } from './test-support.js';
 import type { RiskLimits } from './types.js';
+import { EXPECTED_CHECK_ORDER } from './test-support.js';
 
-const ORDER = [
-  'symbol_tradable',
-  'trading_halted',
-  'market_closed',
-  'stale_quote',
-  'price_band',
-  'min_notional',
-  'reduce_only',
-  'wash_trade',
-  'pattern_day_trader',
-  'order_notional',
-  'daily_notional',
-  'position_limit',
-  'open_positions',
-  'open_orders',
-  'exposure',
-  'daily_loss',
-  'buying_power',
-  'rate_limit',
-];
+const ORDER = EXPECTED_CHECK_ORDER;
 const REDUCING_SKIPPED = [
   'order_notional',
   'daily_notional',

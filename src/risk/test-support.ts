@@ -131,3 +131,28 @@ function compact<T extends object>(value: T): Defined<T> {
   for (const [key, v] of Object.entries(value)) if (v !== undefined) out[key] = v;
   return out as Defined<T>;
 }
+
+/**
+ * The checks of ORDER-SEMANTICS.md §7.2 the risk engine runs, in evaluation order, written out by
+ * hand (1, 4 and 5 belong to order validation): what every suite checks the order against.
+ */
+export const EXPECTED_CHECK_ORDER = [
+  'symbol_tradable',
+  'trading_halted',
+  'market_closed',
+  'stale_quote',
+  'price_band',
+  'min_notional',
+  'reduce_only',
+  'wash_trade',
+  'pattern_day_trader',
+  'order_notional',
+  'daily_notional',
+  'position_limit',
+  'open_positions',
+  'open_orders',
+  'exposure',
+  'daily_loss',
+  'buying_power',
+  'rate_limit',
+] as const;

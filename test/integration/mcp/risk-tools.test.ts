@@ -23,6 +23,7 @@ import {
   resourceUpdates,
   startTestCore,
 } from '../../support/core.js';
+import { EXPECTED_CHECK_ORDER } from '../../../src/risk/test-support.js';
 
 let app: TradingApp;
 let deps: ToolDeps;
@@ -34,27 +35,7 @@ const TRADER: readonly Scope[] = ['read', 'trade'];
 const RISK_ADMIN: readonly Scope[] = ['read', 'trade', 'risk:admin'];
 const ADMIN_TOOLS = ['setRiskLimits', 'emergencyStop', 'resumeTrading'];
 
-/** §7.2 in evaluation order, as performRiskCheck lists them (1, 4 and 5 belong to validation). */
-const CHECK_NAMES = [
-  'symbol_tradable',
-  'trading_halted',
-  'market_closed',
-  'stale_quote',
-  'price_band',
-  'min_notional',
-  'reduce_only',
-  'wash_trade',
-  'pattern_day_trader',
-  'order_notional',
-  'daily_notional',
-  'position_limit',
-  'open_positions',
-  'open_orders',
-  'exposure',
-  'daily_loss',
-  'buying_power',
-  'rate_limit',
-];
+const CHECK_NAMES = EXPECTED_CHECK_ORDER;
 
 /** The defaults of ORDER-SEMANTICS.md §7.2, in force at the global level when nothing is set. */
 const DEFAULT_GLOBAL = {

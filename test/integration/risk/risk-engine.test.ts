@@ -3,28 +3,9 @@ import { dec } from '../../../src/domain/decimal.js';
 import { limitsToJson } from '../../../src/risk/limits.js';
 import { TEST_BACKENDS, useTestStore } from '../../support/databases.js';
 import { type RiskRig, auditRows, limit, openRig, outcome, resetRiskTables, unique } from './harness.js';
+import { EXPECTED_CHECK_ORDER } from '../../../src/risk/test-support.js';
 
-/** The checks of ORDER-SEMANTICS.md §7.2 the risk engine runs, in evaluation order (1, 4, 5 are validation). */
-const CHECK_ORDER = [
-  'symbol_tradable',
-  'trading_halted',
-  'market_closed',
-  'stale_quote',
-  'price_band',
-  'min_notional',
-  'reduce_only',
-  'wash_trade',
-  'pattern_day_trader',
-  'order_notional',
-  'daily_notional',
-  'position_limit',
-  'open_positions',
-  'open_orders',
-  'exposure',
-  'daily_loss',
-  'buying_power',
-  'rate_limit',
-];
+const CHECK_ORDER = EXPECTED_CHECK_ORDER;
 
 const DEFAULTS_JSON = {
   priceBandPct: '10',
