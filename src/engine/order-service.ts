@@ -18,9 +18,8 @@ import { KeyedLock } from './keyed-lock.js';
 import type { OrderFilter, OrderMeta, OrderPage, OrderStore, StoredOrder } from './ports.js';
 import { markOf } from './mark.js';
 import { requestHash } from './request-hash.js';
-import type { Admission, AdmissionRequest } from './risk-engine.js';
+import type { Admission, AdmissionRequest, ReplaceAdmission, ReplaceRequest } from './risk-engine.js';
 import type { RiskDecision } from '../risk/run-checks.js';
-import type { CheckResult } from '../risk/types.js';
 
 /** What a caller asks for; the engine fills in ids, venue and account. */
 export interface SubmitInput extends OrderSpec {
@@ -40,12 +39,7 @@ export interface SubmitInput extends OrderSpec {
 export interface RiskPort {
   admit(request: AdmissionRequest): Promise<Admission>;
   evaluate(order: Order, agentId: string, instrument: Instrument): Promise<RiskDecision>;
-  checkReplace(
-    order: Order,
-    next: Order,
-    agentId: string,
-    instrument: Instrument,
-  ): Promise<CheckResult | undefined>;
+  admitReplace(request: ReplaceRequest): Promise<ReplaceAdmission>;
 }
 
 /** The routing port; the routing issue fills it. Until then: the pinned venue, or the first that trades the symbol. */
@@ -248,9 +242,10 @@ export class OrderService {
         now: this.deps.clock.now(),
       },
     );
-    await this.checkReplaceRisk(stored, next);
     await this.locks.run(lockKey(order), () =>
-      this.applyLocal(order, { kind: 'rpl_req', origin: 'local', changes }),
+      this.risk === undefined
+        ? this.applyLocal(order, { kind: 'rpl_req', origin: 'local', changes })
+        : this.requestReplace(stored, next, changes),
     );
     await this.call(order, (broker) =>
       broker.replace({ accountId: order.accountId, clientOrderId: order.clientOrderId, changes }),
@@ -258,20 +253,39 @@ export class OrderService {
     return this.reload(stored);
   }
 
-  /** A replace the risk engine refuses is refused with its code; the order stays as it is (§7.3). */
-  private async checkReplaceRisk(stored: StoredOrder, next: Order): Promise<void> {
+  /**
+   * The replace request through the risk engine (§7.3): checked and recorded in one admission, so
+   * no order admitted meanwhile can take the room it needs. A refusal carries the failed check's
+   * code; the order stays as it is.
+   */
+  private async requestReplace(stored: StoredOrder, next: Order, changes: OrderChanges): Promise<void> {
     if (this.risk === undefined) return;
-    const instrument = this.deps.instruments.get(stored.order.symbol);
-    const failed = await this.risk.checkReplace(stored.order, next, stored.meta.agentId, instrument);
-    if (failed === undefined) return;
-    throw new TradingError(failed.code, failed.message ?? `The replace fails the ${failed.name} check.`, {
-      hint: 'The order is unchanged. performRiskCheck shows the limits; change the request or ask a risk admin.',
-      details: {
-        orderId: stored.order.id,
-        check: failed.name,
-        ...(failed.level === undefined ? {} : { level: failed.level }),
-      },
+    const current = (await this.current(stored.order.id))?.order ?? stored.order;
+    const event = this.event(current, { kind: 'rpl_req', origin: 'local', changes }, this.deps.ids.eventId());
+    const result = applyEvent(current, event);
+    if (result.outcome !== 'applied') throw notOpen(current);
+    const instrument = this.deps.instruments.get(current.symbol);
+    const admission = await this.risk.admitReplace({
+      order: current,
+      next,
+      agentId: stored.meta.agentId,
+      instrument,
+      record: { orderId: current.id, order: result.order, event },
     });
+    if ('failed' in admission) {
+      const failed = admission.failed;
+      throw new TradingError(failed.code, failed.message ?? `The replace fails the ${failed.name} check.`, {
+        hint: 'The order is unchanged. performRiskCheck shows the limits; change the request or ask a risk admin.',
+        details: {
+          orderId: current.id,
+          check: failed.name,
+          ...(failed.level === undefined ? {} : { level: failed.level }),
+        },
+      });
+    }
+    if (admission.outcome === 'duplicate') return;
+    this.cache.advance(current.id, result.order);
+    this.publish(current, result.order, undefined, undefined);
   }
 
   /**

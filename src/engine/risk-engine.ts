@@ -23,7 +23,7 @@ import type {
 } from '../risk/types.js';
 import { type AccountFacts, type LimitTable, UsageBook } from '../risk/usage-book.js';
 import type { EventBus } from './event-bus.js';
-import type { OrderMeta } from './ports.js';
+import type { EventRecord, OrderMeta, RecordOutcome } from './ports.js';
 import type { LimitRow, RiskStore, TradingStateRecord, UsageRows, UsageWindow } from './risk-ports.js';
 import { markOf } from './mark.js';
 import { dayStartOf } from './trading-day.js';
@@ -56,11 +56,41 @@ export interface Admission {
   readonly decision: RiskDecision;
 }
 
-interface Pending {
-  readonly request: AdmissionRequest;
-  readonly resolve: (admission: Admission) => void;
-  readonly reject: (error: unknown) => void;
+/** A replace on its way to the venue: the order now, the order it would become, its request event. */
+export interface ReplaceRequest {
+  readonly order: Order;
+  readonly next: Order;
+  readonly agentId: string;
+  readonly instrument: Instrument;
+  /** The `rpl_req` event with the order after it, recorded when the replace passes. */
+  readonly record: EventRecord;
 }
+
+export type ReplaceAdmission = { readonly failed: CheckResult } | { readonly outcome: RecordOutcome };
+
+type Pending =
+  | {
+      readonly kind: 'order';
+      readonly request: AdmissionRequest;
+      readonly resolve: (admission: Admission) => void;
+      readonly reject: (error: unknown) => void;
+    }
+  | {
+      readonly kind: 'replace';
+      readonly request: ReplaceRequest;
+      readonly resolve: (admission: ReplaceAdmission) => void;
+      readonly reject: (error: unknown) => void;
+    };
+
+/** The checks every replace passes (§7.3), and those it passes when it adds quantity. */
+const REPLACE_ALWAYS = new Set(['trading_halted', 'price_band', 'reduce_only', 'order_notional']);
+const REPLACE_RAISING = new Set([
+  'position_limit',
+  'open_positions',
+  'exposure',
+  'daily_loss',
+  'buying_power',
+]);
 
 const INITIAL_STATE: TradingStateRecord = {
   state: 'active',
@@ -170,35 +200,52 @@ export class RiskEngine {
   /** Admits an order: checked and recorded (accepted or denied) in the next admission batch. */
   admit(request: AdmissionRequest): Promise<Admission> {
     return new Promise<Admission>((resolve, reject) => {
-      this.queue.push({ request, resolve, reject });
+      this.queue.push({ kind: 'order', request, resolve, reject });
       if (!this.running) void this.drain();
     });
   }
 
   /**
-   * The checks of a replace (ORDER-SEMANTICS.md §7.3), on the order it would produce: the trading
-   * state, the price band, reduce-only and the order notional always; when it adds quantity, the
-   * position, exposure, loss and buying-power checks on the added quantity. Undefined: it passes.
-   * (Usage still counts the order's current leaves, so a reduce-only judgement is conservative.)
+   * A replace (ORDER-SEMANTICS.md §7.3), checked and its request recorded under the risk lock:
+   * the trading state, the price band, reduce-only and the order notional on the order it would
+   * produce; when it adds quantity, the position, exposure, loss and buying-power checks on the
+   * added quantity. On a pass the `rpl_req` event is recorded in the same transaction, and from
+   * then on the usage counts the order at the larger of its old and requested size and price
+   * until the venue answers. Answers the failed check, or undefined with the record's outcome.
    */
-  async checkReplace(
-    order: Order,
-    next: Order,
-    agentId: string,
-    instrument: Instrument,
-  ): Promise<CheckResult | undefined> {
-    const full = await this.evaluate(next, agentId, instrument);
-    const always = new Set(['trading_halted', 'price_band', 'reduce_only', 'order_notional']);
-    const failure = full.checks.find((c) => always.has(c.name) && !c.passed);
-    if (failure !== undefined) {
+  admitReplace(request: ReplaceRequest): Promise<ReplaceAdmission> {
+    return new Promise<ReplaceAdmission>((resolve, reject) => {
+      this.queue.push({ kind: 'replace', request, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async admitReplaceNow(request: ReplaceRequest): Promise<ReplaceAdmission> {
+    const { order, next, agentId, instrument } = request;
+    const now = this.deps.clock.now();
+    const accounts = await this.accountFacts(now);
+    return this.deps.store.admission(async (tx) => {
+      const state = (await tx.tradingState()) ?? INITIAL_STATE;
+      const limits = await tx.limits();
+      const daily = this.needsDailyNotional(limits, [agentId]);
+      const book = this.book(await tx.usage(this.window(now, daily ? accounts : [])), limits, accounts);
+      const check = (o: Order) =>
+        runChecks(this.input(o, agentId, instrument, book, state.state, now), { all: true });
       const lowers = next.quantity.lessThan(order.quantity);
-      if (!(failure.name === 'reduce_only' && lowers)) return failure;
-    }
-    const added = next.quantity.minus(order.quantity);
-    if (!added.isPositive()) return undefined;
-    const increment = await this.evaluate({ ...next, quantity: added }, agentId, instrument);
-    const raising = new Set(['position_limit', 'open_positions', 'exposure', 'daily_loss', 'buying_power']);
-    return increment.checks.find((c) => raising.has(c.name) && !c.passed);
+      const failure = check(next).checks.find(
+        (c) => REPLACE_ALWAYS.has(c.name) && !c.passed && !(c.name === 'reduce_only' && lowers),
+      );
+      if (failure !== undefined) return { failed: failure };
+      const added = next.quantity.minus(order.quantity);
+      if (added.isPositive()) {
+        const raising = check({ ...next, quantity: added }).checks.find(
+          (c) => REPLACE_RAISING.has(c.name) && !c.passed,
+        );
+        if (raising !== undefined) return { failed: raising };
+      }
+      const [outcome] = await tx.recordEvents([request.record]);
+      return { outcome: outcome ?? 'duplicate' };
+    });
   }
 
   /** Every check for an order, without recording it (performRiskCheck): the same checks admit runs. */
@@ -308,20 +355,29 @@ export class RiskEngine {
 
   // ------------------------------------------------------------------ admission batches
 
+  /** Admissions one after another: the orders queued meanwhile as one batch, a replace alone. */
   private async drain(): Promise<void> {
     this.running = true;
     try {
       while (this.queue.length > 0) {
-        const batch = this.queue.splice(0, MAX_BATCH);
+        const head = this.queue[0];
+        if (head?.kind === 'replace') {
+          this.queue.shift();
+          await this.admitReplaceNow(head.request).then(head.resolve, head.reject);
+          continue;
+        }
+        const end = this.queue.findIndex((p) => p.kind === 'replace');
+        const batch = this.queue.splice(0, Math.min(end === -1 ? this.queue.length : end, MAX_BATCH));
+        const orders = batch.filter((p) => p.kind === 'order');
         try {
-          const admissions = await this.admitBatch(batch.map((p) => p.request));
-          batch.forEach((p, i) => {
+          const admissions = await this.admitBatch(orders.map((p) => p.request));
+          orders.forEach((p, i) => {
             const admission = admissions[i];
             if (admission === undefined) p.reject(new Error('admission lost'));
             else p.resolve(admission);
           });
         } catch (error) {
-          for (const p of batch) p.reject(error);
+          for (const p of orders) p.reject(error);
         }
       }
     } finally {

@@ -4,7 +4,7 @@ import type { Position } from '../domain/position.js';
 import type { LimitsJson } from '../risk/limits.js';
 import type { TradingState } from '../risk/types.js';
 import type { AgentActivity, OpenOrderGroup } from '../risk/usage-book.js';
-import type { AuditRecord, OrderMeta } from './ports.js';
+import type { AuditRecord, EventRecord, OrderMeta, RecordOutcome } from './ports.js';
 
 /** The trading state as recorded, with who set it and why. */
 export interface TradingStateRecord {
@@ -45,6 +45,8 @@ export interface AdmissionTx {
   limits(): Promise<LimitRow[]>;
   /** Inserts each order unless its (account, client order id) exists; answers whether it was. */
   createOrders(items: readonly { order: Order; meta: OrderMeta }[]): Promise<boolean[]>;
+  /** Records events without fills (a replace request), one per order. */
+  recordEvents(records: readonly EventRecord[]): Promise<RecordOutcome[]>;
 }
 
 export interface EquitySnapshot {

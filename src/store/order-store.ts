@@ -104,22 +104,8 @@ export class DrizzleOrderStore implements OrderStore {
    * A redelivered event id inserts nothing, so its order's update matches no row: a duplicate.
    * One event per order per batch (the batcher's key), so each order's next number is its own.
    */
-  private async recordMany(records: readonly EventRecord[]): Promise<RecordOutcome[]> {
-    const input = records.map((record) => {
-      const event = record.event;
-      return {
-        order_id: record.orderId,
-        event_id: event.eventId,
-        kind: event.kind,
-        payload: eventToPayload(event),
-        venue_time: new Date(event.venueTime).toISOString(),
-        received_at: new Date(event.receivedAt).toISOString(),
-        o: columnsOf(orderToRow(record.order, NO_META, 0), LIFECYCLE),
-      };
-    });
-    const result = await this.store.query(RECORD_EVENTS, [JSON.stringify(input)]);
-    const recorded = new Set(result.map((r) => r['id']));
-    return records.map((r) => (recorded.has(r.orderId) ? 'recorded' : 'duplicate'));
+  private recordMany(records: readonly EventRecord[]): Promise<RecordOutcome[]> {
+    return recordEventsWith(this.store.query, records);
   }
 
   /** One transaction; a duplicate fill or event aborts it whole, so nothing is applied twice or half. */
@@ -406,6 +392,32 @@ export async function insertOrders(
   const result = await query(CREATE_ORDERS, [JSON.stringify(rows)]);
   const inserted = new Set(result.map((r) => r['id']));
   return items.map(({ order }) => inserted.has(order.id));
+}
+
+/**
+ * Records events without fills (one per order) in one statement through `query` (the store's, or
+ * a transaction's): each appended with its order's next sequence number and the order saved after
+ * it; a redelivered event id is a duplicate and changes nothing.
+ */
+export async function recordEventsWith(
+  query: SqlQuery,
+  records: readonly EventRecord[],
+): Promise<RecordOutcome[]> {
+  const input = records.map((record) => {
+    const event = record.event;
+    return {
+      order_id: record.orderId,
+      event_id: event.eventId,
+      kind: event.kind,
+      payload: eventToPayload(event),
+      venue_time: new Date(event.venueTime).toISOString(),
+      received_at: new Date(event.receivedAt).toISOString(),
+      o: columnsOf(orderToRow(record.order, NO_META, 0), LIFECYCLE),
+    };
+  });
+  const result = await query(RECORD_EVENTS, [JSON.stringify(input)]);
+  const recorded = new Set(result.map((r) => r['id']));
+  return records.map((r) => (recorded.has(r.orderId) ? 'recorded' : 'duplicate'));
 }
 
 /** Aborts a transaction that would apply something twice. */

@@ -17,7 +17,7 @@ import type { TradingState } from '../risk/types.js';
 import type { AgentActivity, OpenOrderGroup } from '../risk/usage-book.js';
 import { appendAudit } from './audit-log.js';
 import type { SqlQuery, Store } from './db.js';
-import { insertOrders } from './order-store.js';
+import { insertOrders, recordEventsWith } from './order-store.js';
 import { equitySnapshots, riskLimits, signals, tradingState } from './schema.js';
 
 /**
@@ -39,6 +39,7 @@ export class DrizzleRiskStore implements RiskStore {
         tradingState: () => readState(query),
         limits: () => readLimits(query),
         createOrders: (items) => insertOrders(query, items),
+        recordEvents: (records) => recordEventsWith(query, records),
       });
     });
   }
@@ -167,21 +168,40 @@ const LOCK = 'select pg_advisory_xact_lock($1)';
 
 const OPEN = `('pending_new','new','triggered','partially_filled','pending_cancel','pending_replace')`;
 
-/** The price an order's quantity is valued at: the admission's, else its own prices. */
+/**
+ * The price an order's quantity is valued at: the larger of the admission's and the order's own
+ * (a confirmed replace may have raised it), else the average fill.
+ */
 const priceOf = (t = ''): string =>
-  `coalesce(${['risk_price', 'limit_price', 'stop_price', 'trigger_price', 'current_stop', 'avg_fill_price']
+  `coalesce(greatest(${['risk_price', 'limit_price', 'stop_price', 'trigger_price', 'current_stop']
     .map((c) => t + c)
-    .join(', ')}, 0)`;
-const PRICE = priceOf();
+    .join(', ')}), ${t}avg_fill_price, 0)`;
 
+/**
+ * Open orders per account, agent, instrument and side. An order with a replace in flight counts at
+ * the larger of its quantity and price and the requested ones (its latest rpl_req event), so that
+ * a replace admitted under the risk lock holds its room until the venue answers.
+ */
 const OPEN_GROUPS = `
+  with open_orders as (
+    select o.account_id, o.agent_id, o.symbol, o.side, o.limit_price, o.filled_qty,
+           greatest(o.quantity, coalesce((r.changes->>'quantity')::numeric, o.quantity)) as quantity,
+           greatest(${priceOf('o.')},
+                    coalesce((r.changes->>'limitPrice')::numeric, (r.changes->>'stopPrice')::numeric, 0)) as price
+    from orders o
+    left join lateral (
+      select e.payload->'changes' as changes from order_events e
+      where o.status = 'pending_replace' and e.order_id = o.id and e.kind = 'rpl_req'
+      order by e.seq desc limit 1
+    ) r on true
+    where o.status in ${OPEN}
+  )
   select account_id, agent_id, symbol, side, count(*)::int as n,
          sum(quantity - filled_qty)::text as leaves,
-         sum((quantity - filled_qty) * ${PRICE})::text as notional,
+         sum((quantity - filled_qty) * price)::text as notional,
          count(limit_price)::int as limit_orders,
          (case when side = 'buy' then max(limit_price) else min(limit_price) end)::text as best_limit
-  from orders
-  where status in ${OPEN}
+  from open_orders
   group by account_id, agent_id, symbol, side`;
 
 const RECENT = `

@@ -89,6 +89,95 @@ describe.each(TEST_BACKENDS)('risk engine admission on %s', (backend) => {
       expect(outcome(alone)).toBe('new');
     });
 
+    it('a replace that adds quantity beyond buying power is refused with the code; the order is unchanged', async () => {
+      const cash = { accountId: 'acct-cash' };
+      // 50 × 99 × 1.001 = 4954.95 reserved of 10 000.
+      const resting = await rig.service.submit(limit('buy', 50, '99.00', cash));
+      expect(outcome(resting)).toBe('new');
+      // To 100: the added 50 needs 4954.95 more, and 5045.05 is free: it fits.
+      const raised = await rig.service.replace({ orderId: resting.order.id }, { quantity: dec(100) });
+      await rig.service.idle();
+      expect(raised.order.quantity.toFixed()).toBe('100');
+      // To 101: the added 1 share needs 99.099, and 10 000 − 9909.9 = 90.1 is free: refused.
+      const refusal = await rig.service.replace({ orderId: resting.order.id }, { quantity: dec(101) }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refusal).toMatchObject({
+        code: 'INSUFFICIENT_BUYING_POWER',
+        details: { check: 'buying_power' },
+      });
+      const after = await rig.service.getOrder({ orderId: resting.order.id });
+      expect([after.stored.order.status, after.stored.order.quantity.toFixed()]).toEqual(['new', '100']);
+      // The refused request was never recorded (nor sent): no request for 101 in the history.
+      const requested = after.events.flatMap((e) =>
+        e.kind === 'rpl_req' ? [e.changes.quantity?.toFixed()] : [],
+      );
+      expect(requested).toContain('100');
+      expect(requested).not.toContain('101');
+      // A lower quantity always passes, and frees the room for a new order.
+      await rig.service.replace({ orderId: resting.order.id }, { quantity: dec(60) });
+      await rig.service.idle();
+      expect(outcome(await rig.service.submit(limit('buy', 40, '99.00', cash)))).toBe('new');
+    });
+
+    it('a replace raising the limit price past the band or the notional limit is refused', async () => {
+      await rig.risk.setLimits('global', '*', { maxOrderNotional: dec(10_000) }, 'risk-admin');
+      const resting = await rig.service.submit(limit('buy', 100, '99.00'));
+      expect(outcome(resting)).toBe('new');
+      const band = await rig.service
+        .replace({ orderId: resting.order.id }, { limitPrice: dec('110.02') })
+        .then(
+          () => undefined,
+          (error: unknown) => error,
+        );
+      expect(band).toMatchObject({ code: 'PRICE_BAND' });
+      const notional = await rig.service.replace({ orderId: resting.order.id }, { quantity: dec(102) }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(notional).toMatchObject({ code: 'ORDER_NOTIONAL_LIMIT', details: { level: 'global' } });
+      const ok = await rig.service.replace({ orderId: resting.order.id }, { quantity: dec(101) });
+      await rig.service.idle();
+      expect(ok.order.quantity.toFixed()).toBe('101');
+    });
+
+    it('replaces and submits racing for the same buying power never exceed it together', async () => {
+      const cash = { accountId: 'acct-cash' };
+      await rig.risk.setLimits(
+        'global',
+        '*',
+        { maxOrdersPerSecond: 10_000, maxOrdersPerMinute: 100_000 },
+        'risk-admin',
+      );
+      // Ten resting buys of 5 at 99 (4954.95 reserved), then at once: each raised to 10 and ten new
+      // buys of 5, together asking for twice what is free.
+      const resting = [];
+      for (let i = 0; i < 10; i++) resting.push(await rig.service.submit(limit('buy', 5, '99.00', cash)));
+      expect(resting.map(outcome)).toEqual(Array<string>(10).fill('new'));
+      const raises = resting.map((r) =>
+        rig.service.replace({ orderId: r.order.id }, { quantity: dec(10) }).then(
+          () => 'replaced',
+          (error: unknown) => (error as { code: string }).code,
+        ),
+      );
+      const submits = Array.from({ length: 10 }, () =>
+        rig.service.submit(limit('buy', 5, '99.00', cash)).then(outcome),
+      );
+      const results = await Promise.all([...raises, ...submits]);
+      await rig.service.idle();
+      expect(results.filter((r) => r === 'replaced' || r === 'new').length).toBeGreaterThan(0);
+      expect(
+        results.some((r) => r === 'INSUFFICIENT_BUYING_POWER' || r === 'denied:INSUFFICIENT_BUYING_POWER'),
+      ).toBe(true);
+      const rows = await store().query(
+        `select coalesce(sum((quantity - filled_qty) * limit_price * 1.001), 0)::text as reserved
+         from orders where account_id = 'acct-cash' and status in ('new', 'pending_new', 'pending_replace', 'partially_filled')`,
+        [],
+      );
+      expect(dec(String(rows[0]?.['reserved'])).lessThanOrEqualTo(10_000)).toBe(true);
+    });
+
     it('denied orders do not count against the rate limit', async () => {
       await rig.risk.setLimits('agent', 'agent-rate', { maxOrdersPerSecond: 2 }, 'risk-admin');
       const agent = { agentId: 'agent-rate' };
