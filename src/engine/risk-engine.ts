@@ -5,13 +5,7 @@ import type { InstrumentRegistry } from '../domain/instruments.js';
 import type { Instrument } from '../domain/instrument.js';
 import type { Order, OrderSpec } from '../domain/order.js';
 import { calendarFor } from '../marketdata/calendar/index.js';
-import {
-  DEFAULT_LIMITS,
-  type LimitsPatch,
-  limitsFromJson,
-  limitsToJson,
-  patchLimits,
-} from '../risk/limits.js';
+import { type LimitsPatch, limitsFromJson, limitsToJson, patchLimits, withDefaults } from '../risk/limits.js';
 import { type RiskDecision, runChecks } from '../risk/run-checks.js';
 import type {
   CheckResult,
@@ -191,7 +185,7 @@ export class RiskEngine {
   ): Promise<{ global: RiskLimits; account?: RiskLimits; agent?: RiskLimits }> {
     const table = this.limitTable(await this.deps.store.limits());
     return {
-      global: { ...DEFAULT_LIMITS, ...table.global },
+      global: withDefaults(table.global),
       ...(accountId === undefined ? {} : { account: table.accounts.get(accountId) ?? {} }),
       ...(agentId === undefined ? {} : { agent: table.agent(agentId) }),
     };
@@ -251,13 +245,7 @@ export class RiskEngine {
   /** Every check for an order, without recording it (performRiskCheck): the same checks admit runs. */
   async evaluate(order: Order, agentId: string, instrument: Instrument): Promise<RiskDecision> {
     const now = this.deps.clock.now();
-    const accounts = await this.accountFacts(now);
-    const [rows, limits, state] = await Promise.all([
-      this.deps.store.usage(this.window(now, accounts)),
-      this.deps.store.limits(),
-      this.refreshState(),
-    ]);
-    const book = this.book(rows, limits, accounts);
+    const [{ book }, state] = await Promise.all([this.currentUsage(now), this.refreshState()]);
     return runChecks(this.input(order, agentId, instrument, book, state.state, now), { all: true });
   }
 
@@ -267,12 +255,7 @@ export class RiskEngine {
    */
   async usageReport(accountId: string | undefined, agentId: string | undefined): Promise<LevelReport[]> {
     const now = this.deps.clock.now();
-    const accounts = await this.accountFacts(now);
-    const [rows, limits] = await Promise.all([
-      this.deps.store.usage(this.window(now, accounts)),
-      this.deps.store.limits(),
-    ]);
-    const book = this.book(rows, limits, accounts);
+    const { accounts, book } = await this.currentUsage(now);
     const instrument = this.deps.instruments.all()[0];
     const account = accountId ?? accounts[0]?.accountId;
     if (instrument === undefined || account === undefined) return [];
@@ -306,16 +289,21 @@ export class RiskEngine {
    */
   async availableBuyingPower(accountId: string): Promise<Decimal | undefined> {
     const now = this.deps.clock.now();
+    const { accounts, book } = await this.currentUsage(now);
+    if (!accounts.some((a) => a.accountId === accountId)) return undefined;
+    const account = book.account({ accountId, symbol: '', side: 'buy' }, now);
+    const free = account.buyingPower.minus(account.reserved);
+    return free.isPositive() ? free.div(ONE.plus(account.takerFeeBps.div(BPS))) : ZERO;
+  }
+
+  /** Usage as the store holds it now, read without the lock (checks and reports that record nothing). */
+  private async currentUsage(now: number): Promise<{ accounts: AccountFacts[]; book: UsageBook }> {
     const accounts = await this.accountFacts(now);
-    const facts = accounts.find((a) => a.accountId === accountId);
-    if (facts === undefined) return undefined;
     const [rows, limits] = await Promise.all([
       this.deps.store.usage(this.window(now, accounts)),
       this.deps.store.limits(),
     ]);
-    const account = this.book(rows, limits, accounts).account({ accountId, symbol: '', side: 'buy' }, now);
-    const free = account.buyingPower.minus(account.reserved);
-    return free.isPositive() ? free.div(ONE.plus(account.takerFeeBps.div(BPS))) : ZERO;
+    return { accounts, book: this.book(rows, limits, accounts) };
   }
 
   /** The venues' accounts, each with its day start and start-of-day equity. */
