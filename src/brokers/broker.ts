@@ -29,6 +29,13 @@ export interface Broker {
    * through its client order id, never blindly re-sent.
    */
   submit(request: SubmitRequest): Promise<SubmitReceipt>;
+  /**
+   * Sends a contingent group (ORDER-SEMANTICS.md §4) as the venue's native bracket, OCO or OTO; only
+   * on venues whose `capabilities.nativeContingent` lists the class. One receipt per leg, in order.
+   * Held legs are acknowledged with the group and stay `held` until the venue activates them
+   * (an `upd` with `held: false` and their quantity); resizes are `upd`s, OCO cancels are `cxl`s.
+   */
+  submitGroup?(request: GroupSubmitRequest): Promise<SubmitReceipt[]>;
   /** Requests a cancel; the outcome arrives on the stream (cxl or cxl_rej). */
   cancel(request: CancelRequest): Promise<void>;
   /** Requests a replace; the outcome arrives on the stream (rpl or rpl_rej). */
@@ -75,6 +82,28 @@ export interface SubmitRequest extends OrderSpec {
   readonly clientOrderId: string;
 }
 
+export type ContingentClass = 'bracket' | 'oco' | 'oto';
+
+/**
+ * A leg's part in its group: bracket `entry`, `take_profit`, `stop_loss`; OTO `primary`,
+ * `secondary`; OCO `member`.
+ */
+export type LegRole = 'entry' | 'take_profit' | 'stop_loss' | 'primary' | 'secondary' | 'member';
+
+export interface GroupLeg extends SubmitRequest {
+  readonly role: LegRole;
+}
+
+/**
+ * One contingent group for one account and instrument. Legs in this order: bracket entry,
+ * take_profit, stop_loss; OTO primary then secondaries; OCO members.
+ */
+export interface GroupSubmitRequest {
+  readonly orderClass: ContingentClass;
+  readonly accountId: string;
+  readonly legs: readonly GroupLeg[];
+}
+
 export interface CancelRequest {
   readonly accountId: string;
   readonly clientOrderId: string;
@@ -109,6 +138,8 @@ export interface VenueOrder extends OrderSpec {
   readonly filledQty: Decimal;
   readonly avgFillPrice?: Decimal;
   readonly currentStop?: Decimal;
+  /** A contingent leg the venue holds until its group activates it (§4). */
+  readonly held?: boolean;
   readonly createdAt: number;
   readonly updatedAt: number;
 }

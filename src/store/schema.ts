@@ -62,6 +62,18 @@ export const orders = pgTable(
     reason: text('reason'),
     parentId: text('parent_id'),
     orderClass: text('order_class').notNull().default('simple'),
+    /**
+     * The order's part in a group: `parent` (an algorithm or split order: never sent, aggregates its
+     * children), `child` (one of its slices), or a contingent leg (ORDER-SEMANTICS.md §4): `entry`,
+     * `take_profit`, `stop_loss` (bracket), `primary`, `secondary` (OTO), `member` (OCO). Legs point
+     * at the group's first order through parent_id.
+     */
+    role: text('role'),
+    /** A parent's algorithm, its parameters and progress (src/engine/algos.ts). */
+    algo: jsonb('algo'),
+    /** The consolidated best bid and ask when the order was decided: the arrival price's source. */
+    arrivalBid: money('arrival_bid'),
+    arrivalAsk: money('arrival_ask'),
     symbol: text('symbol').notNull(),
     side: text('side').notNull(),
     type: text('type').notNull(),
@@ -220,13 +232,24 @@ export const equitySnapshots = pgTable(
   (t) => [primaryKey({ columns: [t.accountId, t.at] })],
 );
 
-export const routingDecisions = pgTable('routing_decisions', {
-  id: text('id').primaryKey(),
-  orderId: text('order_id').notNull(),
-  objective: text('objective').notNull(),
-  scores: jsonb('scores').notNull(),
-  createdAt: at('created_at').notNull().defaultNow(),
-});
+export const routingDecisions = pgTable(
+  'routing_decisions',
+  {
+    id: text('id').primaryKey(),
+    orderId: text('order_id').notNull(),
+    objective: text('objective').notNull(),
+    scores: jsonb('scores').notNull(),
+    symbol: text('symbol'),
+    side: text('side'),
+    quantity: money('quantity'),
+    split: boolean('split').notNull().default(false),
+    expectedAveragePrice: money('expected_average_price'),
+    estimatedCost: money('estimated_cost'),
+    marketImpactBps: money('market_impact_bps'),
+    createdAt: at('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('routing_decisions_order').on(t.orderId)],
+);
 
 export const routingAllocations = pgTable(
   'routing_allocations',
@@ -245,17 +268,36 @@ export const routingAllocations = pgTable(
   (t) => [index('routing_allocations_decision').on(t.decisionId)],
 );
 
-export const executionMetrics = pgTable('execution_metrics', {
-  orderId: text('order_id').primaryKey(),
-  venue: text('venue').notNull(),
-  arrivalPrice: money('arrival_price'),
-  slippageBps: money('slippage_bps'),
-  implementationShortfall: money('implementation_shortfall'),
-  priceImprovementBps: money('price_improvement_bps'),
-  fillRate: money('fill_rate'),
-  latencyMs: integer('latency_ms'),
-  computedAt: at('computed_at').notNull().defaultNow(),
-});
+/** One row per finished order sent to a venue (src/analytics): what its execution cost and how fast. */
+export const executionMetrics = pgTable(
+  'execution_metrics',
+  {
+    orderId: text('order_id').primaryKey(),
+    venue: text('venue').notNull(),
+    accountId: text('account_id'),
+    agentId: text('agent_id'),
+    symbol: text('symbol'),
+    side: text('side'),
+    type: text('type'),
+    quantity: money('quantity'),
+    filledQty: money('filled_qty'),
+    avgFillPrice: money('avg_fill_price'),
+    fees: money('fees'),
+    arrivalPrice: money('arrival_price'),
+    slippageBps: money('slippage_bps'),
+    implementationShortfall: money('implementation_shortfall'),
+    priceImprovementBps: money('price_improvement_bps'),
+    fillRate: money('fill_rate'),
+    /** Sent to the venue's first answer (ack, fill or reject). */
+    latencyMs: integer('latency_ms'),
+    /** Sent to the first fill. */
+    fillLatencyMs: integer('fill_latency_ms'),
+    status: text('status'),
+    completedAt: at('completed_at'),
+    computedAt: at('computed_at').notNull().defaultNow(),
+  },
+  (t) => [index('execution_metrics_venue_completed').on(t.venue, t.completedAt)],
+);
 
 export const signals = pgTable('signals', {
   signalId: text('signal_id').primaryKey(),
