@@ -12,7 +12,27 @@ export interface OrderMeta {
   readonly requestHash: string;
   /** The order price the risk engine admitted it at (§7.1); what its open leaves reserve. */
   readonly riskPrice?: Decimal;
+  /** The order's part in a group (parent, child, or a contingent leg); absent for a plain order. */
+  readonly role?: OrderRole;
+  /** A parent's algorithm and progress (JSON, decimals as strings). */
+  readonly algo?: Readonly<Record<string, unknown>>;
+  /** The consolidated best bid and ask when the order was decided: the arrival price (analytics). */
+  readonly arrival?: { readonly bid?: Decimal; readonly ask?: Decimal };
 }
+
+/**
+ * `parent`: an algorithm or split order that never goes to a venue and aggregates its children;
+ * `child`: one of its orders; the rest are contingent legs (ORDER-SEMANTICS.md §4).
+ */
+export type OrderRole =
+  | 'parent'
+  | 'child'
+  | 'entry'
+  | 'take_profit'
+  | 'stop_loss'
+  | 'primary'
+  | 'secondary'
+  | 'member';
 
 export interface StoredOrder {
   readonly order: Order;

@@ -2,7 +2,7 @@ import { type Decimal, dec } from '../domain/decimal.js';
 import type { Fill, OrderEvent } from '../domain/events.js';
 import type { Order, OrderStatus, OrderType, Side, TimeInForce } from '../domain/order.js';
 import type { Position } from '../domain/position.js';
-import type { OrderMeta, StoredOrder } from '../engine/ports.js';
+import type { OrderMeta, OrderRole, StoredOrder } from '../engine/ports.js';
 import { reviveDecimals } from './json-decimals.js';
 import type { fills, orders, positions } from './schema.js';
 
@@ -57,6 +57,10 @@ export function orderToRow(order: Order, meta: OrderMeta, eventSeq: number): Ord
     rejectMessage: order.reject?.message ?? null,
     requestHash: meta.requestHash,
     riskPrice: str(meta.riskPrice),
+    role: meta.role ?? null,
+    algo: meta.algo ?? null,
+    arrivalBid: str(meta.arrival?.bid),
+    arrivalAsk: str(meta.arrival?.ask),
     eventSeq,
     createdAt: new Date(order.createdAt),
     updatedAt: new Date(order.updatedAt),
@@ -112,6 +116,16 @@ export function rowToStored(row: OrderRow): StoredOrder {
     requestHash: row.requestHash,
     ...(row.reason === null ? {} : { reason: row.reason }),
     ...(row.riskPrice === null ? {} : { riskPrice: dec(row.riskPrice) }),
+    ...(row.role === null ? {} : { role: row.role as OrderRole }),
+    ...(row.algo === null ? {} : { algo: row.algo as Record<string, unknown> }),
+    ...(row.arrivalBid === null && row.arrivalAsk === null
+      ? {}
+      : {
+          arrival: {
+            ...(row.arrivalBid === null ? {} : { bid: dec(row.arrivalBid) }),
+            ...(row.arrivalAsk === null ? {} : { ask: dec(row.arrivalAsk) }),
+          },
+        }),
   };
   return { order, meta, eventSeq: row.eventSeq };
 }

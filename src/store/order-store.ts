@@ -162,6 +162,11 @@ export class DrizzleOrderStore implements OrderStore {
         reason: _r,
         orderClass: _o,
         requestHash: _h,
+        riskPrice: _p,
+        role: _l,
+        algo: _j,
+        arrivalBid: _b,
+        arrivalAsk: _k,
         createdAt: _t,
         ...changes
       } = orderToRow(record.order, NO_META, seq);
