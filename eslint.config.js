@@ -81,7 +81,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/risk/**/*.ts', 'src/routing/**/*.ts'],
+    files: ['src/risk/**/*.ts', 'src/routing/**/*.ts', 'src/analytics/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

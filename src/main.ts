@@ -4,6 +4,7 @@ import { ApiKeyStore } from './agents/api-keys.js';
 import { cardRiskLimits } from './agents/card-limits.js';
 import type { AgentRegistry } from './agents/registry.js';
 import { keysCommand } from './main/keys-command.js';
+import { bestExCommand } from './main/best-ex-command.js';
 import { type Config, loadConfig } from './config.js';
 import { TradingError, isTradingError } from './domain/errors.js';
 import { type Logger, createLogger } from './logger.js';
@@ -25,6 +26,8 @@ Usage:
   npm start -- keys create <agentId>      create an API key (shown once)
   npm start -- keys list [agentId]        list keys (never the keys themselves)
   npm start -- keys revoke <id|prefix>    revoke a key; it stops working at once
+  npm start -- best-ex [--date YYYY-MM-DD] [--format md|csv] [--out FILE]
+                            best-execution report of a UTC day (default: yesterday)
   npm start -- --help       this text
 
 Configuration (environment variables, all optional):
@@ -42,6 +45,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const config = loadConfig();
+  if (argv[0] === 'best-ex') return bestExCommand(argv.slice(1), config);
   const logger = createLogger(config.logLevel);
   const registry = await loadAgentCards(config.agentsDir ?? (await bundledAgentsFolder()));
   if (argv[0] === 'keys') return keysCommand(argv.slice(1), config, registry);

@@ -15,7 +15,10 @@ import { floorLot } from '../domain/instrument.js';
 import type { EventBus } from './event-bus.js';
 import type { IdGenerator } from './ids.js';
 import { KeyedLock } from './keyed-lock.js';
-import type { OrderFilter, OrderMeta, OrderPage, OrderStore, StoredOrder } from './ports.js';
+import type { OrderFilter, OrderMeta, OrderPage, OrderRole, OrderStore, StoredOrder } from './ports.js';
+import { type ContingentRequest, type LegPlan, planLegs } from './contingent.js';
+import type { RoutingLog } from './routing-log.js';
+import type { RoutePlan } from '../routing/types.js';
 import { markOf } from './mark.js';
 import { requestHash } from './request-hash.js';
 import type { Admission, AdmissionRequest, ReplaceAdmission, ReplaceRequest } from './risk-engine.js';
@@ -30,7 +33,17 @@ export interface SubmitInput extends OrderSpec {
   readonly reason?: string;
   /** emergencyStop's flattening orders: let through a halt when they reduce exposure. */
   readonly flatten?: boolean;
+  /** Makes the order the first leg of a bracket, OCO or OTO group (ORDER-SEMANTICS.md §4). */
+  readonly contingent?: ContingentRequest;
+  /** An algorithm's or a split's child: its parent order and part. */
+  readonly parentId?: string;
+  readonly role?: OrderRole;
+  /** The accounts the calling agent may trade (its card); absent: any. */
+  readonly allowedAccounts?: readonly string[];
 }
+
+/** Cancels a parent order (an algorithm or a split): the algorithm runner handles those. */
+export type ParentCanceler = (stored: StoredOrder) => Promise<StoredOrder>;
 
 /**
  * The pre-trade risk port (src/engine/risk-engine.ts): it checks an order and records it, accepted
@@ -40,6 +53,7 @@ export interface RiskPort {
   admit(request: AdmissionRequest): Promise<Admission>;
   evaluate(order: Order, agentId: string, instrument: Instrument): Promise<RiskDecision>;
   admitReplace(request: ReplaceRequest): Promise<ReplaceAdmission>;
+  admitGroup(requests: readonly AdmissionRequest[]): Promise<Admission[]>;
 }
 
 /** The routing port; the routing issue fills it. Until then: the pinned venue, or the first that trades the symbol. */
@@ -47,8 +61,8 @@ export interface RouterPort {
   route(
     spec: OrderSpec,
     instrument: Instrument,
-    pin: { venue?: string; accountId?: string },
-  ): Promise<{ venue: string; accountId: string }>;
+    pin: { venue?: string; accountId?: string; accounts?: readonly string[] },
+  ): Promise<{ venue: string; accountId: string; plan?: RoutePlan }>;
 }
 
 export interface OrderServiceDeps {
@@ -60,6 +74,8 @@ export interface OrderServiceDeps {
   readonly bus: EventBus;
   readonly risk?: RiskPort;
   readonly router?: RouterPort;
+  /** Where the router's decisions are recorded for audit. */
+  readonly routingLog?: RoutingLog;
   /** Venue-call timeout: past it the outcome is unknown and the order stays in flight (§8.1). */
   readonly venueTimeoutMs?: number;
   readonly onAnomaly?: (message: string, details: Record<string, unknown>) => void;
@@ -116,16 +132,68 @@ export class OrderService {
    * request returns the existing order and sends nothing; with another request it is refused.
    */
   async submit(input: SubmitInput): Promise<StoredOrder> {
-    const { order, meta, instrument, known } = await this.prepare(input);
+    if (input.contingent !== undefined) return this.submitGroup(input, input.contingent);
+    const { order, meta, instrument, known, plan } = await this.prepare(input);
     if (known !== undefined) return sameRequestOrRefuse(known, meta.requestHash);
     // The intent is durable before anything is sent (§8.1); a denial is recorded, never sent.
     const { created, stored } = await this.record(order, meta, instrument, input.flatten === true);
     if (!created) return sameRequestOrRefuse(stored, meta.requestHash);
     this.cache.put(stored);
+    this.logDecision(stored.order, plan);
     if (stored.order.status === 'denied') return stored;
     this.deps.bus.publish('trade.order.submitted', { order: stored.order });
     await this.send(stored);
     return this.reload(stored);
+  }
+
+  /**
+   * Records an algorithm's or a split's parent order (§9): risk-checked once for its full
+   * quantity, stored in `new` (or `denied`), never sent; its children are placed by the
+   * algorithm runner. `algo` is part of the request: the same client order id with other
+   * parameters is refused.
+   */
+  async createParent(
+    input: SubmitInput,
+    algo: Readonly<Record<string, unknown>>,
+    label: string,
+  ): Promise<{ created: boolean; stored: StoredOrder }> {
+    const { order, meta, instrument, known } = await this.prepare({ ...input, role: 'parent' });
+    const hash = requestHash({ request: meta.requestHash, algo: algo['request'] ?? null });
+    if (known !== undefined) return { created: false, stored: sameRequestOrRefuse(known, hash) };
+    const parent: Order = { ...order, venue: label, status: 'new' };
+    const { created, stored } = await this.record(
+      parent,
+      { ...meta, requestHash: hash, algo },
+      instrument,
+      false,
+    );
+    if (!created) return { created: false, stored: sameRequestOrRefuse(stored, hash) };
+    this.cache.put(stored);
+    if (stored.order.status !== 'denied')
+      this.deps.bus.publish('trade.order.submitted', { order: stored.order });
+    return { created: true, stored };
+  }
+
+  /** Saves a parent's aggregate and progress (the algorithm runner); the cache follows. */
+  async saveParent(
+    stored: StoredOrder,
+    order: Order,
+    algo: Readonly<Record<string, unknown>>,
+  ): Promise<StoredOrder> {
+    await this.deps.store.saveParent(order, algo);
+    const next: StoredOrder = { ...stored, order, meta: { ...stored.meta, algo } };
+    this.cache.put(next);
+    if (order.status !== stored.order.status || !order.filledQty.equals(stored.order.filledQty))
+      this.publishParent(stored.order, order);
+    return next;
+  }
+
+  private publishParent(before: Order, after: Order): void {
+    const bus = this.deps.bus;
+    if (after.status === before.status) bus.publish('trade.order.updated', { order: after });
+    else if (after.status === 'canceled') bus.publish('trade.order.cancelled', { order: after });
+    else if (after.status === 'expired') bus.publish('trade.order.expired', { order: after });
+    else bus.publish('trade.order.updated', { order: after });
   }
 
   /**
@@ -155,24 +223,225 @@ export class OrderService {
   }
 
   /** Validates and routes a request into the order it would create. */
-  private async prepare(
-    input: SubmitInput,
-  ): Promise<{ order: Order; meta: OrderMeta; instrument: Instrument; known: StoredOrder | undefined }> {
+  private async prepare(input: SubmitInput): Promise<{
+    order: Order;
+    meta: OrderMeta;
+    instrument: Instrument;
+    known: StoredOrder | undefined;
+    plan?: RoutePlan;
+  }> {
     const instrument = this.deps.instruments.get(input.symbol);
     const spec = specOf(input, instrument);
     validateOrderSpec(spec, instrument, { now: this.deps.clock.now() });
-    const { venue, accountId } = await this.router.route(spec, instrument, pinOf(input));
+    const { venue, accountId, plan } = await this.router.route(spec, instrument, pinOf(input));
     const clientOrderId = input.clientOrderId ?? this.deps.ids.clientOrderId();
-    const hash = requestHash({ ...canonicalSpec(spec), venue, accountId, agentId: input.agentId });
+    const hash = requestHash({
+      ...canonicalSpec(spec),
+      venue,
+      accountId,
+      agentId: input.agentId,
+      ...(input.contingent === undefined ? {} : { contingent: canonicalContingent(input.contingent) }),
+      ...(input.parentId === undefined ? {} : { parentId: input.parentId }),
+    });
     const now = this.deps.clock.now();
-    const order = newOrder(spec, { id: this.deps.ids.orderId(), clientOrderId, accountId, venue, now });
+    const order = newOrder(spec, {
+      id: this.deps.ids.orderId(),
+      clientOrderId,
+      accountId,
+      venue,
+      now,
+      ...(input.parentId === undefined ? {} : { parentId: input.parentId }),
+    });
+    const arrival = this.arrival(instrument.symbol);
     const meta: OrderMeta = {
       agentId: input.agentId,
-      orderClass: 'simple',
+      orderClass: input.contingent?.orderClass ?? 'simple',
       requestHash: hash,
       ...(input.reason === undefined ? {} : { reason: input.reason }),
+      ...(input.role === undefined ? {} : { role: input.role }),
+      ...(arrival === undefined ? {} : { arrival }),
     };
-    return { order, meta, instrument, known: this.cache.byClient(accountId, clientOrderId) };
+    return {
+      order,
+      meta,
+      instrument,
+      known: this.cache.byClient(accountId, clientOrderId),
+      ...(plan === undefined ? {} : { plan }),
+    };
+  }
+
+  /** Records the router's decision for an order it placed (audit). */
+  private logDecision(order: Order, plan: RoutePlan | undefined): void {
+    if (plan === undefined || this.deps.routingLog === undefined) return;
+    this.deps.routingLog.record({
+      id: this.deps.ids.eventId(),
+      orderId: order.id,
+      symbol: order.symbol,
+      quantity: order.quantity,
+      plan,
+      at: order.createdAt,
+    });
+  }
+
+  /** The consolidated best bid and ask over every venue's book: the arrival quote (analytics). */
+  private arrival(symbol: string): { bid?: Decimal; ask?: Decimal } | undefined {
+    let bid: Decimal | undefined;
+    let ask: Decimal | undefined;
+    for (const broker of this.brokers.values()) {
+      const book = broker.book(symbol);
+      const b = book?.bids[0]?.price;
+      const a = book?.asks[0]?.price;
+      if (b !== undefined && (bid === undefined || b.greaterThan(bid))) bid = b;
+      if (a !== undefined && (ask === undefined || a.lessThan(ask))) ask = a;
+    }
+    if (bid === undefined && ask === undefined) return undefined;
+    return { ...(bid === undefined ? {} : { bid }), ...(ask === undefined ? {} : { ask }) };
+  }
+
+  /**
+   * Places a contingent group (§4) as one request: every leg recorded together, risk-checked as a
+   * unit (one denied, all denied), then sent as the venue's native group where it has one, else
+   * emulated: the first leg is sent and the engine holds the others until the group activates
+   * them (ContingentManager). Answers the first leg; `group()` lists them all.
+   */
+  private async submitGroup(input: SubmitInput, contingent: ContingentRequest): Promise<StoredOrder> {
+    const { order: first, meta, instrument, known, plan } = await this.prepare(input);
+    if (known !== undefined) return sameRequestOrRefuse(known, meta.requestHash);
+    const plans = planLegs(orderSpecOf(first), contingent);
+    const broker = this.brokers.get(first.venue);
+    const nativeVenue =
+      broker?.submitGroup !== undefined &&
+      broker.capabilities.nativeContingent.includes(contingent.orderClass)
+        ? broker
+        : undefined;
+    const native = nativeVenue !== undefined;
+    const legs = plans.map((plan, i) => this.legOrder(first, meta, plan, i, native));
+    for (const leg of legs.slice(1)) validateOrderSpec(leg.order, instrument, { now: this.deps.clock.now() });
+    const recorded = await this.recordGroup(legs, instrument);
+    const head = recorded[0];
+    if (head === undefined) throw new Error('a group without legs');
+    if (!head.created) return sameRequestOrRefuse(head.stored, meta.requestHash);
+    for (const r of recorded) this.cache.put(r.stored);
+    this.logDecision(head.stored.order, plan);
+    if (head.stored.order.status === 'denied') return head.stored;
+    this.deps.bus.publish('trade.order.submitted', { order: head.stored.order });
+    if (nativeVenue !== undefined) await this.sendGroup(nativeVenue, contingent, recorded, plans);
+    else for (const r of recorded) if (!r.stored.order.held) await this.send(r.stored);
+    return this.reload(head.stored);
+  }
+
+  /** One leg as an order: the first is the request's own; later legs point at it (parent_id). */
+  private legOrder(
+    first: Order,
+    meta: OrderMeta,
+    plan: LegPlan,
+    index: number,
+    native: boolean,
+  ): { order: Order; meta: OrderMeta; held: boolean } {
+    const order: Order =
+      index === 0
+        ? { ...first, ...plan.spec, emulated: !native }
+        : {
+            // Emulated exits go to the venue as plain orders: it cannot know that the take-profit
+            // and the stop-loss are one exit (OCO), so reduce-only would refuse the second; the
+            // engine sizes them to the open quantity and cancels the other on a fill.
+            ...newOrder(native ? plan.spec : withoutReduceOnly(plan.spec), {
+              id: this.deps.ids.orderId(),
+              clientOrderId: `${first.clientOrderId}${plan.suffix}`,
+              accountId: first.accountId,
+              venue: first.venue,
+              now: first.createdAt,
+              parentId: first.id,
+            }),
+            held: plan.held,
+            emulated: !native,
+            // An emulated held leg is not sent until its group activates it: it waits as `new`.
+            ...(plan.held && !native ? { status: 'new' as const } : {}),
+          };
+    const legMeta: OrderMeta = {
+      ...meta,
+      role: plan.role,
+      requestHash: index === 0 ? meta.requestHash : `${meta.requestHash}${plan.suffix}`,
+    };
+    return { order, meta: legMeta, held: plan.held };
+  }
+
+  private async recordGroup(
+    legs: readonly { order: Order; meta: OrderMeta; held: boolean }[],
+    instrument: Instrument,
+  ): Promise<{ created: boolean; stored: StoredOrder }[]> {
+    if (this.risk === undefined) {
+      const out: { created: boolean; stored: StoredOrder }[] = [];
+      for (const leg of legs) out.push(await this.deps.store.createOrder(leg.order, leg.meta));
+      return out;
+    }
+    const admissions = await this.risk.admitGroup(
+      legs.map((leg) => ({ order: leg.order, meta: leg.meta, instrument, held: leg.held })),
+    );
+    return Promise.all(
+      admissions.map(async (a) => {
+        if (a.created) return { created: true, stored: { order: a.order, meta: a.meta, eventSeq: 0 } };
+        const existing = await this.deps.store.findByClientOrderId(a.order.accountId, a.order.clientOrderId);
+        if (existing === undefined)
+          throw new Error(`order ${a.order.clientOrderId} vanished after a conflict`);
+        return { created: false, stored: existing };
+      }),
+    );
+  }
+
+  /** A native group: one venue call; a refused leg is rejected like a refused single order. */
+  private async sendGroup(
+    broker: Broker,
+    contingent: ContingentRequest,
+    recorded: readonly { stored: StoredOrder }[],
+    plans: readonly LegPlan[],
+  ): Promise<void> {
+    const first = recorded[0]?.stored.order;
+    if (first === undefined || broker.submitGroup === undefined) return;
+    const submitGroup = broker.submitGroup.bind(broker);
+    await this.call(first, async () => {
+      const receipts = await submitGroup({
+        orderClass: contingent.orderClass,
+        accountId: first.accountId,
+        legs: recorded.map((r, i) => ({
+          ...orderSpecOf(r.stored.order),
+          accountId: r.stored.order.accountId,
+          clientOrderId: r.stored.order.clientOrderId,
+          role: plans[i]?.role ?? 'member',
+        })),
+      });
+      await Promise.all(
+        receipts.map(async (receipt, i) => {
+          const stored = recorded[i]?.stored;
+          if (receipt.status !== 'rejected' || stored === undefined) return;
+          await this.rejectUnanswered(stored, receipt.code, receipt.message);
+        }),
+      );
+    });
+  }
+
+  /** A venue's refusal of a submit, unless the stream already answered it. */
+  private async rejectUnanswered(stored: StoredOrder, code: string, message: string): Promise<void> {
+    const order = stored.order;
+    await this.locks.run(lockKey(order), async () => {
+      const current = (await this.current(order.id)) ?? stored;
+      if (current.order.status !== 'pending_new') return;
+      await this.apply(
+        current.order,
+        this.event(current.order, { kind: 'rej', code, message }, `rej-${order.clientOrderId}`),
+      );
+    });
+  }
+
+  /** The members of an order's group (contingent legs, or an algorithm's children), first one first. */
+  async group(stored: StoredOrder): Promise<StoredOrder[]> {
+    const headId =
+      stored.order.parentId === undefined || stored.meta.role === 'child'
+        ? stored.order.id
+        : stored.order.parentId;
+    const head = await this.deps.store.findById(headId);
+    if (head === undefined) return [stored];
+    return [head, ...(await this.deps.store.children(head.order.id))];
   }
 
   /** Records the intent: through the risk engine (accepted or denied), else as it is. */
@@ -191,6 +460,52 @@ export class OrderService {
     return { created: false, stored: existing };
   }
 
+  /** The algorithm runner cancels parents (it is built on this service, so it registers itself). */
+  private parentCanceler: ParentCanceler | undefined;
+
+  setParentCanceler(canceler: ParentCanceler): void {
+    this.parentCanceler = canceler;
+  }
+
+  /**
+   * Activates an emulated held leg (§4): its quantity set and `held` cleared by a local `upd`
+   * (durable first), then it is sent. After a crash between the two, `resendUnsent` sends it.
+   */
+  async activateHeld(orderId: string, quantity: Decimal): Promise<void> {
+    const stored = await this.find({ orderId });
+    if (!isUnsent(stored.order) || !stored.order.held) return;
+    await this.locks.run(lockKey(stored.order), () =>
+      this.applyLocal(stored.order, { kind: 'upd', changes: { held: false, quantity } }),
+    );
+    const current = (await this.current(orderId)) ?? stored;
+    await this.send(current);
+  }
+
+  /**
+   * Sends an emulated leg that was activated but may not have reached the venue (a crash between
+   * the activation and the send): unless the venue knows its client order id already.
+   */
+  async resendUnsent(stored: StoredOrder): Promise<void> {
+    const order = stored.order;
+    if (!isUnsent(order) || order.held) return;
+    const broker = this.brokers.get(order.venue);
+    if (broker === undefined) return;
+    const known = await broker.getOrder(order.accountId, order.clientOrderId);
+    if (known === undefined) await this.send(stored);
+  }
+
+  /** Ends an unsent held leg locally: canceled, or rejected with its primary (§4). */
+  async dropHeld(orderId: string, reason: string, rejected: boolean): Promise<void> {
+    const stored = await this.find({ orderId });
+    if (!isUnsent(stored.order)) return;
+    await this.locks.run(lockKey(stored.order), () =>
+      this.applyLocal(
+        stored.order,
+        rejected ? { kind: 'rej', code: 'CONTINGENT_CANCELED', message: reason } : { kind: 'cxl', reason },
+      ),
+    );
+  }
+
   /** Resolves once every venue event received so far has been applied (tests, shutdown). */
   idle(): Promise<void> {
     return this.locks.idle();
@@ -200,6 +515,14 @@ export class OrderService {
     const stored = await this.find(ref);
     const refusal = cancelRefusal(stored.order);
     if (refusal !== undefined) throw notOpen(stored.order);
+    if (stored.meta.role === 'parent') {
+      if (this.parentCanceler === undefined) throw new Error('no algorithm runner to cancel a parent order');
+      return this.parentCanceler(stored);
+    }
+    if (stored.order.held && isUnsent(stored.order)) {
+      await this.dropHeld(stored.order.id, 'canceled on request', false);
+      return this.reload(stored);
+    }
     await this.locks.run(lockKey(stored.order), () =>
       this.applyLocal(stored.order, { kind: 'cxl_req', origin: 'local' }),
     );
@@ -224,6 +547,26 @@ export class OrderService {
       );
     }
     if (refusal !== undefined) throw notOpen(order);
+    if (stored.meta.role === 'parent') {
+      throw new TradingError(
+        'INVALID_ARGUMENT',
+        `Order ${order.clientOrderId} is an algorithm's parent; parents cannot be replaced.`,
+        {
+          hint: 'Cancel the parent (its open children are canceled with it) and place a new order.',
+          details: { orderId: order.id },
+        },
+      );
+    }
+    if (order.held && changes.quantity !== undefined) {
+      throw new TradingError(
+        'INVALID_ARGUMENT',
+        `Order ${order.clientOrderId} is a held contingent leg; its group sets its quantity.`,
+        {
+          hint: "Change its prices only, or replace the quantity of the group's entry.",
+          details: { orderId: order.id, field: 'quantity' },
+        },
+      );
+    }
     const next = applyOrderChanges(order, changes);
     if (next.quantity.lessThan(order.filledQty)) {
       throw new TradingError(
@@ -242,6 +585,11 @@ export class OrderService {
         now: this.deps.clock.now(),
       },
     );
+    if (order.held && isUnsent(order)) {
+      // Held by the engine, not the venue: the change is applied here, nothing is sent.
+      await this.locks.run(lockKey(order), () => this.applyLocal(order, { kind: 'upd', changes }));
+      return this.reload(stored);
+    }
     await this.locks.run(lockKey(order), () =>
       this.risk === undefined
         ? this.applyLocal(order, { kind: 'rpl_req', origin: 'local', changes })
@@ -607,21 +955,8 @@ export class OrderService {
     const { accountId, clientOrderId } = order;
     await this.call(order, async (broker) => {
       const receipt = await broker.submit({ ...orderSpecOf(order), accountId, clientOrderId });
-      if (receipt.status === 'rejected') {
-        // The stream carries the rejection too; whichever arrives first is applied, the other is a duplicate.
-        await this.locks.run(lockKey(order), async () => {
-          const current = (await this.current(order.id)) ?? stored;
-          if (current.order.status !== 'pending_new') return;
-          await this.apply(
-            current.order,
-            this.event(
-              current.order,
-              { kind: 'rej', code: receipt.code, message: receipt.message },
-              `rej-${clientOrderId}`,
-            ),
-          );
-        });
-      }
+      // The stream carries the rejection too; whichever arrives first is applied, the other is a duplicate.
+      if (receipt.status === 'rejected') await this.rejectUnanswered(stored, receipt.code, receipt.message);
     });
   }
 
@@ -802,6 +1137,8 @@ export type ReconcileEventBody =
 
 type LocalEventBody =
   | { kind: 'cxl_req'; origin: 'local' }
+  | { kind: 'upd'; changes: OrderChanges }
+  | { kind: 'cxl'; reason: string }
   | { kind: 'rpl_req'; origin: 'local'; changes: OrderChanges }
   | { kind: 'rej'; code: string; message: string }
   | { kind: 'cxl_rej'; code: string; message: string }
@@ -833,20 +1170,42 @@ function closeSize(
   return floorLot(instrument, wanted.greaterThan(held) ? held : wanted);
 }
 
+/** An emulated leg the venue has not seen: held by the engine, or activated and not yet acknowledged. */
+export function isUnsent(order: Order): boolean {
+  return order.emulated && order.status === 'new' && order.venueOrderIds.length === 0 && !order.external;
+}
+
 function lockKey(order: Order): string {
   return `${order.accountId}|${order.clientOrderId}`;
 }
 
-function pinOf(input: SubmitInput): { venue?: string; accountId?: string } {
+function pinOf(input: SubmitInput): { venue?: string; accountId?: string; accounts?: readonly string[] } {
   return {
     ...(input.venue === undefined ? {} : { venue: input.venue }),
     ...(input.accountId === undefined ? {} : { accountId: input.accountId }),
+    ...(input.allowedAccounts === undefined ? {} : { accounts: input.allowedAccounts }),
   };
 }
 
 /** The order parameters of a request, on the instrument's own symbol. */
 function specOf(input: SubmitInput, instrument: Instrument): OrderSpec {
   return orderSpecOf({ ...input, symbol: instrument.symbol });
+}
+
+function withoutReduceOnly(spec: OrderSpec): OrderSpec {
+  const { reduceOnly: _r, ...rest } = spec;
+  return rest;
+}
+
+/** A contingent request as the hash sees it. */
+function canonicalContingent(c: ContingentRequest): Record<string, unknown> {
+  return {
+    orderClass: c.orderClass,
+    ...(c.takeProfit === undefined ? {} : { takeProfit: c.takeProfit.limitPrice.toFixed() }),
+    ...(c.stopLoss === undefined
+      ? {}
+      : { stopLoss: [c.stopLoss.stopPrice.toFixed(), c.stopLoss.limitPrice?.toFixed() ?? null] }),
+  };
 }
 
 /** The spec as the hash sees it: decimals as strings, false flags as absent. */
@@ -863,10 +1222,18 @@ function canonicalSpec(spec: OrderSpec): Record<string, unknown> {
 
 function newOrder(
   spec: OrderSpec,
-  ids: { id: string; clientOrderId: string; accountId: string; venue: string; now: number },
+  ids: {
+    id: string;
+    clientOrderId: string;
+    accountId: string;
+    venue: string;
+    now: number;
+    parentId?: string;
+  },
 ): Order {
   return {
     ...spec,
+    ...(ids.parentId === undefined ? {} : { parentId: ids.parentId }),
     id: ids.id,
     clientOrderId: ids.clientOrderId,
     accountId: ids.accountId,

@@ -25,14 +25,7 @@ export interface OrderMeta {
  * `child`: one of its orders; the rest are contingent legs (ORDER-SEMANTICS.md §4).
  */
 export type OrderRole =
-  | 'parent'
-  | 'child'
-  | 'entry'
-  | 'take_profit'
-  | 'stop_loss'
-  | 'primary'
-  | 'secondary'
-  | 'member';
+  'parent' | 'child' | 'entry' | 'take_profit' | 'stop_loss' | 'primary' | 'secondary' | 'member';
 
 export interface StoredOrder {
   readonly order: Order;
@@ -85,6 +78,13 @@ export interface OrderStore {
   recordEvent(record: EventRecord): Promise<RecordOutcome>;
   listOrders(filter: OrderFilter): Promise<OrderPage>;
   openOrders(accountId?: string): Promise<StoredOrder[]>;
+  /** The orders whose parent_id is this order (an algorithm's children, a group's later legs), oldest first. */
+  children(parentId: string): Promise<StoredOrder[]>;
+  /**
+   * Saves a parent order's aggregate state (status, quantities, average price) and its algorithm's
+   * progress. Parents never go to a venue: no event, no fill, no position change.
+   */
+  saveParent(order: Order, algo: Readonly<Record<string, unknown>>): Promise<void>;
   events(orderId: string): Promise<RecordedEvent[]>;
   fills(orderId: string): Promise<Fill[]>;
   /** Non-flat positions, or every row (closed ones keep their realized P&L) with `includeFlat`. */

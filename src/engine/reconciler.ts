@@ -6,7 +6,7 @@ import type { Fill } from '../domain/events.js';
 import type { InstrumentRegistry } from '../domain/instruments.js';
 import { type Order, isTerminal } from '../domain/order.js';
 import { flatPosition } from '../domain/position.js';
-import type { OrderService } from './order-service.js';
+import { type OrderService, isUnsent } from './order-service.js';
 import type { OrderStore, StoredOrder } from './ports.js';
 
 export interface ReconcilerOptions {
@@ -241,6 +241,8 @@ export class Reconciler {
     for (const stored of await this.deps.store.openOrders(accountId)) {
       const order = stored.order;
       if (order.venue !== broker.venue || seen.has(order.clientOrderId)) continue;
+      // An emulated leg the venue has not been sent yet: the contingent manager owns it.
+      if (isUnsent(order)) continue;
       if (order.status === 'pending_new' && now - order.updatedAt < this.options.inflightTimeoutMs) continue;
       const venueOrder = await broker.getOrder(accountId, order.clientOrderId);
       if (venueOrder !== undefined) {

@@ -39,6 +39,8 @@ export interface AdmissionRequest {
   readonly instrument: Instrument;
   /** emergencyStop's own flattening orders: they pass a halt when they reduce exposure. */
   readonly flatten?: boolean;
+  /** A contingent leg held until its group activates it (§4): checked as exposure-reducing, counted nowhere. */
+  readonly held?: boolean;
 }
 
 export interface Admission {
@@ -67,6 +69,12 @@ type Pending =
       readonly kind: 'order';
       readonly request: AdmissionRequest;
       readonly resolve: (admission: Admission) => void;
+      readonly reject: (error: unknown) => void;
+    }
+  | {
+      readonly kind: 'group';
+      readonly requests: readonly AdmissionRequest[];
+      readonly resolve: (admissions: Admission[]) => void;
       readonly reject: (error: unknown) => void;
     }
   | {
@@ -196,6 +204,69 @@ export class RiskEngine {
     return new Promise<Admission>((resolve, reject) => {
       this.queue.push({ kind: 'order', request, resolve, reject });
       if (!this.running) void this.drain();
+    });
+  }
+
+  /**
+   * A contingent group (ORDER-SEMANTICS.md §4), checked as a unit in its own admission: every leg
+   * against the same usage, held legs as exposure-reducing; if one is denied, all are, with that
+   * code. Accepted legs are recorded together; an existing first leg means the group exists.
+   */
+  admitGroup(requests: readonly AdmissionRequest[]): Promise<Admission[]> {
+    return new Promise<Admission[]>((resolve, reject) => {
+      this.queue.push({ kind: 'group', requests, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  private async admitGroupNow(requests: readonly AdmissionRequest[]): Promise<Admission[]> {
+    const now = this.deps.clock.now();
+    const accounts = await this.accountFacts(now);
+    return this.deps.store.admission(async (tx) => {
+      const state = (await tx.tradingState()) ?? INITIAL_STATE;
+      const limits = await tx.limits();
+      const daily = this.needsDailyNotional(
+        limits,
+        requests.map((r) => r.meta.agentId),
+      );
+      const book = this.book(await tx.usage(this.window(now, daily ? accounts : [])), limits, accounts);
+      this.current = state;
+      const decided = requests.map((request) => {
+        const input = this.input(
+          request.order,
+          request.meta.agentId,
+          request.instrument,
+          book,
+          state.state,
+          now,
+        );
+        const decision = runChecks(request.held === true ? { ...input, held: true } : input);
+        const meta: OrderMeta =
+          input.orderPrice === undefined ? request.meta : { ...request.meta, riskPrice: input.orderPrice };
+        return { request, decision, meta };
+      });
+      const failed = decided.find((d) => !d.decision.approved);
+      const admissions: Admission[] = decided.map(({ request, decision, meta }) => {
+        if (failed === undefined) return { created: false, order: request.order, meta, decision };
+        const why = failed.decision.failed?.message ?? 'denied by the risk engine';
+        const message =
+          failed.request === request
+            ? why
+            : `Its group was denied: ${failed.request.meta.role ?? 'a leg'}: ${why}`;
+        return {
+          created: false,
+          order: {
+            ...request.order,
+            status: 'denied',
+            held: false,
+            reject: { code: failed.decision.code ?? 'INVALID_ORDER', message },
+          },
+          meta,
+          decision: failed.decision,
+        };
+      });
+      const created = await tx.createOrders(admissions.map((a) => ({ order: a.order, meta: a.meta })));
+      return admissions.map((a, i) => ({ ...a, created: created[i] === true }));
     });
   }
 
@@ -354,7 +425,12 @@ export class RiskEngine {
           await this.admitReplaceNow(head.request).then(head.resolve, head.reject);
           continue;
         }
-        const end = this.queue.findIndex((p) => p.kind === 'replace');
+        if (head?.kind === 'group') {
+          this.queue.shift();
+          await this.admitGroupNow(head.requests).then(head.resolve, head.reject);
+          continue;
+        }
+        const end = this.queue.findIndex((p) => p.kind !== 'order');
         const batch = this.queue.splice(0, Math.min(end === -1 ? this.queue.length : end, MAX_BATCH));
         const orders = batch.filter((p) => p.kind === 'order');
         try {

@@ -8,6 +8,15 @@ import { type ReconcileReport, Reconciler } from '../engine/reconciler.js';
 import { RiskControls } from '../engine/risk-controls.js';
 import { RiskEngine } from '../engine/risk-engine.js';
 import { SignalDesk } from '../engine/signals.js';
+import { AlgoRunner } from '../engine/algos.js';
+import { ContingentManager } from '../engine/contingent-manager.js';
+import { ExecutionDesk } from '../engine/execution-desk.js';
+import { ExecutionRecorder } from '../engine/execution-recorder.js';
+import { markOf } from '../engine/mark.js';
+import { SmartRouter } from '../engine/smart-router.js';
+import { SEED_LOOKBACK_MS, VenueStatsBook } from '../engine/venue-stats.js';
+import { AnalyticsStore } from '../store/analytics-store.js';
+import { DrizzleRoutingLog } from '../store/routing-store.js';
 import type { RiskLimits } from '../risk/types.js';
 import { DrizzleRiskStore } from '../store/risk-store.js';
 import type { Logger } from '../logger.js';
@@ -35,6 +44,14 @@ export interface TradingApp {
   readonly signals: SignalDesk;
   readonly reconciler: Reconciler;
   readonly bus: EventBus;
+  readonly router: SmartRouter;
+  readonly routingLog: DrizzleRoutingLog;
+  readonly venueStats: VenueStatsBook;
+  readonly analytics: AnalyticsStore;
+  readonly recorder: ExecutionRecorder;
+  readonly algos: AlgoRunner;
+  readonly contingent: ContingentManager;
+  readonly desk: ExecutionDesk;
   /** The last reconciliation pass's reports (empty before the first). */
   lastReconciliation(): readonly ReconcileReport[];
   stop(): Promise<void>;
@@ -84,8 +101,19 @@ async function start(
     ...(options.agentLimits === undefined ? {} : { agentLimits: options.agentLimits }),
   });
   await risk.start();
+  const analytics = new AnalyticsStore(store);
+  const venueStats = new VenueStatsBook({ clock: exchange.clock });
+  venueStats.seed(
+    (await analytics.venueAggregates({ since: exchange.clock.now() - SEED_LOOKBACK_MS })).venues,
+  );
+  const router = new SmartRouter({ brokers: exchange.venues, stats: (venue) => venueStats.stats(venue) });
+  const routingLog = new DrizzleRoutingLog(store, (error) => {
+    logger.error({ err: error }, 'routing decisions not recorded');
+  });
   const service = new OrderService({
     risk,
+    router,
+    routingLog,
     store: orders,
     brokers: exchange.venues,
     instruments: exchange.instruments,
@@ -97,6 +125,43 @@ async function start(
     },
   });
   service.start();
+  const recorder = new ExecutionRecorder({
+    bus,
+    orders,
+    analytics,
+    clock: exchange.clock,
+    mark: (symbol) => markOf(exchange.venues, symbol),
+    onRecorded: (metrics) => {
+      venueStats.recordExecution(metrics);
+    },
+    onError: (error, orderId) => {
+      logger.warn({ err: error, orderId }, 'execution metrics not recorded');
+    },
+  });
+  recorder.start();
+  const onEngineError = (what: string) => (error: unknown, details: Record<string, unknown>) => {
+    logger.error({ err: error, ...details }, what);
+  };
+  const contingent = new ContingentManager({
+    service,
+    store: orders,
+    bus,
+    instruments: exchange.instruments,
+    onError: onEngineError('contingent group update failed'),
+  });
+  contingent.start();
+  const algos = new AlgoRunner({
+    service,
+    store: orders,
+    bus,
+    clock: exchange.clock,
+    instruments: exchange.instruments,
+    nativeIceberg: (venue) =>
+      exchange.venues.some((v) => v.venue === venue && v.capabilities.displayQuantity),
+    onError: onEngineError('algorithm step failed'),
+  });
+  algos.start();
+  const desk = new ExecutionDesk({ service, algos, router, routingLog, instruments: exchange.instruments });
   const riskControls = new RiskControls({
     engine: risk,
     service,
@@ -138,6 +203,9 @@ async function start(
     },
   });
   await reconciled;
+  // After the first reconciliation: groups and algorithms resume from what the venues reported.
+  await contingent.restore();
+  await algos.restore();
 
   const anchor = anchorFile(store);
   /** Verifies and anchors the chain; a failure is logged, never fatal (trading goes on). */
@@ -174,12 +242,25 @@ async function start(
     }),
     reconciler,
     bus,
+    router,
+    routingLog,
+    venueStats,
+    analytics,
+    recorder,
+    algos,
+    contingent,
+    desk,
     lastReconciliation: () => last,
     async stop() {
       clearInterval(anchorTimer);
       await stopReconciling();
+      algos.stop();
+      contingent.stop();
       service.stop();
       await service.idle();
+      await routingLog.flush();
+      recorder.stop();
+      await recorder.idle();
       await Promise.all(exchange.venues.map((v) => v.whenSaved()));
       await exchange.stop();
       await advanceAnchor();

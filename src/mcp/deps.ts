@@ -14,6 +14,10 @@ export function toolDeps(app: TradingApp, registry: AgentRegistry): ToolDeps {
     bars: app.exchange.bars,
     ...(app.exchange.simulator === undefined ? {} : { paperMarket: app.exchange.simulator }),
     risk: { engine: app.risk, controls: app.riskControls, signals: app.signals },
+    desk: app.desk,
+    algos: app.algos,
+    analytics: app.analytics,
+    venueStats: (venue) => app.venueStats.stats(venue),
     agents: () =>
       registry.list().map((card) => ({
         agentId: card.id,

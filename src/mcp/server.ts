@@ -298,6 +298,7 @@ function callContext(ctx: ServerContext, confirmation: 'accepted' | 'declined' |
   const token = ctx.mcpReq._meta?.progressToken;
   return {
     signal: ctx.mcpReq.signal,
+    progressRequested: token !== undefined,
     ...(confirmation === undefined ? {} : { confirmation }),
     progress:
       token === undefined

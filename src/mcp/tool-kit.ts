@@ -9,7 +9,11 @@ import type { MarketSimulator } from '../brokers/paper/market-simulator.js';
 import type { Clock } from '../domain/clock.js';
 import { type Decimal, toWire } from '../domain/decimal.js';
 import type { InstrumentRegistry } from '../domain/instruments.js';
+import type { AnalyticsPort } from '../engine/analytics-ports.js';
 import type { OrderService } from '../engine/order-service.js';
+import type { AlgoRunner } from '../engine/algos.js';
+import type { ExecutionDesk } from '../engine/execution-desk.js';
+import type { VenueStats } from '../routing/types.js';
 import type { RiskControls } from '../engine/risk-controls.js';
 import type { RiskEngine } from '../engine/risk-engine.js';
 import type { SignalDesk } from '../engine/signals.js';
@@ -46,10 +50,19 @@ export interface ToolDeps {
   readonly confirmations: ConfirmationTokens;
   /** The paper exchange's tape of 1-minute bars (getBars); absent: no bars are kept. */
   readonly bars?: BarHistory;
+  /** Algorithm, split and contingent placement (executeOrder, analyzeOrder); absent: plain orders only. */
+  readonly desk?: ExecutionDesk;
+  /** Each venue's measured statistics (listVenues) and health. */
+  readonly venueStats?: (venue: string) => VenueStats;
+  readonly venueHealth?: (venue: string) => { status: 'connected' | 'degraded' | 'down' };
+  /** The algorithm runner: progress of algorithm orders. */
+  readonly algos?: AlgoRunner;
   /** The paper venues' market controls (simulateMarket); absent when no paper venue is enabled. */
   readonly paperMarket?: MarketSimulator;
   /** The risk engine, its controls and the signal desk; absent: the risk tools are not offered. */
   readonly risk?: RiskDeps;
+  /** Recorded execution metrics (getExecutionAnalytics); absent: that tool answers an error. */
+  readonly analytics?: AnalyticsPort;
 }
 
 export interface RiskDeps {
@@ -64,6 +77,8 @@ export interface CallContext {
   readonly signal: AbortSignal;
   /** Reports progress (no-op unless the caller asked for it with a progress token). */
   readonly progress: (done: number, total?: number, message?: string) => void;
+  /** The caller sent a progress token: it wants to hear how a long command goes. */
+  readonly progressRequested?: boolean;
   /** The person's answer when the server asked them through elicitation (absent: not asked). */
   readonly confirmation?: 'accepted' | 'declined';
 }

@@ -4,9 +4,14 @@
  * scopes allow; the REST API calls the same handlers.
  */
 import { z } from 'zod';
-import { type Decimal, toWire } from '../domain/decimal.js';
+import { type Decimal, ZERO, toWire } from '../domain/decimal.js';
+import type { BookSnapshot } from '../marketdata/types.js';
 import { TradingError } from '../domain/errors.js';
 import type { OrderRef, SubmitInput } from '../engine/order-service.js';
+import type { ExecutionRequest } from '../engine/execution-desk.js';
+import type { StoredOrder } from '../engine/ports.js';
+import { isTerminal } from '../domain/order.js';
+import { ROUTING_OBJECTIVES } from '../routing/types.js';
 import { RISK_TOOLS } from './risk-tools.js';
 import { calendarFor } from '../marketdata/calendar/index.js';
 import {
@@ -16,6 +21,7 @@ import {
   positiveDecimal,
   toWireEvent,
   toWireFill,
+  toWireGroup,
   toWireOrder,
   topOfBook,
   wireEventSchema,
@@ -24,6 +30,7 @@ import {
   wireOrderSchema,
 } from './wire.js';
 import { MARKET_TOOLS } from './market-tools.js';
+import { ANALYTICS_TOOLS } from './analytics-tools.js';
 import { confirmationRequired, needsConfirmation, previewText, wireNotional } from './confirmation.js';
 import {
   type CallContext,
@@ -97,6 +104,47 @@ const executeInput = z.object({
   reduceOnly: z.boolean().optional().describe('Only ever reduce the position; never open or flip it.'),
   postOnly: z.boolean().optional().describe('Limit orders only: cancel rather than take liquidity.'),
   reason: z.string().max(500).optional().describe('Why you place this order; kept in the audit trail.'),
+  orderClass: z
+    .enum(['simple', 'bracket', 'oco', 'oto'])
+    .default('simple')
+    .describe(
+      'bracket: this entry plus takeProfit and stopLoss exits (OCO to each other); oco: takeProfit limit and stopLoss stop on your side, one cancels the other; oto: this order, then one exit once it fills.',
+    ),
+  takeProfit: z
+    .object({ limitPrice: positiveDecimal('Take-profit limit price') })
+    .optional()
+    .describe('bracket/oco/oto exit at a profit.'),
+  stopLoss: z
+    .object({
+      stopPrice: positiveDecimal('Stop-loss trigger price'),
+      limitPrice: positiveDecimal('Limit once triggered (stop_limit); omit for a stop').optional(),
+    })
+    .optional()
+    .describe('bracket/oco/oto protective stop.'),
+  algo: z
+    .object({
+      type: z.enum(['twap', 'vwap', 'iceberg']),
+      durationSeconds: z.number().int().min(1).max(604_800).optional().describe('twap/vwap horizon'),
+      slices: z
+        .number()
+        .int()
+        .min(1)
+        .max(1_000)
+        .optional()
+        .describe('twap/vwap child count; default one a minute'),
+      displayQuantity: positiveDecimal('iceberg: quantity shown at a time (limit orders)').optional(),
+    })
+    .optional()
+    .describe(
+      'Work the order over time as a parent with child orders. Send a progress token to hear each fill until it ends.',
+    ),
+  routing: z
+    .object({
+      objective: z.enum(ROUTING_OBJECTIVES).optional().describe('default smart_balance'),
+      allowSplit: z.boolean().optional().describe('split across venues when cheaper than the best one'),
+    })
+    .optional()
+    .describe('How the router picks venues when you pin none; analyzeOrder shows the plan.'),
   confirmToken: z
     .string()
     .min(1)
@@ -109,8 +157,11 @@ const executeInput = z.object({
 const orderRequest = executeInput.omit({ confirmToken: true });
 
 /** The service's submit input for an OrderRequest from this caller. */
-function submitInputOf(args: z.output<typeof orderRequest>, caller: CallerAgent): SubmitInput {
+function submitInputOf(args: z.output<typeof orderRequest>, caller: CallerAgent): ExecutionRequest {
   return {
+    ...contingentOf(args),
+    ...(args.algo === undefined ? {} : { algo: defined(args.algo) }),
+    ...(args.routing === undefined ? {} : { routing: defined(args.routing) }),
     symbol: args.symbol,
     side: args.side,
     type: args.type,
@@ -130,6 +181,30 @@ function submitInputOf(args: z.output<typeof orderRequest>, caller: CallerAgent)
       postOnly: args.postOnly,
       reason: args.reason,
     }),
+  };
+}
+
+/** The group part of a request: takeProfit/stopLoss belong to bracket, oco and oto orders only. */
+function contingentOf(args: z.output<typeof orderRequest>): Pick<SubmitInput, 'contingent'> {
+  if (args.orderClass === 'simple') {
+    if (args.takeProfit !== undefined || args.stopLoss !== undefined) {
+      throw new TradingError(
+        'INVALID_ARGUMENT',
+        'takeProfit and stopLoss need orderClass bracket, oco or oto.',
+        {
+          hint: 'Set orderClass, or drop takeProfit and stopLoss.',
+          details: { field: 'orderClass' },
+        },
+      );
+    }
+    return {};
+  }
+  return {
+    contingent: {
+      orderClass: args.orderClass,
+      ...(args.takeProfit === undefined ? {} : { takeProfit: args.takeProfit }),
+      ...(args.stopLoss === undefined ? {} : { stopLoss: defined(args.stopLoss) }),
+    },
   };
 }
 
@@ -256,10 +331,125 @@ export const TOOLS: readonly ToolDefinition[] = [
     run: async (args, caller, deps, call) => {
       await confirmIfLarge(args, caller, deps, call);
       if (call.signal.aborted) throw canceledByCaller();
-      const stored = await deps.service.submit(submitInputOf(args, caller));
+      const request = submitInputOf(args, caller);
+      let stored =
+        deps.desk === undefined ? await deps.service.submit(request) : await deps.desk.execute(request);
       if (stored.order.status === 'denied') throw deniedError(stored);
-      const order = toWireOrder(stored);
+      if (stored.meta.role === 'parent' && call.progressRequested === true && deps.algos !== undefined)
+        stored = await followParent(stored, deps.algos, deps, call);
+      const order = toWireGroup(stored, await deps.service.group(stored));
       return { structured: order, text: orderLine(order) };
+    },
+  }),
+  tool({
+    name: 'analyzeOrder',
+    title: 'Plan an order’s routing',
+    description:
+      'Shows how the router would execute this order, without placing it: the venue allocations (split across venues when allowed and cheaper), expected average price, fees, estimated cost and a market-impact estimate, with every venue’s scores.',
+    scope: 'read',
+    annotations: READ,
+    input: orderRequest,
+    output: z.object({
+      allocations: z.array(
+        z.object({
+          venue: z.string(),
+          account: z.string(),
+          quantity: decimalOutput(),
+          expectedPrice: decimalOutput().optional(),
+          fees: decimalOutput(),
+          score: z.number(),
+        }),
+      ),
+      split: z.boolean(),
+      objective: z.string(),
+      expectedAveragePrice: decimalOutput().optional(),
+      estimatedCost: decimalOutput().describe(
+        'net cash paid: notional + fees for a buy; fees − notional for a sell',
+      ),
+      marketImpactBps: decimalOutput(),
+      bestSingleVenue: z
+        .object({
+          venue: z.string(),
+          account: z.string(),
+          expectedAveragePrice: decimalOutput().optional(),
+          estimatedCost: decimalOutput(),
+        })
+        .optional(),
+      venues: z.array(
+        z.object({
+          venue: z.string(),
+          account: z.string(),
+          eligible: z.boolean(),
+          reason: z.string().optional(),
+          score: z.number(),
+          price: z.number(),
+          liquidity: z.number(),
+          latency: z.number(),
+          reliability: z.number(),
+        }),
+      ),
+    }),
+    run: async (args, caller, deps) => {
+      if (deps.desk === undefined)
+        throw new TradingError('INTERNAL', 'This server runs without a router.', {
+          hint: 'Place the order with a venue instead.',
+        });
+      const { plan } = await deps.desk.plan(submitInputOf(args, caller));
+      const round = (n: number): number => Math.round(n * 10_000) / 10_000;
+      const structured = {
+        allocations: plan.allocations.map((a) =>
+          defined({
+            venue: a.venue,
+            account: a.accountId,
+            quantity: toWire(a.quantity),
+            expectedPrice: a.expectedPrice === undefined ? undefined : toWire(a.expectedPrice),
+            fees: toWire(a.fees),
+            score: round(a.score),
+          }),
+        ),
+        split: plan.split,
+        objective: plan.objective,
+        ...defined({
+          expectedAveragePrice:
+            plan.expectedAveragePrice === undefined ? undefined : toWire(plan.expectedAveragePrice),
+        }),
+        estimatedCost: toWire(plan.estimatedCost),
+        marketImpactBps: toWire(plan.marketImpactBps),
+        ...(plan.bestSingle === undefined
+          ? {}
+          : {
+              bestSingleVenue: defined({
+                venue: plan.bestSingle.venue,
+                account: plan.bestSingle.accountId,
+                expectedAveragePrice:
+                  plan.bestSingle.expectedAveragePrice === undefined
+                    ? undefined
+                    : toWire(plan.bestSingle.expectedAveragePrice),
+                estimatedCost: toWire(plan.bestSingle.estimatedCost),
+              }),
+            }),
+        venues: plan.scores.map((s) =>
+          defined({
+            venue: s.venue,
+            account: s.accountId,
+            eligible: s.eligible,
+            reason: s.reason,
+            score: round(s.total),
+            price: round(s.price),
+            liquidity: round(s.liquidity),
+            latency: round(s.latency),
+            reliability: round(s.reliability),
+          }),
+        ),
+      };
+      const where = plan.allocations.map((a) => `${toWire(a.quantity)} on ${a.venue}`).join(', ');
+      return {
+        structured,
+        text:
+          plan.allocations.length === 0
+            ? 'No venue can take this order now; see venues[].reason.'
+            : `${plan.split ? 'Split' : 'Route'}: ${where}; expected average ${structured.expectedAveragePrice ?? 'n/a'}, impact ${structured.marketImpactBps} bp.`,
+      };
     },
   }),
   tool({
@@ -703,10 +893,11 @@ export const TOOLS: readonly ToolDefinition[] = [
   tool({
     name: 'listVenues',
     title: 'List venues',
-    description: 'The connected venues: kind, mode, what they trade, fees and order types.',
+    description:
+      'The connected venues: kind, mode, what they trade, fees, order types, health and our measured latency, error and fill rates; with a symbol, each venue’s spread and displayed depth.',
     scope: 'read',
     annotations: READ,
-    input: z.object({}),
+    input: z.object({ symbol: symbolField.optional() }),
     output: z.object({
       venues: z.array(
         z.object({
@@ -715,27 +906,58 @@ export const TOOLS: readonly ToolDefinition[] = [
           mode: z.enum(['paper', 'live']),
           assetClasses: z.array(z.string()),
           status: z.enum(['connected', 'degraded', 'down']),
+          latencyMs: z.number().optional(),
+          errorRate: z.number().optional(),
+          fillRate: z.number().optional(),
+          slippageBps: z.number().optional(),
           fees: z.object({
             makerBps: decimalOutput(),
             takerBps: decimalOutput(),
           }),
           orderTypes: z.array(z.string()),
+          timeInForce: z.array(z.string()),
+          nativeContingent: z.array(z.string()),
+          market: z
+            .object({
+              bid: decimalOutput().optional(),
+              ask: decimalOutput().optional(),
+              spreadBps: decimalOutput().optional(),
+              bidDepth: decimalOutput(),
+              askDepth: decimalOutput(),
+            })
+            .optional(),
         }),
       ),
     }),
-    run: (_args, _caller, deps) => {
-      const venues = deps.brokers.map((b) => ({
-        venue: b.venue,
-        kind: b.mode === 'paper' ? 'paper' : b.venue,
-        mode: b.mode,
-        assetClasses: [...b.capabilities.assetClasses],
-        status: 'connected' as const,
-        fees: {
-          makerBps: toWire(b.capabilities.fees.makerBps),
-          takerBps: toWire(b.capabilities.fees.takerBps),
-        },
-        orderTypes: [...b.capabilities.orderTypes],
-      }));
+    run: (args, _caller, deps) => {
+      const symbol = canonical(args.symbol, deps);
+      const venues = deps.brokers.map((b) => {
+        const stats = deps.venueStats?.(b.venue);
+        const round = (n: number): number => Math.round(n * 1_000) / 1_000;
+        return {
+          venue: b.venue,
+          kind: b.kind,
+          mode: b.mode,
+          assetClasses: [...b.capabilities.assetClasses],
+          status: deps.venueHealth?.(b.venue).status ?? ('connected' as const),
+          ...(stats === undefined
+            ? {}
+            : {
+                latencyMs: round(stats.latencyMs),
+                errorRate: round(stats.errorRate),
+                fillRate: round(stats.fillRate),
+                slippageBps: round(stats.slippageBps),
+              }),
+          fees: {
+            makerBps: toWire(b.capabilities.fees.makerBps),
+            takerBps: toWire(b.capabilities.fees.takerBps),
+          },
+          orderTypes: [...b.capabilities.orderTypes],
+          timeInForce: [...b.capabilities.timeInForce],
+          nativeContingent: [...b.capabilities.nativeContingent],
+          ...(symbol === undefined ? {} : marketOf(b.book(symbol))),
+        };
+      });
       return Promise.resolve({
         structured: { venues },
         text: venues.map((v) => `${v.venue} (${v.mode}: ${v.assetClasses.join(', ')})`).join('; '),
@@ -774,6 +996,7 @@ export const TOOLS: readonly ToolDefinition[] = [
   }),
   ...RISK_TOOLS,
   ...MARKET_TOOLS,
+  ...ANALYTICS_TOOLS,
 ];
 
 /** The tools an agent may see and call, in the table's fixed order. */
@@ -783,4 +1006,65 @@ export function toolsFor(caller: CallerAgent, deps?: ToolDeps): readonly ToolDef
       (caller.scopes.has(t.scope) || caller.scopes.has('admin')) &&
       (deps === undefined || t.available === undefined || t.available(deps)),
   );
+}
+
+/**
+ * Keeps an algorithm order's call open, reporting its fills as progress, until it ends or the
+ * caller cancels the call (which stops the reporting, not the algorithm).
+ */
+async function followParent(
+  stored: StoredOrder,
+  algos: NonNullable<ToolDeps['algos']>,
+  deps: ToolDeps,
+  call: CallContext,
+): Promise<StoredOrder> {
+  const total = stored.order.quantity.toNumber();
+  const report = (o: { filledQty: Decimal; status: string }): void => {
+    call.progress(
+      o.filledQty.toNumber(),
+      total,
+      `${o.filledQty.toFixed()} of ${stored.order.quantity.toFixed()} filled (${o.status})`,
+    );
+  };
+  report(stored.order);
+  await new Promise<void>((resolve) => {
+    const stop = algos.watch(stored.order.id, (parent) => {
+      report(parent);
+      if (isTerminal(parent.status)) finish();
+    });
+    const finish = (): void => {
+      stop();
+      call.signal.removeEventListener('abort', finish);
+      resolve();
+    };
+    call.signal.addEventListener('abort', finish);
+    void deps.service.findOrder({ orderId: stored.order.id }).then((now) => {
+      if (now !== undefined && isTerminal(now.order.status)) finish();
+    });
+  });
+  return (await deps.service.findOrder({ orderId: stored.order.id })) ?? stored;
+}
+
+/** One venue's market for a symbol: touch, spread and displayed depth. */
+function marketOf(book: BookSnapshot | undefined): {
+  market?: { bid?: string; ask?: string; spreadBps?: string; bidDepth: string; askDepth: string };
+} {
+  if (book === undefined) return {};
+  const depth = (levels: BookSnapshot['bids']): string =>
+    toWire(levels.reduce((sum, l) => (l.size === undefined ? sum : sum.plus(l.size)), ZERO));
+  const bid = book.bids[0]?.price;
+  const ask = book.asks[0]?.price;
+  const spreadBps =
+    bid === undefined || ask === undefined
+      ? undefined
+      : ask.minus(bid).div(ask.plus(bid).div(2)).times(10_000).toDecimalPlaces(2);
+  return {
+    market: defined({
+      bid: bid === undefined ? undefined : toWire(bid),
+      ask: ask === undefined ? undefined : toWire(ask),
+      spreadBps: spreadBps === undefined ? undefined : toWire(spreadBps),
+      bidDepth: depth(book.bids),
+      askDepth: depth(book.asks),
+    }),
+  };
 }

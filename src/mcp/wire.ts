@@ -33,7 +33,7 @@ export const positiveDecimal = (what: string) =>
  */
 export const decimalOutput = () => z.string();
 
-export const wireOrderSchema = z.object({
+const wireOrderBase = z.object({
   orderId: z.string(),
   clientOrderId: z.string(),
   parentOrderId: z.string().optional(),
@@ -53,12 +53,31 @@ export const wireOrderSchema = z.object({
   venue: z.string().optional(),
   account: z.string().optional(),
   orderClass: z.string(),
+  /** parent (an algorithm or split), child, or a contingent leg: entry, take_profit, stop_loss, primary, secondary, member. */
+  role: z.string().optional(),
+  /** A contingent leg waiting for its group to activate it. */
+  held: z.boolean().optional(),
+  /** A parent's algorithm: twap, vwap, iceberg or split. */
+  algo: z.string().optional(),
   rejectReason: z.string().optional(),
   reason: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
 });
+
+export const wireOrderSchema = wireOrderBase.extend({
+  legs: z.array(wireOrderBase).optional(),
+  children: z.array(wireOrderBase).optional(),
+});
 export type WireOrder = z.infer<typeof wireOrderSchema>;
+
+/** An order with its group: a contingent order's legs, or a parent's children. */
+export function toWireGroup(stored: StoredOrder, group: readonly StoredOrder[]): WireOrder {
+  const order = toWireOrder(stored);
+  const others = group.filter((g) => g.order.id !== stored.order.id).map((g) => toWireOrder(g));
+  if (others.length === 0) return order;
+  return stored.meta.role === 'parent' ? { ...order, children: others } : { ...order, legs: others };
+}
 
 const optional = <K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> =>
   value === undefined ? {} : ({ [key]: value } as Record<K, V>);
@@ -88,6 +107,12 @@ export function toWireOrder(stored: StoredOrder): WireOrder {
     venue: o.venue,
     account: o.accountId,
     orderClass: stored.meta.orderClass,
+    ...optional('role', stored.meta.role),
+    ...optional('held', o.held ? true : undefined),
+    ...optional(
+      'algo',
+      typeof stored.meta.algo?.['type'] === 'string' ? stored.meta.algo['type'] : undefined,
+    ),
     ...optional('rejectReason', o.reject === undefined ? undefined : `${o.reject.code}: ${o.reject.message}`),
     ...optional('reason', stored.meta.reason),
     createdAt: new Date(o.createdAt).toISOString(),

@@ -19,7 +19,7 @@ export function reducesExposure(input: RiskInput): boolean {
 
 /** What every check shares, worked out once: the order's notional at its order price, and §7.1. */
 export function checkContext(input: RiskInput): CheckContext {
-  const reduces = reducesExposure(input);
+  const reduces = input.held === true || reducesExposure(input);
   const price = input.orderPrice;
   return price === undefined ? { reduces } : { notional: input.order.quantity.times(price), reduces };
 }

@@ -138,6 +138,11 @@ export interface RiskInput {
   readonly account: AccountRisk;
   /** Usage per level, global first, then account, then agent. */
   readonly levels: readonly LevelUsage[];
+  /**
+   * A contingent leg held until its group activates it (ORDER-SEMANTICS.md §4): it closes what its
+   * entry opens, so it is treated as exposure-reducing (skips REDUCE_ONLY and checks 13–18).
+   */
+  readonly held?: boolean;
 }
 
 /** One check's verdict, as performRiskCheck reports it. */

@@ -212,6 +212,32 @@ export class DrizzleOrderStore implements OrderStore {
     return rows.map(rowToStored);
   }
 
+  async children(parentId: string): Promise<StoredOrder[]> {
+    const rows = await this.db
+      .select()
+      .from(orders)
+      .where(eq(orders.parentId, parentId))
+      .orderBy(asc(orders.createdAt), asc(orders.id));
+    return rows.map(rowToStored);
+  }
+
+  async saveParent(order: Order, algo: Readonly<Record<string, unknown>>): Promise<void> {
+    await this.db
+      .update(orders)
+      .set({
+        status: order.status,
+        priorStatus: order.priorStatus ?? null,
+        filledQty: order.filledQty.toFixed(),
+        filledNotional: order.filledNotional.toFixed(),
+        avgFillPrice: order.avgFillPrice?.toFixed() ?? null,
+        rejectCode: order.reject?.code ?? null,
+        rejectMessage: order.reject?.message ?? null,
+        algo,
+        updatedAt: new Date(order.updatedAt),
+      })
+      .where(eq(orders.id, order.id));
+  }
+
   async events(orderId: string): Promise<RecordedEvent[]> {
     const rows = await this.db
       .select()

@@ -194,7 +194,7 @@ const OPEN_GROUPS = `
       where o.status = 'pending_replace' and e.order_id = o.id and e.kind = 'rpl_req'
       order by e.seq desc limit 1
     ) r on true
-    where o.status in ${OPEN}
+    where o.status in ${OPEN} and not o.held and o.role is distinct from 'parent'
   )
   select account_id, agent_id, symbol, side, count(*)::int as n,
          sum(quantity - filled_qty)::text as leaves,
@@ -204,12 +204,19 @@ const OPEN_GROUPS = `
   from open_orders
   group by account_id, agent_id, symbol, side`;
 
+/**
+ * Orders the engine places for a request it already counted: an algorithm's children (the parent
+ * counts in full) and the exits of a bracket or OTO (the entry counts).
+ */
+const ENGINE_PLACED = `('child','take_profit','stop_loss','secondary')`;
+
 const RECENT = `
   select agent_id, account_id,
          count(*) filter (where created_at > $1::timestamptz)::int as last_second,
          count(*)::int as last_minute
   from orders
   where created_at > $2::timestamptz and status <> 'denied' and not external
+    and coalesce(role, '') not in ${ENGINE_PLACED}
   group by agent_id, account_id`;
 
 /** Accepted notional per agent and account since each account's day start ($1: [{a, s}]). */
@@ -220,6 +227,7 @@ const DAILY = `
   select o.agent_id, o.account_id, sum(o.quantity * ${priceOf('o.')})::text as notional
   from orders o join starts s on s.account_id = o.account_id
   where o.created_at >= s.day_start and o.status <> 'denied' and not o.external
+    and coalesce(o.role, '') not in ${ENGINE_PLACED}
   group by o.agent_id, o.account_id`;
 
 const POSITIONS = `

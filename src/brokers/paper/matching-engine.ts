@@ -1,4 +1,4 @@
-import { BPS, type Decimal, ZERO, minDec } from '../../domain/decimal.js';
+import { BPS, type Decimal, ZERO, maxDec, minDec, sumDec } from '../../domain/decimal.js';
 import type { ErrorCode } from '../../domain/errors.js';
 import { TradingError } from '../../domain/errors.js';
 import type { Fill, OrderChanges, OrderEvent } from '../../domain/events.js';
@@ -8,8 +8,10 @@ import { type Order, type Side, hasTrigger, isTerminal, leavesQty, orderSpecOf }
 import { applyEvent, applyOrderChanges } from '../../domain/order-status.js';
 import { validateOrderSpec } from '../../domain/order-validation.js';
 import type { BookSnapshot, Bar, TradePrint } from '../../marketdata/types.js';
-import type { SubmitReceipt, SubmitRequest, VenueCapabilities } from '../broker.js';
+import type { GroupSubmitRequest, SubmitReceipt, SubmitRequest, VenueCapabilities } from '../broker.js';
 import { BrokerCallError } from '../broker.js';
+import { ContingentGroups } from './contingent.js';
+import { type Refusal, groupShapeRefusal, isHeldRole } from './contingent-shape.js';
 import { type PaperOptions } from './options.js';
 import type { PaperLedger } from './paper-ledger.js';
 import { paperFee } from './paper-ledger.js';
@@ -74,10 +76,28 @@ export class MatchingEngine {
   private eventSeq = 0;
   private prioritySeq = 0;
   private now = 0;
+  /** Bracket, OCO and OTO groups (§4): they react to their legs' fills, ends and replaces. */
+  private readonly groups: ContingentGroups;
 
   constructor(cfg: MatchingEngineConfig) {
     this.cfg = cfg;
     this.idPrefix = cfg.orderIdPrefix ?? cfg.venue;
+    this.groups = new ContingentGroups({
+      activate: (w, quantity) => {
+        this.activateLeg(w, quantity);
+      },
+      resize: (w, quantity) => {
+        this.resizeLeg(w, quantity);
+      },
+      cancel: (w, reason) => {
+        if (!isTerminal(w.order.status)) this.finish(w, { kind: 'cxl', reason });
+      },
+      reject: (w, code, message) => {
+        if (!isTerminal(w.order.status)) this.finish(w, { kind: 'rej', code, message });
+      },
+      touch: (w) => this.dirty.add(w),
+      otoTrigger: (w) => this.book(w.instrument).options.otoTrigger,
+    });
   }
 
   // ---------------------------------------------------------------- queries
@@ -149,10 +169,12 @@ export class MatchingEngine {
     this.venueSeq = counters.venueSeq;
     this.prioritySeq = counters.prioritySeq;
     this.eventSeq = counters.eventSeq;
+    const restored: WorkingOrder[] = [];
     for (const snapshot of orders) {
       const instrument = this.cfg.instruments.get(snapshot.order.symbol);
       const w = workingFrom(snapshot, instrument);
       this.orders.set(orderKey(w.order.accountId, w.order.clientOrderId), w);
+      restored.push(w);
       if (isTerminal(w.order.status)) continue;
       this.track(w);
       const book = this.book(instrument);
@@ -166,6 +188,7 @@ export class MatchingEngine {
       if (!w.reservedQty.isZero())
         this.cfg.ledger.reserveQty(w.order.accountId, w.order.symbol, w.reservedQty);
     }
+    this.groups.restore(restored);
   }
 
   // ---------------------------------------------------------------- commands
@@ -178,22 +201,47 @@ export class MatchingEngine {
   submit(request: SubmitRequest, now: number): SubmitReceipt {
     this.now = Math.max(this.now, now);
     const instrument = this.admit(request);
-    const key = orderKey(request.accountId, request.clientOrderId);
-    const venueOrderId = `${this.idPrefix}-${++this.venueSeq}`;
-    const w = newWorking(this.initialOrder(request, venueOrderId), instrument, ++this.prioritySeq);
-    this.orders.set(key, w);
-    this.track(w);
+    const w = this.record(request, instrument, false);
     const book = this.book(instrument);
     const refusal = this.refusal(w, book);
     if (refusal !== undefined) {
       this.event(w, { kind: 'rej', code: refusal.code, message: refusal.message });
       this.untrack(w);
-      return { status: 'rejected', code: refusal.code, message: refusal.message, at: this.now };
+      return this.rejected(refusal);
     }
     this.reserve(w, book);
     this.event(w, { kind: 'ack' });
     this.arrive(w, book);
-    return { status: 'accepted', venueOrderId, at: this.now };
+    return { status: 'accepted', venueOrderId: w.order.id, at: this.now };
+  }
+
+  /**
+   * A contingent group (§4), one receipt per leg in order. A group refused as a whole (shape,
+   * unsupported class, a leg's malformed input) leaves no trace and every receipt is rejected
+   * with one code; one refused on market grounds (its entry, primary or an OCO member) is recorded
+   * with a `rej` for every leg. Otherwise every leg is acknowledged; held legs wait off the book.
+   */
+  submitGroup(request: GroupSubmitRequest, now: number): SubmitReceipt[] {
+    this.now = Math.max(this.now, now);
+    const admitted = this.admitGroup(request);
+    if ('code' in admitted) return request.legs.map(() => this.rejected(admitted));
+    const legs = request.legs.map((leg) => this.record(leg, admitted.instrument, isHeldRole(leg.role)));
+    this.groups.register(request, legs);
+    const book = this.book(admitted.instrument);
+    const refusal = this.groupRefusal(legs, book);
+    if (refusal !== undefined) {
+      for (const w of legs) this.event(w, { kind: 'rej', code: refusal.code, message: refusal.message });
+      return legs.map(() => this.rejected(refusal));
+    }
+    for (const w of legs) {
+      if (w.order.held) {
+        w.expireAt = this.expiryOf(book, w.order);
+        book.add(w, 'held');
+      } else this.reserve(w, book);
+      this.event(w, { kind: 'ack' });
+    }
+    for (const w of legs) if (!w.order.held && !isTerminal(w.order.status)) this.arrive(w, book);
+    return legs.map((w) => ({ status: 'accepted', venueOrderId: w.order.id, at: this.now }));
   }
 
   cancel(accountId: string, clientOrderId: string, now: number): void {
@@ -230,12 +278,17 @@ export class MatchingEngine {
     // The venue reports the replace as pending, then confirms it (§1.3: rpl is valid only from pending_replace).
     this.event(w, { kind: 'rpl_req', origin: 'venue', changes: definedChanges(changes) });
     this.event(w, { kind: 'rpl', changes: definedChanges(changes) });
+    this.groups.afterReplace(w, changes);
     if (isTerminal(w.order.status)) {
       this.release(w);
       return;
     }
     if (!keepsPriority) w.seq = ++this.prioritySeq;
     w.expireAt = this.expiryAfterReplace(w, book, changes);
+    if (w.order.held) {
+      book.add(w, 'held');
+      return;
+    }
     if (w.order.displayQty !== undefined) w.displayLeft = minDec(w.order.displayQty, leavesQty(w.order));
     if (trailReset && w.active) this.setTrailingStop(w, book, true);
     this.reserve(w, book, true);
@@ -302,6 +355,55 @@ export class MatchingEngine {
   }
 
   // ---------------------------------------------------------------- acceptance
+
+  /** Records a new order (pending_new, or held for a contingent leg) and indexes it by account. */
+  private record(request: SubmitRequest, instrument: Instrument, held: boolean): WorkingOrder {
+    const venueOrderId = `${this.idPrefix}-${++this.venueSeq}`;
+    const order = { ...this.initialOrder(request, venueOrderId), held };
+    const w = newWorking(order, instrument, ++this.prioritySeq);
+    this.orders.set(orderKey(request.accountId, request.clientOrderId), w);
+    this.track(w);
+    return w;
+  }
+
+  private rejected(refusal: Refusal): SubmitReceipt {
+    return { status: 'rejected', code: refusal.code, message: refusal.message, at: this.now };
+  }
+
+  /** A group's shape and every leg's input checks (§4, then as `submit`); the instrument when they pass. */
+  private admitGroup(request: GroupSubmitRequest): Refusal | { instrument: Instrument } {
+    const caps = this.cfg.capabilities;
+    const shape = groupShapeRefusal(request, caps.nativeContingent, this.cfg.venue);
+    if (shape !== undefined) return shape;
+    const ids = new Set(request.legs.map((leg) => leg.clientOrderId));
+    if (ids.size !== request.legs.length) {
+      return {
+        code: 'DUPLICATE_CLIENT_ORDER_ID',
+        message: 'the legs of a group need distinct clientOrderIds.',
+      };
+    }
+    try {
+      const [instrument] = request.legs.map((leg) => this.admit(leg));
+      if (instrument === undefined) throw new Error('paper venue bug: a group passed its shape with no legs');
+      return { instrument };
+    } catch (error) {
+      if (error instanceof BrokerCallError) return { code: error.code, message: error.message };
+      throw error;
+    }
+  }
+
+  /** The first market-ground refusal among the legs that work at once (held legs are checked on activation). */
+  private groupRefusal(legs: readonly WorkingOrder[], book: SymbolBook): Refusal | undefined {
+    for (const w of legs) {
+      if (w.order.held) continue;
+      const refusal = this.refusal(w, book);
+      if (refusal !== undefined) {
+        const which = `${w.group?.role ?? 'leg'} ${w.order.clientOrderId}`;
+        return { code: refusal.code, message: `${which} refused, so is its group: ${refusal.message}` };
+      }
+    }
+    return undefined;
+  }
 
   /** Input checks that refuse a request outright (nothing is recorded). */
   private admit(request: SubmitRequest): Instrument {
@@ -897,6 +999,8 @@ export class MatchingEngine {
       if (error instanceof TradingError) return { code: error.code, message: error.message };
       throw error;
     }
+    const group = this.groups.replaceRefusal(w, changes, spec);
+    if (group !== undefined || o.held) return group; // a held leg meets the market only when it works
     if (
       o.postOnly === true &&
       (o.type === 'limit' || w.fired) &&
@@ -951,6 +1055,8 @@ export class MatchingEngine {
     this.event(w, { kind: 'fill', fill });
     if (isTerminal(w.order.status)) this.release(w);
     else this.reserve(w, book, true);
+    // The group reacts first, so that its cancels carry its reason (§4), then reduce-only caps (§3.3).
+    this.groups.afterFill(w);
     this.maintainReduceOnly(o.accountId, o.symbol);
   }
 
@@ -970,17 +1076,17 @@ export class MatchingEngine {
     const position = this.cfg.ledger.position(o.accountId, o.symbol).quantity;
     if (position.isZero() || (o.side === 'buy') === position.isPositive()) return false;
     let leaves = o.quantity;
+    // Held legs count in no sum; an OCO group counts once, as its largest member (§7.1).
+    const own = this.groups.ocoKey(w);
+    const largest = new Map<string, Decimal>();
     for (const other of this.accountOrders(o.accountId, o.symbol)) {
-      if (
-        other !== w &&
-        other.order.side === o.side &&
-        !isTerminal(other.order.status) &&
-        !other.order.held
-      ) {
-        leaves = leaves.plus(leavesQty(other.order));
-      }
+      if (other === w || other.order.side !== o.side || isTerminal(other.order.status) || other.order.held)
+        continue;
+      const key = this.groups.ocoKey(other);
+      if (key === undefined) leaves = leaves.plus(leavesQty(other.order));
+      else if (key !== own) largest.set(key, maxDec(largest.get(key) ?? ZERO, leavesQty(other.order)));
     }
-    return leaves.lessThanOrEqualTo(position.abs());
+    return leaves.plus(sumDec(largest.values())).lessThanOrEqualTo(position.abs());
   }
 
   /** After a position change: reduce-only orders shrink to |position|, or cancel when flat or same side. */
@@ -990,7 +1096,7 @@ export class MatchingEngine {
     const position = this.cfg.ledger.position(accountId, symbol).quantity;
     for (const w of [...open]) {
       const o = w.order;
-      if (isTerminal(o.status)) continue;
+      if (isTerminal(o.status) || o.held) continue; // held legs are capped once they work (§4)
       if (position.isZero() || (o.side === 'buy') === position.isPositive()) {
         this.finish(w, { kind: 'cxl', reason: 'reduce-only order canceled: nothing left to reduce' });
       } else if (leavesQty(o).greaterThan(position.abs())) {
@@ -1006,6 +1112,46 @@ export class MatchingEngine {
     this.book(w.instrument).remove(w);
     this.event(w, event);
     this.release(w);
+    this.groups.afterEnd(w);
+  }
+
+  /**
+   * A held leg starts working (§4): `upd { held: false, quantity }`, then it arrives like an order
+   * accepted now, keeping its expiry. A trigger that already holds fires at once; a post-only
+   * limit that would take is rejected, as on acceptance.
+   */
+  private activateLeg(w: WorkingOrder, quantity: Decimal): void {
+    if (isTerminal(w.order.status) || !w.order.held) return;
+    const book = this.book(w.instrument);
+    book.remove(w);
+    w.seq = ++this.prioritySeq;
+    this.event(w, { kind: 'upd', changes: { held: false, quantity } });
+    const o = w.order;
+    if (o.postOnly === true && o.type === 'limit' && this.marketable(book, o.side, o.limitPrice, NORMAL)) {
+      const message = 'post-only limit would take liquidity on activation.';
+      this.finish(w, { kind: 'rej', code: 'POST_ONLY_WOULD_TAKE', message });
+      return;
+    }
+    this.reserve(w, book);
+    this.arrive(w, book, true);
+  }
+
+  /** The group sets a leg's quantity (§4): a larger one loses priority, a smaller one keeps it (§5). */
+  private resizeLeg(w: WorkingOrder, quantity: Decimal): void {
+    if (isTerminal(w.order.status) || quantity.equals(w.order.quantity)) return;
+    const increase = quantity.greaterThan(w.order.quantity);
+    this.event(w, { kind: 'upd', changes: { quantity } });
+    if (w.order.held) return;
+    const book = this.book(w.instrument);
+    if (w.displayLeft !== undefined) w.displayLeft = minDec(w.displayLeft, leavesQty(w.order));
+    const where = w.waiting;
+    if (increase) {
+      w.seq = ++this.prioritySeq;
+      // Mid-processing (waiting 'none') the caller puts it back itself.
+      if (where !== 'none') book.add(w, where);
+      if (where === 'resting') this.joinQueue(w, book);
+    }
+    this.reserve(w, book, true);
   }
 
   /** Folds an event into the order through the transition table, then publishes it. */

@@ -8,6 +8,8 @@ import { type BookSnapshot, type MarketFeed, type MarketUpdate, symbolOf } from 
 import type {
   Broker,
   CancelRequest,
+  ContingentClass,
+  GroupSubmitRequest,
   ReplaceRequest,
   SubmitReceipt,
   SubmitRequest,
@@ -24,6 +26,8 @@ import { type PaperOptions, resolvePaperOptions } from './options.js';
 import { PaperLedger } from './paper-ledger.js';
 import type { PaperStateStore } from './paper-state.js';
 import type { VenueProfile } from './venue-profiles.js';
+
+const ALL_CONTINGENT: readonly ContingentClass[] = ['bracket', 'oco', 'oto'];
 
 export interface PaperBrokerDeps {
   readonly profile: VenueProfile;
@@ -79,7 +83,7 @@ export class PaperBroker implements Broker {
         .all()
         .filter((i) => deps.profile.assetClasses.includes(i.assetClass))
         .map((i) => i.symbol),
-      orderTypes: ORDER_TYPES,
+      orderTypes: deps.profile.orderTypes ?? ORDER_TYPES,
       timeInForce: TIME_IN_FORCE,
       fractional: true,
       shorting: deps.profile.accounts.some((a) => a.allowShort),
@@ -88,7 +92,7 @@ export class PaperBroker implements Broker {
       displayQuantity: true,
       extendedHours: deps.profile.assetClasses.includes('us_equity'),
       replace: true,
-      nativeContingent: [],
+      nativeContingent: deps.profile.nativeContingent ?? ALL_CONTINGENT,
       fees: { makerBps: base.makerFeeBps, takerBps: base.takerFeeBps },
     };
     this.instanceId = deps.instanceId ?? `${deps.clock.now().toString(36)}${randomBytes(2).toString('hex')}`;
@@ -205,6 +209,12 @@ export class PaperBroker implements Broker {
   submit(request: SubmitRequest): Promise<SubmitReceipt> {
     const latency = this.optionsForSymbol(request.symbol)?.latencySubmitMs ?? 0;
     return this.after(latency, () => this.engine.submit(request, this.deps.clock.now()));
+  }
+
+  /** A native bracket, OCO or OTO (§4): one receipt per leg, in order. */
+  submitGroup(request: GroupSubmitRequest): Promise<SubmitReceipt[]> {
+    const latency = this.optionsForSymbol(request.legs[0]?.symbol)?.latencySubmitMs ?? 0;
+    return this.after(latency, () => this.engine.submitGroup(request, this.deps.clock.now()));
   }
 
   cancel(request: CancelRequest): Promise<void> {
@@ -424,7 +434,7 @@ function toVenueOrder(order: Order): VenueOrder {
     priorStatus: _p,
     overfillQty: _o,
     filledNotional: _n,
-    held: _h,
+    held,
     emulated: _e,
     inferred: _i,
     external: _x,
@@ -432,5 +442,9 @@ function toVenueOrder(order: Order): VenueOrder {
     parentId: _pid,
     ...rest
   } = order;
-  return { ...rest, venueOrderId: venueOrderIds[venueOrderIds.length - 1] ?? id };
+  return {
+    ...rest,
+    venueOrderId: venueOrderIds[venueOrderIds.length - 1] ?? id,
+    ...(held ? { held: true } : {}),
+  };
 }

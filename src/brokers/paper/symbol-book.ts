@@ -98,6 +98,8 @@ export class SymbolBook {
       case 'auction':
         (o.timeInForce === 'opg' ? this.opening : this.closing).set(w, w.auctionAt ?? 0, w.seq);
         break;
+      case 'held': // off the book: only its expiry is kept
+        break;
     }
     if (w.expireAt !== undefined) this.expiries.set(w, w.expireAt, w.seq);
   }

@@ -21,7 +21,13 @@ import {
 } from '../../domain/order.js';
 import { makeAccount as makeDomainAccount } from '../../domain/test-support.js';
 import type { BookLevel, BookSnapshot } from '../../marketdata/types.js';
-import type { SubmitReceipt, SubmitRequest, VenueCapabilities } from '../broker.js';
+import type {
+  ContingentClass,
+  GroupLeg,
+  SubmitReceipt,
+  SubmitRequest,
+  VenueCapabilities,
+} from '../broker.js';
 import { MatchingEngine } from './matching-engine.js';
 import { type PaperOptionsInput, resolvePaperOptions } from './options.js';
 import { PaperLedger } from './paper-ledger.js';
@@ -53,6 +59,8 @@ export interface EngineOptions {
   /** Asset classes the venue trades. Defaults to us_equity, crypto and forex. */
   readonly assetClasses?: readonly AssetClass[];
   readonly venue?: string;
+  /** Contingent classes the venue runs natively. Defaults to all three. */
+  readonly nativeContingent?: readonly ContingentClass[];
 }
 
 export interface EngineHarness {
@@ -82,7 +90,12 @@ export interface EngineHarness {
     request: Omit<SubmitRequest, 'accountId'> & { readonly accountId?: string },
     now: number,
   ): SubmitReceipt;
+  /** Submits a contingent group for account A1 (each leg's account filled in unless given). */
+  submitGroup(orderClass: ContingentClass, legs: readonly GroupLegInput[], now: number): SubmitReceipt[];
 }
+
+/** A group leg; its account defaults to the group's. */
+export type GroupLegInput = Omit<GroupLeg, 'accountId'> & { readonly accountId?: string };
 
 /** The domain's margin account (shorting allowed) as A1 with 1,000,000 USD and USDT; override anything. */
 export function makeAccount(overrides: Partial<Account> = {}): Account {
@@ -94,7 +107,10 @@ export function makeAccount(overrides: Partial<Account> = {}): Account {
   });
 }
 
-export function capabilitiesFor(assetClasses: readonly AssetClass[]): VenueCapabilities {
+export function capabilitiesFor(
+  assetClasses: readonly AssetClass[],
+  nativeContingent: readonly ContingentClass[] = ['bracket', 'oco', 'oto'],
+): VenueCapabilities {
   return {
     assetClasses,
     orderTypes: ORDER_TYPES,
@@ -106,7 +122,7 @@ export function capabilitiesFor(assetClasses: readonly AssetClass[]): VenueCapab
     displayQuantity: true,
     extendedHours: true,
     replace: true,
-    nativeContingent: [],
+    nativeContingent,
     fees: { makerBps: dec(0), takerBps: dec(0) },
   };
 }
@@ -120,7 +136,10 @@ export function makeEngine(config: EngineOptions = {}): EngineHarness {
     venue: config.venue ?? VENUE,
     instruments,
     ledger,
-    capabilities: capabilitiesFor(config.assetClasses ?? ['us_equity', 'crypto', 'forex']),
+    capabilities: capabilitiesFor(
+      config.assetClasses ?? ['us_equity', 'crypto', 'forex'],
+      config.nativeContingent,
+    ),
     optionsFor: (instrument) =>
       resolvePaperOptions(
         instrument.assetClass,
@@ -151,6 +170,15 @@ export function makeEngine(config: EngineOptions = {}): EngineHarness {
       });
     },
     submit: (request, now) => engine.submit({ accountId: ACCOUNT, ...request }, now),
+    submitGroup: (orderClass, legs, now) =>
+      engine.submitGroup(
+        {
+          orderClass,
+          accountId: legs[0]?.accountId ?? ACCOUNT,
+          legs: legs.map((leg) => ({ accountId: ACCOUNT, ...leg })),
+        },
+        now,
+      ),
   };
 }
 

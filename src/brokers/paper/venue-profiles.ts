@@ -3,6 +3,8 @@ import type { Account } from '../../domain/account.js';
 import { type Decimal, dec } from '../../domain/decimal.js';
 import { TradingError } from '../../domain/errors.js';
 import type { AssetClass } from '../../domain/instrument.js';
+import { ORDER_TYPES, type OrderType } from '../../domain/order.js';
+import type { ContingentClass } from '../broker.js';
 import { paperOptionsSchema } from './options.js';
 
 const decimalText = z
@@ -29,6 +31,10 @@ const venueSchema = z
     depthScale: decimalText.default('1'),
     options: paperOptionsSchema.default({}),
     symbolOptions: z.record(z.string(), paperOptionsSchema).default({}),
+    /** Order types the venue takes (default: all); the engine emulates the others (§2.1). */
+    orderTypes: z.array(z.enum(ORDER_TYPES)).min(1).optional(),
+    /** Contingent classes the venue runs natively (default: all three); the engine holds the others (§4). */
+    nativeContingent: z.array(z.enum(['bracket', 'oco', 'oto'])).optional(),
     accounts: z.array(accountSchema).min(1),
   })
   .strict();
@@ -45,6 +51,10 @@ export interface VenueProfile {
   readonly depthScale: Decimal;
   readonly options: z.input<typeof paperOptionsSchema>;
   readonly symbolOptions: Readonly<Record<string, z.input<typeof paperOptionsSchema>>>;
+  /** Order types the venue takes; absent: every type. */
+  readonly orderTypes?: readonly OrderType[];
+  /** Contingent classes the venue runs natively; absent: bracket, OCO and OTO. */
+  readonly nativeContingent?: readonly ContingentClass[];
   readonly accounts: readonly Account[];
 }
 
@@ -72,6 +82,8 @@ export function parseVenueProfiles(json: unknown, source: string, startingCash?:
       depthScale: dec(v.depthScale),
       options: v.options,
       symbolOptions: v.symbolOptions,
+      ...(v.orderTypes === undefined ? {} : { orderTypes: v.orderTypes }),
+      ...(v.nativeContingent === undefined ? {} : { nativeContingent: v.nativeContingent }),
       accounts: v.accounts.map((a) => ({
         id: a.id,
         venue: v.id,

@@ -1,6 +1,7 @@
-import { type Decimal, ZERO } from '../../domain/decimal.js';
+import { type Decimal, ZERO, dec } from '../../domain/decimal.js';
 import type { Instrument } from '../../domain/instrument.js';
 import type { Order } from '../../domain/order.js';
+import type { ContingentClass, LegRole } from '../broker.js';
 import type { TickTrail } from './trailing.js';
 
 /** Where a working order waits. */
@@ -12,7 +13,19 @@ export type Waiting =
   | 'activation' // trailing stop waiting for its activation price
   | 'unpriced' // active trailing stop waiting for a first basis
   | 'remainder' // market order (or its remainder) that keeps working
-  | 'auction'; // opg / cls
+  | 'auction' // opg / cls
+  | 'held'; // a contingent leg its group holds: off the book, only its expiry is kept (§4)
+
+/** A contingent leg's place in its group (§4), saved with the leg so that a restarted venue keeps the group. */
+export interface GroupLink {
+  readonly groupId: string;
+  readonly orderClass: ContingentClass;
+  readonly role: LegRole;
+  /** Every leg's client order id, in the group's order (bracket entry, take-profit, stop-loss). */
+  readonly legs: readonly string[];
+  /** What the group asked of this leg; for OCO the group's quantity, kept current on replaces. */
+  readonly quantity: Decimal;
+}
 
 /** The paper venue's mutable record of one order; `order` is its lifecycle view, folded from its events. */
 export interface WorkingOrder {
@@ -43,6 +56,8 @@ export interface WorkingOrder {
   stopTicks: number | undefined;
   /** Arrival evaluated on the next bar (bar data: §2.5). */
   nextBar: boolean;
+  /** Its contingent group, if it belongs to one. */
+  group: GroupLink | undefined;
 }
 
 export function newWorking(order: Order, instrument: Instrument, seq: number): WorkingOrder {
@@ -63,6 +78,7 @@ export function newWorking(order: Order, instrument: Instrument, seq: number): W
     stopTicks: undefined,
     queueAhead: undefined,
     queueSeq: undefined,
+    group: undefined,
   };
 }
 
@@ -89,6 +105,7 @@ export interface WorkingSnapshot {
   readonly reservedCash: Decimal;
   readonly reservedQty: Decimal;
   readonly nextBar: boolean;
+  readonly group?: GroupLink;
 }
 
 export function snapshotOf(w: WorkingOrder): WorkingSnapshot {
@@ -106,6 +123,7 @@ export function snapshotOf(w: WorkingOrder): WorkingSnapshot {
     reservedCash: w.reservedCash,
     reservedQty: w.reservedQty,
     nextBar: w.nextBar,
+    ...(w.group === undefined ? {} : { group: w.group }),
   };
 }
 
@@ -122,5 +140,7 @@ export function workingFrom(snapshot: WorkingSnapshot, instrument: Instrument): 
   w.reservedCash = snapshot.reservedCash;
   w.reservedQty = snapshot.reservedQty;
   w.nextBar = snapshot.nextBar;
+  // A store may hand decimals back as text (jsonb); the link's quantity is read back exactly.
+  if (snapshot.group !== undefined) w.group = { ...snapshot.group, quantity: dec(snapshot.group.quantity) };
   return w;
 }

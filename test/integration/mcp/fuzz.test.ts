@@ -499,6 +499,8 @@ async function callOnce(run: Run, plan: Plan, index: number): Promise<void> {
 function deniedOrderId(structured: unknown): string | undefined {
   const error = isObject(structured) ? structured['error'] : undefined;
   const details = isObject(error) ? error['details'] : undefined;
+  // A cancel or modify of an order denied earlier names it too, with ORDER_NOT_OPEN: not a new denial.
+  if (isObject(error) && error['code'] === 'ORDER_NOT_OPEN') return undefined;
   const id = isObject(details) && details['status'] === 'denied' ? details['orderId'] : undefined;
   return typeof id === 'string' ? id : undefined;
 }

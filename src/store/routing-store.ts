@@ -1,0 +1,127 @@
+import { asc, eq, inArray } from 'drizzle-orm';
+import { dec } from '../domain/decimal.js';
+import type { DecisionRecord, RoutingLog } from '../engine/routing-log.js';
+import type { Store } from './db.js';
+import { routingAllocations, routingDecisions } from './schema.js';
+
+/** Routing decisions and their allocations (the router's audit trail), written in batches. */
+export class DrizzleRoutingLog implements RoutingLog {
+  private buffer: DecisionRecord[] = [];
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly store: Store,
+    private readonly onError: (error: unknown) => void = () => undefined,
+  ) {}
+
+  /** Queues a decision; decisions queued meanwhile are written together in one transaction. */
+  record(decision: DecisionRecord): void {
+    this.buffer.push(decision);
+    if (this.buffer.length === 1) this.flushing = this.flushing.then(() => this.write());
+  }
+
+  /** Resolves once every queued decision is written. */
+  async flush(): Promise<void> {
+    while (this.buffer.length > 0) await (this.flushing = this.flushing.then(() => this.write()));
+    await this.flushing;
+  }
+
+  private async write(): Promise<void> {
+    const batch = this.buffer.splice(0);
+    if (batch.length === 0) return;
+    try {
+      await this.store.db.transaction(async (tx) => {
+        await tx.insert(routingDecisions).values(
+          batch.map((d) => ({
+            id: d.id,
+            orderId: d.orderId,
+            objective: d.plan.objective,
+            scores: d.plan.scores.map((s) => ({
+              venue: s.venue,
+              accountId: s.accountId,
+              eligible: s.eligible,
+              ...(s.reason === undefined ? {} : { reason: s.reason }),
+              price: s.price,
+              cost: s.cost,
+              liquidity: s.liquidity,
+              latency: s.latency,
+              reliability: s.reliability,
+              total: s.total,
+              ...(s.expectedPrice === undefined ? {} : { expectedPrice: s.expectedPrice.toFixed() }),
+              fillableQuantity: s.fillableQuantity.toFixed(),
+            })),
+            symbol: d.symbol,
+            side: d.plan.side,
+            quantity: d.quantity.toFixed(),
+            split: d.plan.split,
+            expectedAveragePrice: d.plan.expectedAveragePrice?.toFixed() ?? null,
+            estimatedCost: d.plan.estimatedCost.toFixed(),
+            marketImpactBps: d.plan.marketImpactBps.toFixed(),
+            createdAt: new Date(d.at),
+          })),
+        );
+        const allocations = batch.flatMap((d) =>
+          d.plan.allocations.map((a) => ({
+            decisionId: d.id,
+            venue: a.venue,
+            accountId: a.accountId,
+            quantity: a.quantity.toFixed(),
+            expectedPrice: a.expectedPrice?.toFixed() ?? null,
+            fees: a.fees.toFixed(),
+            score: String(Math.round(a.score * 1e6) / 1e6),
+          })),
+        );
+        if (allocations.length > 0) await tx.insert(routingAllocations).values(allocations);
+      });
+    } catch (error) {
+      this.onError(error);
+    }
+  }
+
+  /** The decisions recorded for orders, with their allocations (oldest first). */
+  async decisions(orderIds: readonly string[]): Promise<StoredDecision[]> {
+    if (orderIds.length === 0) return [];
+    await this.flush();
+    const rows = await this.store.db
+      .select()
+      .from(routingDecisions)
+      .where(inArray(routingDecisions.orderId, [...orderIds]))
+      .orderBy(asc(routingDecisions.createdAt));
+    const out: StoredDecision[] = [];
+    for (const row of rows) {
+      const allocations = await this.store.db
+        .select()
+        .from(routingAllocations)
+        .where(eq(routingAllocations.decisionId, row.id))
+        .orderBy(asc(routingAllocations.id));
+      out.push({
+        id: row.id,
+        orderId: row.orderId,
+        objective: row.objective,
+        split: row.split,
+        scores: row.scores as unknown[],
+        allocations: allocations.map((a) => ({
+          venue: a.venue,
+          accountId: a.accountId,
+          quantity: dec(a.quantity),
+          ...(a.expectedPrice === null ? {} : { expectedPrice: dec(a.expectedPrice) }),
+        })),
+      });
+    }
+    return out;
+  }
+}
+
+export interface StoredDecision {
+  readonly id: string;
+  readonly orderId: string;
+  readonly objective: string;
+  readonly split: boolean;
+  readonly scores: unknown[];
+  readonly allocations: {
+    venue: string;
+    accountId: string;
+    quantity: ReturnType<typeof dec>;
+    expectedPrice?: ReturnType<typeof dec>;
+  }[];
+}
