@@ -74,6 +74,8 @@ export interface OrderServiceDeps {
   readonly bus: EventBus;
   readonly risk?: RiskPort;
   readonly router?: RouterPort;
+  /** Hears every venue call's outcome and wall time (the venue statistics the router reads). */
+  readonly onVenueCall?: (venue: string, call: { readonly ok: boolean; readonly ms: number }) => void;
   /** Where the router's decisions are recorded for audit. */
   readonly routingLog?: RoutingLog;
   /** Venue-call timeout: past it the outcome is unknown and the order stays in flight (§8.1). */
@@ -142,6 +144,7 @@ export class OrderService {
     this.logDecision(stored.order, plan);
     if (stored.order.status === 'denied') return stored;
     this.deps.bus.publish('trade.order.submitted', { order: stored.order });
+    if (stored.order.held) return stored;
     await this.send(stored);
     return this.reload(stored);
   }
@@ -244,7 +247,7 @@ export class OrderService {
       ...(input.parentId === undefined ? {} : { parentId: input.parentId }),
     });
     const now = this.deps.clock.now();
-    const order = newOrder(spec, {
+    const created = newOrder(spec, {
       id: this.deps.ids.orderId(),
       clientOrderId,
       accountId,
@@ -252,6 +255,12 @@ export class OrderService {
       now,
       ...(input.parentId === undefined ? {} : { parentId: input.parentId }),
     });
+    // A trailing stop for a venue without them: the engine holds it and follows the quote
+    // (TrailingEmulator); it is sent as a market order when its stop is hit.
+    const emulate =
+      spec.type === 'trailing_stop' &&
+      this.brokers.get(venue)?.capabilities.orderTypes.includes('trailing_stop') === false;
+    const order: Order = emulate ? { ...created, status: 'new', held: true, emulated: true } : created;
     const arrival = this.arrival(instrument.symbol);
     const meta: OrderMeta = {
       agentId: input.agentId,
@@ -441,7 +450,7 @@ export class OrderService {
         : stored.order.parentId;
     const head = await this.deps.store.findById(headId);
     if (head === undefined) return [stored];
-    return [head, ...(await this.deps.store.children(head.order.id))];
+    return [head, ...(await this.deps.store.children(head.order.id)).sort(memberOrder)];
   }
 
   /** Records the intent: through the risk engine (accepted or denied), else as it is. */
@@ -492,6 +501,29 @@ export class OrderService {
     if (broker === undefined) return;
     const known = await broker.getOrder(order.accountId, order.clientOrderId);
     if (known === undefined) await this.send(stored);
+  }
+
+  /**
+   * Sends an order the engine held (an emulated trailing stop whose stop was hit): `held` cleared
+   * by a local `upd` first, then sent with `as` over its parameters (a market order).
+   */
+  async releaseHeld(orderId: string, as: Partial<OrderSpec>): Promise<void> {
+    const stored = await this.find({ orderId });
+    if (!isUnsent(stored.order) || !stored.order.held) return;
+    await this.locks.run(lockKey(stored.order), () =>
+      this.applyLocal(stored.order, { kind: 'upd', changes: { held: false } }),
+    );
+    const current = (await this.current(orderId)) ?? stored;
+    await this.send(current, as);
+  }
+
+  /** Changes an order the engine holds (a trailing stop's ratchet): a local `upd`, nothing sent. */
+  async updateHeld(orderId: string, changes: OrderChanges): Promise<void> {
+    const stored = await this.find({ orderId });
+    if (!isUnsent(stored.order) || !stored.order.held) return;
+    await this.locks.run(lockKey(stored.order), () =>
+      this.applyLocal(stored.order, { kind: 'upd', changes }),
+    );
   }
 
   /** Ends an unsent held leg locally: canceled, or rejected with its primary (§4). */
@@ -557,7 +589,7 @@ export class OrderService {
         },
       );
     }
-    if (order.held && changes.quantity !== undefined) {
+    if (order.held && changes.quantity !== undefined && stored.meta.role !== undefined) {
       throw new TradingError(
         'INVALID_ARGUMENT',
         `Order ${order.clientOrderId} is a held contingent leg; its group sets its quantity.`,
@@ -950,11 +982,12 @@ export class OrderService {
 
   // ------------------------------------------------------------------ sending
 
-  private async send(stored: StoredOrder): Promise<void> {
+  private async send(stored: StoredOrder, as: Partial<OrderSpec> = {}): Promise<void> {
     const order = stored.order;
     const { accountId, clientOrderId } = order;
     await this.call(order, async (broker) => {
-      const receipt = await broker.submit({ ...orderSpecOf(order), accountId, clientOrderId });
+      const spec = as.type === 'market' ? marketOf(order) : { ...orderSpecOf(order), ...as };
+      const receipt = await broker.submit({ ...spec, accountId, clientOrderId });
       // The stream carries the rejection too; whichever arrives first is applied, the other is a duplicate.
       if (receipt.status === 'rejected') await this.rejectUnanswered(stored, receipt.code, receipt.message);
     });
@@ -969,6 +1002,7 @@ export class OrderService {
     const broker = this.brokers.get(order.venue);
     if (broker === undefined)
       throw new TradingError('BROKER_UNAVAILABLE', `Venue ${order.venue} is not connected.`);
+    const started = performance.now();
     try {
       await withDeadline(
         order.venue,
@@ -976,8 +1010,14 @@ export class OrderService {
         this.deps.venueTimeoutMs ?? 10_000,
         `${order.venue} call for ${order.clientOrderId}`,
       );
+      this.deps.onVenueCall?.(order.venue, { ok: true, ms: performance.now() - started });
     } catch (error) {
       if (!(error instanceof BrokerCallError)) throw error;
+      // A definitive refusal is the venue working; a failure to get an answer is not.
+      this.deps.onVenueCall?.(order.venue, {
+        ok: error.outcome !== 'ambiguous',
+        ms: performance.now() - started,
+      });
       if (error.outcome === 'ambiguous') {
         this.anomaly('venue call outcome unknown; left in flight for reconciliation', {
           orderId: order.id,
@@ -1190,6 +1230,39 @@ function pinOf(input: SubmitInput): { venue?: string; accountId?: string; accoun
 /** The order parameters of a request, on the instrument's own symbol. */
 function specOf(input: SubmitInput, instrument: Instrument): OrderSpec {
   return orderSpecOf({ ...input, symbol: instrument.symbol });
+}
+
+const ROLE_RANK: Readonly<Record<string, number>> = {
+  entry: 0,
+  primary: 0,
+  take_profit: 1,
+  stop_loss: 2,
+  secondary: 3,
+  member: 4,
+  child: 5,
+};
+
+/** Legs in their group's order (take-profit before stop-loss), children in the order placed (C1, C2, … C10). */
+function memberOrder(a: StoredOrder, b: StoredOrder): number {
+  const rank = (s: StoredOrder): number => ROLE_RANK[s.meta.role ?? ''] ?? 9;
+  return (
+    rank(a) - rank(b) ||
+    a.order.createdAt - b.order.createdAt ||
+    a.order.clientOrderId.length - b.order.clientOrderId.length ||
+    a.order.clientOrderId.localeCompare(b.order.clientOrderId)
+  );
+}
+
+/** An order's parameters as a market order (a held trailing stop whose stop was hit). */
+function marketOf(order: Order): OrderSpec {
+  return {
+    symbol: order.symbol,
+    side: order.side,
+    type: 'market',
+    quantity: order.quantity,
+    timeInForce: order.timeInForce === 'gtc' || order.timeInForce === 'gtd' ? 'day' : order.timeInForce,
+    ...(order.reduceOnly === true ? { reduceOnly: true } : {}),
+  };
 }
 
 function withoutReduceOnly(spec: OrderSpec): OrderSpec {

@@ -132,12 +132,26 @@ export class SmartRouter implements RouterPort {
   }
 }
 
+/** Error share of venue calls above which a venue counts as degraded (with enough samples to tell). */
+export const DEGRADED_ERROR_RATE = 0.2;
+
+/**
+ * A venue's health as our own calls see it, until connection monitoring and circuit breakers
+ * report it (the brokers issue): degraded when too many recent calls failed.
+ */
+export function healthFromStats(stats: VenueStats): { status: VenueStatus; circuitOpen: boolean } {
+  const degraded = stats.samples >= 5 && stats.errorRate > DEGRADED_ERROR_RATE;
+  return { status: degraded ? 'degraded' : 'connected', circuitOpen: false };
+}
+
 function capable(broker: Broker, spec: OrderSpec, instrument: Instrument): boolean {
   const c = broker.capabilities;
   return (
     c.assetClasses.includes(instrument.assetClass) &&
     (c.symbols === undefined || c.symbols.includes(instrument.symbol)) &&
-    c.orderTypes.includes(spec.type) &&
+    // A trailing stop is emulated by the engine where the venue takes market orders.
+    (c.orderTypes.includes(spec.type) ||
+      (spec.type === 'trailing_stop' && c.orderTypes.includes('market'))) &&
     c.timeInForce.includes(spec.timeInForce) &&
     (spec.postOnly !== true || c.postOnly) &&
     (spec.displayQty === undefined || c.displayQuantity) &&

@@ -8,12 +8,13 @@ import { type ReconcileReport, Reconciler } from '../engine/reconciler.js';
 import { RiskControls } from '../engine/risk-controls.js';
 import { RiskEngine } from '../engine/risk-engine.js';
 import { SignalDesk } from '../engine/signals.js';
+import { TrailingEmulator } from '../engine/trailing-emulator.js';
 import { AlgoRunner } from '../engine/algos.js';
 import { ContingentManager } from '../engine/contingent-manager.js';
 import { ExecutionDesk } from '../engine/execution-desk.js';
 import { ExecutionRecorder } from '../engine/execution-recorder.js';
 import { markOf } from '../engine/mark.js';
-import { SmartRouter } from '../engine/smart-router.js';
+import { SmartRouter, healthFromStats } from '../engine/smart-router.js';
 import { SEED_LOOKBACK_MS, VenueStatsBook } from '../engine/venue-stats.js';
 import { AnalyticsStore } from '../store/analytics-store.js';
 import { DrizzleRoutingLog } from '../store/routing-store.js';
@@ -106,7 +107,11 @@ async function start(
   venueStats.seed(
     (await analytics.venueAggregates({ since: exchange.clock.now() - SEED_LOOKBACK_MS })).venues,
   );
-  const router = new SmartRouter({ brokers: exchange.venues, stats: (venue) => venueStats.stats(venue) });
+  const router = new SmartRouter({
+    brokers: exchange.venues,
+    stats: (venue) => venueStats.stats(venue),
+    health: (venue) => healthFromStats(venueStats.stats(venue)),
+  });
   const routingLog = new DrizzleRoutingLog(store, (error) => {
     logger.error({ err: error }, 'routing decisions not recorded');
   });
@@ -114,6 +119,9 @@ async function start(
     risk,
     router,
     routingLog,
+    onVenueCall: (venue, call) => {
+      venueStats.recordCall(venue, call);
+    },
     store: orders,
     brokers: exchange.venues,
     instruments: exchange.instruments,
@@ -161,6 +169,16 @@ async function start(
     onError: onEngineError('algorithm step failed'),
   });
   algos.start();
+  const trailing = new TrailingEmulator({
+    service,
+    store: orders,
+    brokers: exchange.venues,
+    bus,
+    clock: exchange.clock,
+    instruments: exchange.instruments,
+    onError: onEngineError('trailing stop emulation failed'),
+  });
+  trailing.start();
   const desk = new ExecutionDesk({ service, algos, router, routingLog, instruments: exchange.instruments });
   const riskControls = new RiskControls({
     engine: risk,
@@ -206,6 +224,7 @@ async function start(
   // After the first reconciliation: groups and algorithms resume from what the venues reported.
   await contingent.restore();
   await algos.restore();
+  await trailing.restore();
 
   const anchor = anchorFile(store);
   /** Verifies and anchors the chain; a failure is logged, never fatal (trading goes on). */
@@ -256,6 +275,7 @@ async function start(
       await stopReconciling();
       algos.stop();
       contingent.stop();
+      trailing.stop();
       service.stop();
       await service.idle();
       await routingLog.flush();

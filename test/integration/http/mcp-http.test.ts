@@ -238,6 +238,17 @@ async function driveEveryTool(client: Client, era: Era): Promise<Set<string>> {
   const flat = await ok(client, called, 'getPositions', {});
   expect(ordersOf(flat, 'positions').filter((p) => p['quantity'] !== '0')).toEqual([]);
 
+  // Routing and analytics: a plan without an order, and the venues' execution figures so far.
+  const analyzed = await ok(client, called, 'analyzeOrder', {
+    symbol: 'AAPL',
+    side: 'buy',
+    quantity: '2',
+    routing: { objective: 'best_price', allowSplit: true },
+  });
+  expect((analyzed.structured as { allocations: unknown[] }).allocations.length).toBeGreaterThan(0);
+  const analytics = await ok(client, called, 'getExecutionAnalytics', {});
+  expect(analytics.structured).toHaveProperty('venues');
+
   // The risk tools: a check, the limits, a signal, the kill switch and back.
   const checked = await ok(client, called, 'performRiskCheck', {
     symbol: 'AAPL',

@@ -212,3 +212,50 @@ describe.each(TEST_BACKENDS)('contingent orders on %s', (backend) => {
     });
   });
 });
+
+describe.each(TEST_BACKENDS)('trailing stops emulated on %s', (backend) => {
+  const store = useTestStore(backend);
+  let rig: Rig | undefined;
+  afterEach(async () => {
+    await rig?.stop();
+    rig = undefined;
+  });
+
+  it('holds the order, ratchets the stop with the bid, and sells at market when it is hit', async () => {
+    const p = venue('no-trailing', {}, { orderTypes: ['market', 'limit', 'stop', 'stop_limit'] });
+    rig = await startRig(store(), [p]);
+    const quote = (bid: string): void => {
+      rig?.book(p.id, 'AAPL', [[bid, '10000']], [[dec(bid).plus('0.5').toFixed(), '10000']]);
+    };
+    quote('100');
+    await rig.service.submit(order({ quantity: dec(50) }));
+    await rig.settle();
+    const trailing = await rig.service.submit(
+      order({
+        side: 'sell',
+        type: 'trailing_stop',
+        trailPrice: dec('2'),
+        quantity: dec(50),
+        timeInForce: 'gtc',
+      }),
+    );
+    expect(trailing.order).toMatchObject({ status: 'new', held: true, emulated: true });
+    expect(rig.brokers[0]?.workingOrderCount()).toBe(0); // the venue has nothing to trail
+
+    const tick = async (): Promise<StoredOrder['order']> => {
+      rig?.clock.advanceBy(1_000);
+      await rig?.settle();
+      return ((await rig?.orders.findById(trailing.order.id)) as StoredOrder).order;
+    };
+    expect((await tick()).currentStop?.toFixed()).toBe('98');
+    quote('103');
+    expect((await tick()).currentStop?.toFixed()).toBe('101'); // up with the bid
+    quote('102');
+    expect((await tick()).currentStop?.toFixed()).toBe('101'); // never back
+    quote('100.9');
+    const done = await tick(); // hit: sent as a market order, filled at the bid
+    expect(done.status).toBe('filled');
+    expect(done.avgFillPrice?.toFixed()).toBe('100.9');
+    expect(done.type).toBe('trailing_stop');
+  });
+});

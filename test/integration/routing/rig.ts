@@ -9,6 +9,7 @@ import { SimulatedClock } from '../../../src/domain/clock.js';
 import { type Decimal, dec } from '../../../src/domain/decimal.js';
 import { InstrumentRegistry } from '../../../src/domain/instruments.js';
 import { AlgoRunner } from '../../../src/engine/algos.js';
+import { TrailingEmulator } from '../../../src/engine/trailing-emulator.js';
 import { ContingentManager } from '../../../src/engine/contingent-manager.js';
 import { EventBus } from '../../../src/engine/event-bus.js';
 import { ExecutionDesk } from '../../../src/engine/execution-desk.js';
@@ -66,6 +67,7 @@ export interface Rig {
   readonly algos: AlgoRunner;
   readonly contingent: ContingentManager;
   readonly desk: ExecutionDesk;
+  readonly trailing: TrailingEmulator;
   readonly bus: EventBus;
   /** Routing decisions that could not be recorded (a test asserts there are none). */
   readonly failures: unknown[];
@@ -123,6 +125,16 @@ export async function startRig(
   contingent.start();
   const algos = new AlgoRunner({ service, store: orders, bus, clock, instruments });
   algos.start();
+  const trailing = new TrailingEmulator({
+    service,
+    store: orders,
+    brokers,
+    bus,
+    clock,
+    instruments,
+    pollMs: 1_000,
+  });
+  trailing.start();
   const desk = new ExecutionDesk({ service, algos, router, routingLog, instruments });
   const settle = async (): Promise<void> => {
     for (let i = 0; i < 5; i += 1) {
@@ -130,6 +142,7 @@ export async function startRig(
       await service.idle();
       await contingent.idle();
       await algos.idle();
+      await trailing.idle();
     }
   };
   return {
@@ -142,6 +155,7 @@ export async function startRig(
     algos,
     contingent,
     desk,
+    trailing,
     bus,
     failures,
     book(venueId, symbol, bids, asks) {
@@ -161,6 +175,7 @@ export async function startRig(
       await settle();
       algos.stop();
       contingent.stop();
+      trailing.stop();
       service.stop();
       await routingLog.flush();
       for (const broker of brokers) await broker.close();
