@@ -87,7 +87,11 @@ export class TrailingEmulator {
   private arm(): void {
     const at = this.deps.clock.now() + (this.deps.pollMs ?? 250);
     this.cancelTimer = this.deps.clock.schedule(at, () => {
-      this.running = this.running.then(() => this.pass()).finally(() => this.arm());
+      this.running = this.running
+        .then(() => this.pass())
+        .finally(() => {
+          this.arm();
+        });
     });
   }
 

@@ -152,7 +152,7 @@ describe('execution tools', () => {
     }
     const result = await pending;
     expect(result.isError, JSON.stringify(result.content)).not.toBe(true);
-    const parent = result.structuredContent as unknown as WireOrder;
+    const parent = result.structuredContent as WireOrder;
     expect(parent).toMatchObject({ role: 'parent', algo: 'twap', status: 'filled', filledQuantity: '30' });
     expect(parent.children?.map((c) => c.filledQuantity)).toEqual(['10', '10', '10']);
     expect(progress.at(-1)).toEqual(expect.objectContaining({ progress: 30, total: 30 }));
