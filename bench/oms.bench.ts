@@ -13,6 +13,9 @@ import { OrderService, type SubmitInput } from '../src/engine/order-service.js';
 import { ScriptedFeed } from '../src/marketdata/feeds/index.js';
 import { DrizzleOrderStore } from '../src/store/order-store.js';
 import { RiskEngine } from '../src/engine/risk-engine.js';
+import { SmartRouter } from '../src/engine/smart-router.js';
+import { DEFAULT_VENUE_STATS } from '../src/engine/venue-stats.js';
+import { DrizzleRoutingLog } from '../src/store/routing-store.js';
 import { DrizzleRiskStore } from '../src/store/risk-store.js';
 import { createTestDatabase, type TestBackend } from '../test/support/databases.js';
 import { fmt, percentile, printTable } from './table.js';
@@ -71,7 +74,14 @@ async function setup(backend: TestBackend, withRisk: boolean) {
     clock,
     ids: new RandomIds(),
     bus,
-    ...(risk === undefined ? {} : { risk }),
+    // The production pipeline: the risk engine, the smart router and its decision log.
+    ...(risk === undefined
+      ? {}
+      : {
+          risk,
+          router: new SmartRouter({ brokers: [broker], stats: () => DEFAULT_VENUE_STATS }),
+          routingLog: new DrizzleRoutingLog(store),
+        }),
   });
   service.start();
   return {
@@ -167,7 +177,7 @@ export async function runOmsBenchmarks(only?: string): Promise<void> {
     const cpu = process.cpuUsage();
     const { rate, count } = await throughput(service, 5, CONCURRENCY);
     const used = process.cpuUsage(cpu);
-    const name = `${backend === 'pglite' ? 'PGlite on disk' : 'PostgreSQL 15'}${withRisk ? ', risk engine' : ''}`;
+    const name = `${backend === 'pglite' ? 'PGlite on disk' : 'PostgreSQL 15'}${withRisk ? ', risk engine + router' : ''}`;
     const perOrder = fmt((used.user + used.system) / count, 0);
     rows.push([
       name,
