@@ -40,7 +40,9 @@ export interface AlgoParameters {
   readonly durationSeconds?: number;
   readonly slices?: number;
   readonly displayQuantity?: Decimal;
+  /** VWAP bucket weights; default: the US equity intraday volume profile over the horizon. */
   readonly weights?: readonly Decimal[];
+  /** TWAP: move each slice time by up to ± this fraction of the interval. */
   readonly jitter?: number;
 }
 

@@ -3,23 +3,22 @@ import { type Decimal, dec } from '../domain/decimal.js';
 import { TradingError } from '../domain/errors.js';
 import type { InstrumentRegistry } from '../domain/instruments.js';
 import { type Order, isTerminal, leavesQty } from '../domain/order.js';
-import type { EventBus, Topic } from './event-bus.js';
+import { type EventBus, ORDER_CHANGE_TOPICS } from './event-bus.js';
 import { KeyedLock } from './keyed-lock.js';
 import type { OrderService, SubmitInput } from './order-service.js';
 import { aggregateParent, endParent, unplaced } from './parent-order.js';
 import type { OrderStore, StoredOrder } from './ports.js';
-import { type AlgoState, type AlgoType, type Slice, childSpec, planAlgo, stateOf } from './algo-plan.js';
+import {
+  type AlgoParameters,
+  type AlgoState,
+  type Slice,
+  childSpec,
+  planAlgo,
+  stateOf,
+} from './algo-plan.js';
 
-export interface AlgoRequest {
-  readonly type: AlgoType;
-  readonly durationSeconds?: number;
-  readonly slices?: number;
-  readonly displayQuantity?: Decimal;
-  /** VWAP bucket weights; default: the instrument's intraday volume profile. */
-  readonly weights?: readonly Decimal[];
-  /** TWAP: move each slice time by up to ± this fraction of the interval. */
-  readonly jitter?: number;
-}
+/** An algorithm order's parameters (CONTRACT.md OrderRequest.algo). */
+export type AlgoRequest = AlgoParameters;
 
 export interface AlgoRunnerDeps {
   readonly service: OrderService;
@@ -35,15 +34,6 @@ export interface AlgoRunnerDeps {
 
 /** Consecutive child failures (denied or rejected) after which the parent is canceled (§9). */
 const MAX_FAILURES = 3;
-
-const TOPICS: readonly Topic[] = [
-  'trade.order.filled',
-  'trade.order.partial',
-  'trade.order.cancelled',
-  'trade.order.expired',
-  'trade.order.rejected',
-  'trade.order.updated',
-];
 
 /** The venue label of a parent order: it never goes to a venue. */
 export const ALGO_VENUE = 'algo';
@@ -70,7 +60,7 @@ export class AlgoRunner {
   }
 
   start(): void {
-    for (const topic of TOPICS)
+    for (const topic of ORDER_CHANGE_TOPICS)
       this.unsubscribes.push(
         this.deps.bus.subscribe(topic, (payload) => {
           if ('order' in payload && payload.order.parentId !== undefined && !payload.order.emulated)

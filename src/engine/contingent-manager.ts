@@ -3,7 +3,7 @@ import type { InstrumentRegistry } from '../domain/instruments.js';
 import { type Order, isTerminal } from '../domain/order.js';
 import { TradingError } from '../domain/errors.js';
 import { type GroupAction, type GroupMember, groupActions } from './contingent.js';
-import type { EventBus, Topic } from './event-bus.js';
+import { type EventBus, ORDER_CHANGE_TOPICS } from './event-bus.js';
 import { KeyedLock } from './keyed-lock.js';
 import { type OrderService, isUnsent } from './order-service.js';
 import type { OrderStore, StoredOrder } from './ports.js';
@@ -15,15 +15,6 @@ export interface ContingentManagerDeps {
   readonly instruments: InstrumentRegistry;
   readonly onError?: (error: unknown, details: Record<string, unknown>) => void;
 }
-
-const TOPICS: readonly Topic[] = [
-  'trade.order.filled',
-  'trade.order.partial',
-  'trade.order.cancelled',
-  'trade.order.expired',
-  'trade.order.rejected',
-  'trade.order.updated',
-];
 
 const LEG_ROLES: ReadonlySet<string> = new Set([
   'entry',
@@ -49,7 +40,7 @@ export class ContingentManager {
   constructor(private readonly deps: ContingentManagerDeps) {}
 
   start(): void {
-    for (const topic of TOPICS) {
+    for (const topic of ORDER_CHANGE_TOPICS) {
       this.unsubscribes.push(
         this.deps.bus.subscribe(topic, (payload) => {
           if ('order' in payload) this.onOrder(payload.order);

@@ -35,6 +35,16 @@ export interface BusEvents {
 }
 
 export type Topic = keyof BusEvents;
+
+/** Every topic that carries an order after a change: what group and algorithm logic reacts to. */
+export const ORDER_CHANGE_TOPICS = [
+  'trade.order.filled',
+  'trade.order.partial',
+  'trade.order.cancelled',
+  'trade.order.expired',
+  'trade.order.rejected',
+  'trade.order.updated',
+] as const satisfies readonly Topic[];
 type Handler<T extends Topic> = (payload: BusEvents[T]) => void;
 
 /**

@@ -98,6 +98,7 @@ export class OrderService {
   private readonly deps: OrderServiceDeps;
   private readonly brokers: ReadonlyMap<string, Broker>;
   private readonly locks = new KeyedLock();
+  private readonly clientLocks = new KeyedLock();
   private readonly risk: RiskPort | undefined;
   private readonly router: RouterPort;
   private readonly unsubscribes: (() => void)[] = [];
@@ -133,7 +134,20 @@ export class OrderService {
    * denial stores the order as `denied` and returns it. The same client order id with the same
    * request returns the existing order and sends nothing; with another request it is refused.
    */
-  async submit(input: SubmitInput): Promise<StoredOrder> {
+  submit(input: SubmitInput): Promise<StoredOrder> {
+    return this.oncePerClientId(input, () => this.submitNow(input));
+  }
+
+  /**
+   * Without an account pin, two submits of one client order id could be routed to different
+   * accounts, where the store's uniqueness (per account) would not meet: they run one at a time.
+   */
+  private oncePerClientId<T>(input: SubmitInput, task: () => Promise<T>): Promise<T> {
+    if (input.clientOrderId === undefined || input.accountId !== undefined) return task();
+    return this.clientLocks.run(input.clientOrderId, task);
+  }
+
+  private async submitNow(input: SubmitInput): Promise<StoredOrder> {
     if (input.contingent !== undefined) return this.submitGroup(input, input.contingent);
     const { order, meta, instrument, known, plan } = await this.prepare(input);
     if (known !== undefined) return sameRequestOrRefuse(known, meta.requestHash);
@@ -155,7 +169,15 @@ export class OrderService {
    * algorithm runner. `algo` is part of the request: the same client order id with other
    * parameters is refused.
    */
-  async createParent(
+  createParent(
+    input: SubmitInput,
+    algo: Readonly<Record<string, unknown>>,
+    label: string,
+  ): Promise<{ created: boolean; stored: StoredOrder }> {
+    return this.oncePerClientId(input, () => this.createParentNow(input, algo, label));
+  }
+
+  private async createParentNow(
     input: SubmitInput,
     algo: Readonly<Record<string, unknown>>,
     label: string,
@@ -236,12 +258,20 @@ export class OrderService {
     const instrument = this.deps.instruments.get(input.symbol);
     const spec = specOf(input, instrument);
     validateOrderSpec(spec, instrument, { now: this.deps.clock.now() });
-    const { venue, accountId, plan } = await this.router.route(spec, instrument, pinOf(input));
     const clientOrderId = input.clientOrderId ?? this.deps.ids.clientOrderId();
+    // One client order id is one order whatever the router would choose today: a retry finds
+    // the order where it went, and the request it is compared with is the caller's (with the
+    // caller's pins), not the route.
+    const prior =
+      input.clientOrderId === undefined ? undefined : await this.prior(clientOrderId, input.accountId);
+    const { venue, accountId, plan } =
+      prior === undefined
+        ? await this.router.route(spec, instrument, pinOf(input))
+        : { venue: prior.order.venue, accountId: prior.order.accountId, plan: undefined };
     const hash = requestHash({
       ...canonicalSpec(spec),
-      venue,
-      accountId,
+      ...(input.venue === undefined ? {} : { venue: input.venue }),
+      ...(input.accountId === undefined ? {} : { accountId: input.accountId }),
       agentId: input.agentId,
       ...(input.contingent === undefined ? {} : { contingent: canonicalContingent(input.contingent) }),
       ...(input.parentId === undefined ? {} : { parentId: input.parentId }),
@@ -274,9 +304,21 @@ export class OrderService {
       order,
       meta,
       instrument,
-      known: this.cache.byClient(accountId, clientOrderId),
+      known: prior ?? this.cache.byClient(accountId, clientOrderId),
       ...(plan === undefined ? {} : { plan }),
     };
+  }
+
+  /**
+   * The order a client order id already names: in this account when the caller pinned one (the
+   * insert's conflict catches the rest), else in any account.
+   */
+  private async prior(
+    clientOrderId: string,
+    accountId: string | undefined,
+  ): Promise<StoredOrder | undefined> {
+    if (accountId !== undefined) return this.cache.byClient(accountId, clientOrderId);
+    return this.cache.byClientOnly(clientOrderId) ?? (await this.findClient(clientOrderId, undefined));
   }
 
   /** Records the router's decision for an order it placed (audit). */
@@ -1117,11 +1159,18 @@ export class OrderService {
 class OrderCache {
   private readonly byId = new Map<string, StoredOrder>();
   private readonly ids = new Map<string, string>();
+  /** Client order id alone → order id (the newest order that used it, in any account). */
+  private readonly clientIds = new Map<string, string>();
 
   constructor(private readonly capacity = 20_000) {}
 
   get(orderId: string): StoredOrder | undefined {
     return this.byId.get(orderId);
+  }
+
+  byClientOnly(clientOrderId: string): StoredOrder | undefined {
+    const id = this.clientIds.get(clientOrderId);
+    return id === undefined ? undefined : this.byId.get(id);
   }
 
   byClient(accountId: string, clientOrderId: string): StoredOrder | undefined {
@@ -1133,6 +1182,7 @@ class OrderCache {
     this.byId.delete(stored.order.id);
     this.byId.set(stored.order.id, stored);
     this.ids.set(`${stored.order.accountId}|${stored.order.clientOrderId}`, stored.order.id);
+    this.clientIds.set(stored.order.clientOrderId, stored.order.id);
     if (this.byId.size > this.capacity) this.evictOldest();
   }
 
@@ -1147,7 +1197,10 @@ class OrderCache {
     if (oldest === undefined) return;
     const stored = this.byId.get(oldest);
     this.byId.delete(oldest);
-    if (stored !== undefined) this.ids.delete(`${stored.order.accountId}|${stored.order.clientOrderId}`);
+    if (stored === undefined) return;
+    this.ids.delete(`${stored.order.accountId}|${stored.order.clientOrderId}`);
+    if (this.clientIds.get(stored.order.clientOrderId) === oldest)
+      this.clientIds.delete(stored.order.clientOrderId);
   }
 }
 

@@ -18,7 +18,14 @@ import type {
 import { type AccountFacts, type LimitTable, UsageBook } from '../risk/usage-book.js';
 import type { EventBus } from './event-bus.js';
 import type { EventRecord, OrderMeta, RecordOutcome } from './ports.js';
-import type { LimitRow, RiskStore, TradingStateRecord, UsageRows, UsageWindow } from './risk-ports.js';
+import type {
+  AdmissionTx,
+  LimitRow,
+  RiskStore,
+  TradingStateRecord,
+  UsageRows,
+  UsageWindow,
+} from './risk-ports.js';
 import { markOf } from './mark.js';
 import { dayStartOf } from './trading-day.js';
 
@@ -223,14 +230,7 @@ export class RiskEngine {
     const now = this.deps.clock.now();
     const accounts = await this.accountFacts(now);
     return this.deps.store.admission(async (tx) => {
-      const state = (await tx.tradingState()) ?? INITIAL_STATE;
-      const limits = await tx.limits();
-      const daily = this.needsDailyNotional(
-        limits,
-        requests.map((r) => r.meta.agentId),
-      );
-      const book = this.book(await tx.usage(this.window(now, daily ? accounts : [])), limits, accounts);
-      this.current = state;
+      const { state, book } = await this.lockedUsage(tx, now, accounts, requests);
       const decided = requests.map((request) => {
         const input = this.input(
           request.order,
@@ -453,16 +453,7 @@ export class RiskEngine {
     const now = this.deps.clock.now();
     const accounts = await this.accountFacts(now);
     return this.deps.store.admission(async (tx) => {
-      const state = (await tx.tradingState()) ?? INITIAL_STATE;
-      const limits = await tx.limits();
-      // The day's notional is a scan of the day's orders: read it only when a limit needs it.
-      const daily = this.needsDailyNotional(
-        limits,
-        requests.map((r) => r.meta.agentId),
-      );
-      const rows = await tx.usage(this.window(now, daily ? accounts : []));
-      this.current = state;
-      const book = this.book(rows, limits, accounts);
+      const { state, book } = await this.lockedUsage(tx, now, accounts, requests);
       // A client order id repeated within the batch is one order: decided (and counted) once.
       const first = new Map<string, Admission>();
       const admissions = requests.map((request) => {
@@ -481,6 +472,25 @@ export class RiskEngine {
         created: !duplicate && inserted.has(a.order.id),
       }));
     });
+  }
+
+  /** Inside an admission: the trading state and every level's usage, as committed so far. */
+  private async lockedUsage(
+    tx: AdmissionTx,
+    now: number,
+    accounts: readonly AccountFacts[],
+    requests: readonly AdmissionRequest[],
+  ): Promise<{ state: TradingStateRecord; book: UsageBook }> {
+    const state = (await tx.tradingState()) ?? INITIAL_STATE;
+    const limits = await tx.limits();
+    // The day's notional is a scan of the day's orders: read it only when a limit needs it.
+    const daily = this.needsDailyNotional(
+      limits,
+      requests.map((r) => r.meta.agentId),
+    );
+    const rows = await tx.usage(this.window(now, daily ? accounts : []));
+    this.current = state;
+    return { state, book: this.book(rows, limits, accounts) };
   }
 
   private decide(request: AdmissionRequest, book: UsageBook, state: TradingState, now: number): Admission {

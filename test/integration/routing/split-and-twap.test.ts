@@ -127,6 +127,29 @@ describe.each(TEST_BACKENDS)('smart routing and algorithms on %s', (backend) => 
     expect(pinned.meta.role).toBeUndefined();
   });
 
+  it('a retried client order id returns its order even when the router would now choose another venue', async () => {
+    rig = await twoVenues();
+    const request = order({
+      quantity: dec(10),
+      type: 'limit',
+      limitPrice: dec('99'),
+      clientOrderId: 'retry-1',
+    });
+    const [first, concurrent] = await Promise.all([rig.service.submit(request), rig.service.submit(request)]);
+    expect(concurrent.order.id).toBe(first.order.id);
+    // venue-b becomes the better venue; the retry still names the order on venue-a.
+    rig.book('venue-a', 'AAPL', [['98.00', '1000']], [['101.00', '1000']]);
+    rig.book('venue-b', 'AAPL', [['98.50', '1000']], [['99.50', '1000']]);
+    const retried = await rig.service.submit(request);
+    expect(retried.order.id).toBe(first.order.id);
+    expect(retried.order.venue).toBe(first.order.venue);
+    await expect(rig.service.submit({ ...request, quantity: dec(11) })).rejects.toMatchObject({
+      code: 'DUPLICATE_CLIENT_ORDER_ID',
+    });
+    const all = await rig.service.listOrders({ status: 'all', limit: 50 });
+    expect(all.orders.filter((o) => o.order.clientOrderId === 'retry-1')).toHaveLength(1);
+  });
+
   it('routes to the cheaper venue once fees are counted', async () => {
     rig = await startRig(store(), [venue('venue-a', { taker_fee_bps: '30' }), venue('venue-b')]);
     rig.book('venue-a', 'AAPL', [['99.90', '1000']], [['100.00', '1000']]);
