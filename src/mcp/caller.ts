@@ -7,5 +7,6 @@ export function callerOf(card: AgentCard): CallerAgent {
     id: card.id,
     scopes: new Set(card.scopes),
     ...(card.confirmAboveNotional === undefined ? {} : { confirmAboveNotional: card.confirmAboveNotional }),
+    ...(card.accounts === undefined ? {} : { accounts: card.accounts }),
   };
 }

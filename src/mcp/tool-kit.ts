@@ -30,6 +30,8 @@ export interface CallerAgent {
   readonly scopes: ReadonlySet<Scope>;
   /** Orders above this notional need an explicit confirmation (the agent card's confirmAboveNotional). */
   readonly confirmAboveNotional?: Decimal;
+  /** The accounts the agent's card allows; absent: every account. */
+  readonly accounts?: readonly string[];
 }
 
 export interface AgentSummary {

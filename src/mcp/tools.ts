@@ -158,7 +158,18 @@ const orderRequest = executeInput.omit({ confirmToken: true });
 
 /** The service's submit input for an OrderRequest from this caller. */
 function submitInputOf(args: z.output<typeof orderRequest>, caller: CallerAgent): ExecutionRequest {
+  if (
+    args.account !== undefined &&
+    caller.accounts !== undefined &&
+    !caller.accounts.includes(args.account)
+  ) {
+    throw new TradingError('FORBIDDEN', `Agent ${caller.id} may not trade account ${args.account}.`, {
+      hint: `Its card allows: ${caller.accounts.join(', ')}. Omit account to let the router choose among them.`,
+      details: { account: args.account },
+    });
+  }
   return {
+    ...(caller.accounts === undefined ? {} : { allowedAccounts: caller.accounts }),
     ...contingentOf(args),
     ...(args.algo === undefined ? {} : { algo: defined(args.algo) }),
     ...(args.routing === undefined ? {} : { routing: defined(args.routing) }),

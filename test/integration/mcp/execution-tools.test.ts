@@ -183,6 +183,30 @@ describe('execution tools', () => {
   });
 });
 
+describe('an agent limited to some accounts', () => {
+  it('cannot pin another account, and the router never chooses one', async () => {
+    const caller: CallerAgent = {
+      id: 'crypto-only-test',
+      scopes: new Set(['read', 'trade']),
+      accounts: ['crypto-cash'],
+    };
+    const server = createMcpServer(deps, caller, { version: 'test', changes });
+    const limited = await connectInMemory(server, new Client({ name: 'limited', version: '1.0.0' }));
+    const before = (await app.service.listOrders({ status: 'all', limit: 200 })).orders.length;
+    const pinned = await call(limited, 'executeOrder', {
+      symbol: 'AAPL',
+      side: 'buy',
+      quantity: '1',
+      account: 'eq-margin',
+    });
+    expect((pinned.structured['error'] as Structured)['code']).toBe('FORBIDDEN');
+    const routed = await call(limited, 'executeOrder', { symbol: 'AAPL', side: 'buy', quantity: '1' });
+    expect((routed.structured['error'] as Structured)['code']).toBe('SYMBOL_NOT_TRADABLE');
+    expect((await app.service.listOrders({ status: 'all', limit: 200 })).orders.length).toBe(before);
+    await limited.close();
+  });
+});
+
 async function waitFor(condition: () => boolean): Promise<void> {
   for (let i = 0; i < 2_000 && !condition(); i += 1) await new Promise((r) => setImmediate(r));
 }
