@@ -66,7 +66,7 @@ export class SmartRouter implements RouterPort {
     // Nothing to price against (no book anywhere yet): the first healthy venue takes it and the
     // order works there as its type says (a market order waits for a market).
     const usable = candidates.find((c) => c.status !== 'down' && !c.circuitOpen);
-    if (usable === undefined) throw noVenue(spec, instrument, pin, plan);
+    if (usable === undefined) throw noVenue(spec, instrument, pin, plan, candidates);
     return { venue: usable.venue, accountId: usable.accountId };
   }
 
@@ -132,18 +132,6 @@ export class SmartRouter implements RouterPort {
   }
 }
 
-/** Error share of venue calls above which a venue counts as degraded (with enough samples to tell). */
-export const DEGRADED_ERROR_RATE = 0.2;
-
-/**
- * A venue's health as our own calls see it, until connection monitoring and circuit breakers
- * report it (the brokers issue): degraded when too many recent calls failed.
- */
-export function healthFromStats(stats: VenueStats): { status: VenueStatus; circuitOpen: boolean } {
-  const degraded = stats.samples >= 5 && stats.errorRate > DEGRADED_ERROR_RATE;
-  return { status: degraded ? 'degraded' : 'connected', circuitOpen: false };
-}
-
 function capable(broker: Broker, spec: OrderSpec, instrument: Instrument): boolean {
   const c = broker.capabilities;
   return (
@@ -159,8 +147,26 @@ function capable(broker: Broker, spec: OrderSpec, instrument: Instrument): boole
   );
 }
 
-function noVenue(spec: OrderSpec, instrument: Instrument, pin: RoutePin, plan: RoutePlan): TradingError {
+function noVenue(
+  spec: OrderSpec,
+  instrument: Instrument,
+  pin: RoutePin,
+  plan: RoutePlan,
+  candidates: readonly VenueCandidate[],
+): TradingError {
   const reasons = plan.scores.map((s) => `${s.venue}/${s.accountId}: ${s.reason ?? 'not eligible'}`);
+  const unavailable = candidates.length > 0 && candidates.every((c) => c.status === 'down' || c.circuitOpen);
+  if (unavailable) {
+    return new TradingError(
+      'BROKER_UNAVAILABLE',
+      `Every venue that could take this ${instrument.symbol} order is down now (${reasons.join('; ')}); nothing was placed.`,
+      {
+        retryable: true,
+        hint: 'Try again shortly; /health and listVenues show each venue’s status.',
+        details: { symbol: instrument.symbol, ...(pin.venue === undefined ? {} : { venue: pin.venue }) },
+      },
+    );
+  }
   return new TradingError(
     'SYMBOL_NOT_TRADABLE',
     `No connected venue${pin.venue === undefined ? '' : ` named ${pin.venue}`} can take this ${spec.type} ${instrument.symbol} order${pin.accountId === undefined ? '' : ` for account ${pin.accountId}`}${reasons.length === 0 ? '' : ` (${reasons.join('; ')})`}.`,

@@ -10,11 +10,16 @@ export interface ProbeResult {
   readonly error?: string;
 }
 
+/** A venue's probe with its connection's health (circuit, error rate over the last calls). */
+export interface VenueProbe extends ProbeResult {
+  readonly connection?: { readonly status: string; readonly circuit: string; readonly errorRate: number };
+}
+
 export interface HealthReport {
   readonly status: 'healthy' | 'degraded' | 'unhealthy';
   readonly checks: {
     readonly database: ProbeResult;
-    readonly venues: Readonly<Record<string, ProbeResult>>;
+    readonly venues: Readonly<Record<string, VenueProbe>>;
     readonly eventBus: ProbeResult;
     readonly reconciliation: { readonly status: 'up' | 'down'; readonly failed: readonly string[] };
     /** The trading state and the latest risk alerts (a halt makes the server degraded). */
@@ -38,7 +43,30 @@ export interface HealthReport {
 export async function probeHealth(app: TradingApp): Promise<HealthReport> {
   const [database, venueResults] = await Promise.all([
     probe(() => app.store.db.execute(sql`select 1`)),
-    Promise.all(app.exchange.venues.map(async (v) => [v.venue, await probe(() => v.accounts())] as const)),
+    Promise.all(
+      app.exchange.venues.map(async (v) => {
+        const result = await probe(() => v.accounts());
+        const connection = app.connections.find((c) => c.venue === v.venue)?.health();
+        // A venue whose circuit is open is down whatever a probe says: the order flow skips it.
+        const down = result.status === 'down' || connection?.status === 'down';
+        return [
+          v.venue,
+          {
+            ...result,
+            status: down ? ('down' as const) : ('up' as const),
+            ...(connection === undefined
+              ? {}
+              : {
+                  connection: {
+                    status: connection.status,
+                    circuit: connection.circuit,
+                    errorRate: connection.errorRate,
+                  },
+                }),
+          },
+        ] as const;
+      }),
+    ),
   ]);
   const started = performance.now();
   const delivered = app.bus.probe();

@@ -14,7 +14,8 @@ import { ContingentManager } from '../engine/contingent-manager.js';
 import { ExecutionDesk } from '../engine/execution-desk.js';
 import { ExecutionRecorder } from '../engine/execution-recorder.js';
 import { markOf } from '../engine/mark.js';
-import { SmartRouter, healthFromStats } from '../engine/smart-router.js';
+import { SmartRouter } from '../engine/smart-router.js';
+import { ConnectionGuard, connectionHealth } from '../brokers/connection-guard.js';
 import { SEED_LOOKBACK_MS, VenueStatsBook } from '../engine/venue-stats.js';
 import { AnalyticsStore } from '../store/analytics-store.js';
 import { DrizzleRoutingLog } from '../store/routing-store.js';
@@ -46,6 +47,8 @@ export interface TradingApp {
   readonly reconciler: Reconciler;
   readonly bus: EventBus;
   readonly router: SmartRouter;
+  /** The venues as the order flow calls them: each behind its circuit breaker, with its health. */
+  readonly connections: readonly ConnectionGuard[];
   readonly routingLog: DrizzleRoutingLog;
   readonly venueStats: VenueStatsBook;
   readonly analytics: AnalyticsStore;
@@ -102,15 +105,25 @@ async function start(
     ...(options.agentLimits === undefined ? {} : { agentLimits: options.agentLimits }),
   });
   await risk.start();
+  // Every venue call of the order flow goes through its connection's circuit breaker.
+  let onRecovered: (venue: string) => void = () => undefined;
+  const connections = exchange.venues.map(
+    (venue) =>
+      new ConnectionGuard(venue, {
+        onRecovered: (id) => {
+          onRecovered(id);
+        },
+      }),
+  );
   const analytics = new AnalyticsStore(store);
   const venueStats = new VenueStatsBook({ clock: exchange.clock });
   venueStats.seed(
     (await analytics.venueAggregates({ since: exchange.clock.now() - SEED_LOOKBACK_MS })).venues,
   );
   const router = new SmartRouter({
-    brokers: exchange.venues,
+    brokers: connections,
     stats: (venue) => venueStats.stats(venue),
-    health: (venue) => healthFromStats(venueStats.stats(venue)),
+    health: (venue) => connectionHealth(connections, venue),
   });
   const routingLog = new DrizzleRoutingLog(store, (error) => {
     logger.error({ err: error }, 'routing decisions not recorded');
@@ -123,7 +136,7 @@ async function start(
       venueStats.recordCall(venue, call);
     },
     store: orders,
-    brokers: exchange.venues,
+    brokers: connections,
     instruments: exchange.instruments,
     clock: exchange.clock,
     ids: new RandomIds(() => exchange.clock.now()),
@@ -196,10 +209,21 @@ async function start(
   const reconciler = new Reconciler({
     store: orders,
     service,
-    brokers: exchange.venues,
+    brokers: connections,
     instruments: exchange.instruments,
     clock: exchange.clock,
   });
+  // A venue that comes back has its open orders, fills and positions reconciled at once.
+  onRecovered = (venue) => {
+    const broker = connections.find((c) => c.venue === venue);
+    if (broker === undefined) return;
+    void broker
+      .accounts()
+      .then((accounts) => Promise.all(accounts.map((a) => reconciler.reconcileAccount(broker, a.accountId))))
+      .catch((error: unknown) => {
+        logger.error({ err: error, venue }, 'reconciliation after recovery failed');
+      });
+  };
   let last: readonly ReconcileReport[] = [];
   let first: (() => void) | undefined;
   const reconciled = new Promise<void>((resolve) => {
@@ -262,6 +286,7 @@ async function start(
     reconciler,
     bus,
     router,
+    connections,
     routingLog,
     venueStats,
     analytics,

@@ -1,7 +1,7 @@
 import type { AgentRegistry } from '../agents/registry.js';
 import type { TradingApp } from '../main/trading-app.js';
 import { ConfirmationTokens } from './confirmation.js';
-import { healthFromStats } from '../engine/smart-router.js';
+import { connectionHealth } from '../brokers/connection-guard.js';
 import type { ToolDeps } from './tool-kit.js';
 
 /** The tools' view of the running core and the registry. */
@@ -19,7 +19,7 @@ export function toolDeps(app: TradingApp, registry: AgentRegistry): ToolDeps {
     algos: app.algos,
     analytics: app.analytics,
     venueStats: (venue) => app.venueStats.stats(venue),
-    venueHealth: (venue) => healthFromStats(app.venueStats.stats(venue)),
+    venueHealth: (venue) => connectionHealth(app.connections, venue),
     agents: () =>
       registry.list().map((card) => ({
         agentId: card.id,

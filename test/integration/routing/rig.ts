@@ -4,6 +4,8 @@
  * contingent manager, on a store with the production migrations and a simulated clock.
  */
 import { PaperBroker } from '../../../src/brokers/paper/paper-broker.js';
+import type { Broker } from '../../../src/brokers/broker.js';
+import { ConnectionGuard, connectionHealth } from '../../../src/brokers/connection-guard.js';
 import type { VenueProfile } from '../../../src/brokers/paper/venue-profiles.js';
 import { SimulatedClock } from '../../../src/domain/clock.js';
 import { type Decimal, dec } from '../../../src/domain/decimal.js';
@@ -84,6 +86,8 @@ export interface RigOptions {
   readonly state?: PaperStateStore;
   /** Keeps the same venue order ids across a restart (durable venues resume their own). */
   readonly instanceId?: string;
+  /** Wraps each venue before the order flow sees it (fault injection, connection guards). */
+  readonly wrap?: (broker: PaperBroker) => Broker;
 }
 
 export async function startRig(
@@ -104,15 +108,25 @@ export async function startRig(
       }),
   );
   for (const broker of brokers) await broker.connect();
+  const venues: Broker[] = brokers.map((b) => options.wrap?.(b) ?? b);
   const bus = new EventBus();
   const orders = new DrizzleOrderStore(store);
   const stats = new VenueStatsBook({ clock });
-  const router = new SmartRouter({ brokers, stats: (v) => stats.stats(v) });
+  const router = new SmartRouter({
+    brokers: venues,
+    stats: (v) => stats.stats(v),
+    health: (v) => {
+      const venue = venues.find((b) => b.venue === v);
+      return venue instanceof ConnectionGuard
+        ? connectionHealth([venue], v)
+        : { status: 'connected', circuitOpen: false };
+    },
+  });
   const failures: unknown[] = [];
   const routingLog = new DrizzleRoutingLog(store, (error) => failures.push(error));
   const service = new OrderService({
     store: orders,
-    brokers,
+    brokers: venues,
     instruments,
     clock,
     ids: new RandomIds(() => clock.now()),
