@@ -36,9 +36,13 @@ export interface Broker {
    * (an `upd` with `held: false` and their quantity); resizes are `upd`s, OCO cancels are `cxl`s.
    */
   submitGroup?(request: GroupSubmitRequest): Promise<SubmitReceipt[]>;
-  /** Requests a cancel; the outcome arrives on the stream (cxl or cxl_rej). */
+  /**
+   * Requests a cancel; the outcome arrives on the stream (cxl or cxl_rej). A venue that refuses
+   * the request outright (the order is already done, or unknown) may instead throw a definitive
+   * BrokerCallError (ORDER_NOT_OPEN, NOT_FOUND_AT_VENUE): the engine records that as cxl_rej.
+   */
   cancel(request: CancelRequest): Promise<void>;
-  /** Requests a replace; the outcome arrives on the stream (rpl or rpl_rej). */
+  /** Requests a replace; the outcome arrives on the stream (rpl or rpl_rej), or as a definitive throw like cancel's. */
   replace(request: ReplaceRequest): Promise<void>;
 
   /** Streamed order updates for every account of this venue. Returns an unsubscribe function. */

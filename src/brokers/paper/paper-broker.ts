@@ -84,7 +84,10 @@ export class PaperBroker implements Broker {
         .filter((i) => deps.profile.assetClasses.includes(i.assetClass))
         .map((i) => i.symbol),
       orderTypes: deps.profile.orderTypes ?? ORDER_TYPES,
-      timeInForce: TIME_IN_FORCE,
+      // Opening and closing auctions exist for equities only.
+      timeInForce: deps.profile.assetClasses.includes('us_equity')
+        ? TIME_IN_FORCE
+        : TIME_IN_FORCE.filter((t) => t !== 'opg' && t !== 'cls'),
       fractional: true,
       shorting: deps.profile.accounts.some((a) => a.allowShort),
       postOnly: true,
