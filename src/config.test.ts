@@ -2,17 +2,20 @@
  * loadConfig against README.md "Configuration": the defaults, every variable read, and a bad value
  * refused with CONFIG_INVALID naming the variable.
  */
+import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { openVault } from './brokers/credentials.js';
 import { loadConfig } from './config.js';
 import { dec } from './domain/decimal.js';
-import { isTradingError } from './domain/errors.js';
+import { type TradingError, isTradingError } from './domain/errors.js';
 
 /** The error loadConfig throws for an environment, or a failure when it does not throw one. */
-function configError(env: NodeJS.ProcessEnv): { code: string; message: string } {
+function configError(env: NodeJS.ProcessEnv): TradingError {
   try {
     loadConfig(env);
   } catch (error) {
-    if (isTradingError(error)) return { code: error.code, message: error.message };
+    if (isTradingError(error)) return error;
     throw error;
   }
   throw new Error(`loadConfig accepted ${JSON.stringify(env)}`);
@@ -34,6 +37,10 @@ describe('loadConfig', () => {
       httpHost: '127.0.0.1',
       httpPort: 8420,
       httpAllowedOrigins: [],
+      credentialsKey: undefined,
+      previousCredentialsKey: undefined,
+      brokerConnections: [],
+      liveOptIn: { connectionIds: [], caps: undefined },
     });
   });
 
@@ -154,5 +161,182 @@ describe('DATABASE_URL', () => {
       expect(loadConfig({ DATABASE_URL: url }).databaseUrl).toBe(url);
     }
     expect(() => loadConfig({ DATABASE_URL: 'mysql://x' })).toThrow(/DATABASE_URL/);
+  });
+});
+
+const KEY_ID = 'AKTESTKEYID0123456789';
+const SECRET = 'zT4mQ9-very-secret-alpaca-key-7Hq2';
+const CCXT_SECRET = 'ccxt-secret-Yp3vN8rW1xK5';
+const PASSWORD = 'ccxt-passphrase-Jd6sL0';
+const alpaca = { ALPACA_API_KEY_ID: KEY_ID, ALPACA_API_SECRET_KEY: SECRET };
+const ccxt = { CCXT_EXCHANGE: 'binance', CCXT_API_KEY: KEY_ID, CCXT_SECRET, CCXT_PASSWORD: PASSWORD };
+
+/** Everything an error can show: message, hint, body, its inspection. */
+function shown(error: TradingError): string {
+  return [
+    error.message,
+    error.hint,
+    JSON.stringify(error.toBody()),
+    String(error),
+    inspect(error, { depth: 5 }),
+  ].join('\n');
+}
+
+describe('broker credentials in the environment', () => {
+  it('reads an Alpaca paper connection (paper unless ALPACA_PAPER=false), its secrets wrapped', () => {
+    const config = loadConfig(alpaca);
+    expect(config.brokerConnections).toHaveLength(1);
+    const [connection] = config.brokerConnections;
+    expect(connection).toMatchObject({
+      id: 'alpaca-paper',
+      kind: 'alpaca',
+      mode: 'paper',
+      liveCaps: undefined,
+    });
+    expect(connection?.credentials.apiKey.reveal()).toBe(KEY_ID);
+    expect(connection?.credentials.apiSecret.reveal()).toBe(SECRET);
+    expect(loadConfig({ ...alpaca, ALPACA_PAPER: 'true' }).brokerConnections[0]?.id).toBe('alpaca-paper');
+    const printed = JSON.stringify(config) + inspect(config, { depth: 10 });
+    expect(printed).not.toContain(SECRET);
+    expect(printed).not.toContain(KEY_ID);
+  });
+
+  it('reads a ccxt sandbox connection with its passphrase (sandbox unless CCXT_SANDBOX=false)', () => {
+    const [connection] = loadConfig(ccxt).brokerConnections;
+    expect(connection).toMatchObject({
+      id: 'ccxt-binance-paper',
+      kind: 'ccxt',
+      exchangeId: 'binance',
+      mode: 'paper',
+    });
+    expect(connection?.credentials.apiSecret.reveal()).toBe(CCXT_SECRET);
+    expect(connection?.credentials.passphrase?.reveal()).toBe(PASSWORD);
+  });
+
+  it('refuses credentials that come in halves, naming the missing variable', () => {
+    expect(configError({ ALPACA_API_KEY_ID: KEY_ID }).message).toContain('ALPACA_API_SECRET_KEY');
+    expect(configError({ ALPACA_API_SECRET_KEY: SECRET }).message).toContain('ALPACA_API_KEY_ID');
+    expect(configError({ CCXT_API_KEY: KEY_ID, CCXT_SECRET }).message).toContain('CCXT_EXCHANGE');
+    expect(configError({ CCXT_EXCHANGE: 'binance', CCXT_SECRET }).message).toContain('CCXT_API_KEY');
+    expect(configError({ CCXT_EXCHANGE: 'Binance!', CCXT_API_KEY: KEY_ID, CCXT_SECRET }).message).toContain(
+      'CCXT_EXCHANGE',
+    );
+  });
+
+  it('refuses a live connection without an opt-in naming it', () => {
+    const error = configError({ ...alpaca, ALPACA_PAPER: 'false' });
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('"alpaca-live"');
+    expect(error.message).toContain('not opted in');
+    expect(error.hint).toContain('TRADING_LIVE_OPT_IN=alpaca-live');
+    expect(error.hint).toContain('TRADING_LIVE_MAX_ORDER_NOTIONAL');
+    const other = configError({
+      ...alpaca,
+      ALPACA_PAPER: 'false',
+      TRADING_LIVE_OPT_IN: 'alpaca-paper,ccxt-binance-live',
+      TRADING_LIVE_MAX_ORDER_NOTIONAL: '1000',
+    });
+    expect(other.message).toContain('not opted in');
+    expect(configError({ ...ccxt, CCXT_SANDBOX: 'false' }).message).toContain('"ccxt-binance-live"');
+  });
+
+  it('refuses a live connection opted in without caps, or with unusable ones', () => {
+    const live = { ...alpaca, ALPACA_PAPER: 'false', TRADING_LIVE_OPT_IN: 'alpaca-live' };
+    expect(configError(live).message).toContain('without caps');
+    expect(configError({ ...live, TRADING_LIVE_MAX_ORDER_NOTIONAL: '0' }).message).toContain('above 0');
+    expect(
+      configError({ ...live, TRADING_LIVE_MAX_ORDER_NOTIONAL: '100', TRADING_LIVE_MAX_DAILY_NOTIONAL: '50' })
+        .message,
+    ).toContain('below the maximum order notional');
+    expect(configError({ ...live, TRADING_LIVE_MAX_ORDER_NOTIONAL: '-5' }).message).toContain(
+      'TRADING_LIVE_MAX_ORDER_NOTIONAL',
+    );
+  });
+
+  it('accepts a live connection opted in with caps, and carries them', () => {
+    const config = loadConfig({
+      ...alpaca,
+      ...ccxt,
+      ALPACA_PAPER: 'false',
+      CCXT_SANDBOX: 'false',
+      TRADING_LIVE_OPT_IN: ' alpaca-live , ccxt-binance-live ',
+      TRADING_LIVE_MAX_ORDER_NOTIONAL: '2500.50',
+      TRADING_LIVE_MAX_DAILY_NOTIONAL: '10000',
+    });
+    expect(config.liveOptIn.connectionIds).toEqual(['alpaca-live', 'ccxt-binance-live']);
+    expect(config.brokerConnections.map((c) => [c.id, c.mode])).toEqual([
+      ['alpaca-live', 'live'],
+      ['ccxt-binance-live', 'live'],
+    ]);
+    const caps = config.brokerConnections[0]?.liveCaps;
+    expect(caps?.maxOrderNotional.equals(dec('2500.5'))).toBe(true);
+    expect(caps?.maxDailyNotional?.equals(dec('10000'))).toBe(true);
+  });
+
+  it('refuses ALPACA_PAPER and CCXT_SANDBOX other than true or false', () => {
+    expect(configError({ ALPACA_PAPER: 'no' }).message).toContain('ALPACA_PAPER');
+    expect(configError({ CCXT_SANDBOX: '0' }).message).toContain('CCXT_SANDBOX');
+  });
+});
+
+describe('TRADING_CREDENTIALS_KEY', () => {
+  const key = randomBytes(32);
+
+  it('reads a base64 or hex key as a Secret, and the previous key for a rotation', () => {
+    const config = loadConfig({
+      TRADING_CREDENTIALS_KEY: key.toString('base64'),
+      TRADING_CREDENTIALS_PREVIOUS_KEY: randomBytes(32).toString('hex'),
+    });
+    expect(config.credentialsKey?.reveal()).toBe(key.toString('base64'));
+    expect(JSON.stringify(config)).not.toContain(key.toString('base64'));
+    expect(openVault(config.credentialsKey, config.previousCredentialsKey).keyIds).toHaveLength(2);
+    expect(loadConfig({ TRADING_CREDENTIALS_KEY: key.toString('hex') }).credentialsKey).toBeDefined();
+  });
+
+  it('is needed only to store credentials: missing, the vault refuses with how to make one', () => {
+    const config = loadConfig({});
+    expect(config.credentialsKey).toBeUndefined();
+    try {
+      openVault(config.credentialsKey, config.previousCredentialsKey);
+      expect.unreachable();
+    } catch (error) {
+      expect(isTradingError(error, 'CONFIG_INVALID')).toBe(true);
+      expect((error as TradingError).message).toContain('TRADING_CREDENTIALS_KEY');
+      expect((error as TradingError).hint).toContain('randomBytes(32)');
+    }
+  });
+
+  it('refuses a short key as CONFIG_INVALID naming the variable, not the value', () => {
+    const short = randomBytes(16).toString('base64');
+    const error = configError({ TRADING_CREDENTIALS_KEY: short });
+    expect(error.code).toBe('CONFIG_INVALID');
+    expect(error.message).toContain('TRADING_CREDENTIALS_KEY');
+    expect(error.message).toContain('32 random bytes');
+    expect(shown(error)).not.toContain(short);
+    expect(configError({ TRADING_CREDENTIALS_PREVIOUS_KEY: 'abc' }).message).toContain(
+      'TRADING_CREDENTIALS_PREVIOUS_KEY',
+    );
+  });
+});
+
+describe('configuration errors never show a secret', () => {
+  it.each([
+    [
+      'a live connection without an opt-in',
+      { ...alpaca, ...ccxt, ALPACA_PAPER: 'false', CCXT_SANDBOX: 'false' },
+    ],
+    ['a key without its secret', { ALPACA_API_SECRET_KEY: SECRET, CCXT_SECRET, CCXT_PASSWORD: PASSWORD }],
+    ['a secret pasted into ALPACA_PAPER', { ...alpaca, ALPACA_PAPER: SECRET }],
+    ['a secret pasted into CCXT_SANDBOX', { ...ccxt, CCXT_SANDBOX: CCXT_SECRET }],
+    ['a secret pasted into CCXT_EXCHANGE', { CCXT_EXCHANGE: SECRET, CCXT_API_KEY: KEY_ID, CCXT_SECRET }],
+    ['a secret pasted into the caps', { ...alpaca, TRADING_LIVE_MAX_ORDER_NOTIONAL: SECRET }],
+    ['a secret pasted into the opt-in', { ...alpaca, ALPACA_PAPER: 'false', TRADING_LIVE_OPT_IN: SECRET }],
+    ['a secret as the credentials key', { ...alpaca, TRADING_CREDENTIALS_KEY: SECRET }],
+    ['a secret pasted into LOG_LEVEL', { ...alpaca, LOG_LEVEL: SECRET }],
+  ])('%s', (_, env) => {
+    const error = configError(env);
+    expect(error.code).toBe('CONFIG_INVALID');
+    const text = shown(error);
+    for (const hidden of [SECRET, CCXT_SECRET, PASSWORD, KEY_ID]) expect(text).not.toContain(hidden);
   });
 });

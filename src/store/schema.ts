@@ -417,3 +417,21 @@ export const auditLog = pgTable('audit_log', {
   prevHash: text('prev_hash').notNull(),
   hash: text('hash').notNull(),
 });
+
+/**
+ * Broker connections (src/store/connection-store.ts): `credentials` is AES-256-GCM ciphertext
+ * (src/brokers/credentials.ts) bound to the row's id, `key_id` the key that made it. A live
+ * connection trades only when opted in with caps (decimal strings), each change audited.
+ */
+export const brokerConnections = pgTable('broker_connections', {
+  id: text('id').primaryKey(),
+  kind: text('kind').$type<'alpaca' | 'ccxt'>().notNull(),
+  exchangeId: text('exchange_id'),
+  mode: text('mode').$type<'paper' | 'live'>().notNull(),
+  credentials: text('credentials').notNull(),
+  keyId: text('key_id').notNull(),
+  liveOptIn: boolean('live_opt_in').notNull().default(false),
+  liveCaps: jsonb('live_caps').$type<{ maxOrderNotional: string; maxDailyNotional?: string }>(),
+  createdAt: at('created_at').notNull().defaultNow(),
+  updatedAt: at('updated_at').notNull().defaultNow(),
+});

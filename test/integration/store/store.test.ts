@@ -39,6 +39,7 @@ const TABLES = [
   'api_keys',
   'audit_log',
   'balances',
+  'broker_connections',
   'equity_snapshots',
   'execution_metrics',
   'fills',
