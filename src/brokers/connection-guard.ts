@@ -60,6 +60,8 @@ export interface ConnectionGuardOptions {
   readonly degradedAbove?: number;
   /** Calls remembered for the error rate (default 50). */
   readonly window?: number;
+  /** Hears every attempt's outcome and wall time (the venue statistics the router scores). */
+  readonly onCall?: (venue: string, call: { readonly ok: boolean; readonly ms: number }) => void;
   /** The circuit closed again: the venue is back (reconcile its open orders). */
   readonly onRecovered?: (venue: string) => void;
   /** Monotonic milliseconds for call latency (default performance.now). */
@@ -89,8 +91,8 @@ export class ConnectionGuard implements Broker {
   private calls = 0;
   /** When the circuit last opened (the breaker's own clock, Date.now). */
   private openedAt = 0;
-  private readonly options: Required<Omit<ConnectionGuardOptions, 'onRecovered'>> &
-    Pick<ConnectionGuardOptions, 'onRecovered'>;
+  private readonly options: Required<Omit<ConnectionGuardOptions, 'onRecovered' | 'onCall'>> &
+    Pick<ConnectionGuardOptions, 'onRecovered' | 'onCall'>;
 
   constructor(
     readonly inner: Broker,
@@ -109,6 +111,7 @@ export class ConnectionGuard implements Broker {
       window: options.window ?? 50,
       now: options.now ?? (() => performance.now()),
       ...(options.onRecovered === undefined ? {} : { onRecovered: options.onRecovered }),
+      ...(options.onCall === undefined ? {} : { onCall: options.onCall }),
     };
     this.breaker = circuitBreaker(handleWhen(infrastructure), {
       halfOpenAfter: this.options.halfOpenAfterMs,
@@ -265,6 +268,7 @@ export class ConnectionGuard implements Broker {
     this.outcomes.push(ok);
     if (this.outcomes.length > this.options.window) this.outcomes.shift();
     this.latency = this.latency === undefined ? ms : this.latency * 0.8 + ms * 0.2;
+    this.options.onCall?.(this.venue, { ok, ms });
   }
 }
 

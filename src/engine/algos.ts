@@ -325,9 +325,10 @@ export class AlgoRunner {
   ): Promise<void> {
     const n = children.length + 1;
     const spec = childSpec(parent, state, quantity, displayQty);
-    let child: StoredOrder;
+    // Why the child failed (denied, rejected, or refused outright), or undefined when it was placed.
+    let failure: string | undefined;
     try {
-      child = await this.deps.service.submit({
+      const child = await this.deps.service.submit({
         ...spec,
         clientOrderId: `${parent.clientOrderId}-C${n}`,
         parentId: parent.id,
@@ -336,17 +337,19 @@ export class AlgoRunner {
         reason: `${state.type} child ${n} of ${parent.clientOrderId}`,
         ...(pin === undefined ? pinOf(state) : { venue: pin.venue, accountId: pin.accountId }),
       });
+      if (child.order.status === 'denied' || child.order.status === 'rejected')
+        failure = child.order.reject?.message ?? 'child refused';
     } catch (error) {
+      // Refused outright (e.g. no venue trades it now): a failure like a denial.
       if (!(error instanceof TradingError)) throw error;
-      child = failedChild(error);
+      failure = error.message;
     }
-    const failed = child.order.status === 'denied' || child.order.status === 'rejected';
-    const failures = failed ? state.failures + 1 : 0;
+    const failures = failure === undefined ? 0 : state.failures + 1;
     const next: AlgoState = {
       ...state,
       children: n,
       failures,
-      ...(failed ? { lastFailure: child.order.reject?.message ?? 'child refused' } : {}),
+      ...(failure === undefined ? {} : { lastFailure: failure }),
     };
     const settled = (await this.deps.store.children(parent.id)).map((c) => c.order);
     const aggregated = aggregateParent(parent, settled, this.deps.clock.now());
@@ -402,14 +405,5 @@ function pinOf(state: AlgoState): { venue?: string; accountId?: string } {
   return {
     ...(request.venue === undefined ? {} : { venue: request.venue }),
     ...(request.accountId === undefined ? {} : { accountId: request.accountId }),
-  };
-}
-
-/** A child the service refused outright (e.g. no venue trades it now): counts as a failure. */
-function failedChild(error: TradingError): StoredOrder {
-  return {
-    order: { status: 'rejected', reject: { code: error.code, message: error.message } } as Order,
-    meta: { agentId: '', orderClass: 'simple', requestHash: '' },
-    eventSeq: 0,
   };
 }

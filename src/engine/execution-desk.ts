@@ -5,7 +5,7 @@ import type { InstrumentRegistry } from '../domain/instruments.js';
 import { orderSpecOf } from '../domain/order.js';
 import type { RoutePlan } from '../routing/types.js';
 import type { AlgoRequest, AlgoRunner } from './algos.js';
-import type { OrderService, SubmitInput } from './order-service.js';
+import { type OrderService, type SubmitInput, pinOf } from './order-service.js';
 import type { StoredOrder } from './ports.js';
 import type { RoutingOptions, SmartRouter } from './smart-router.js';
 
@@ -67,16 +67,7 @@ export class ExecutionDesk {
   async plan(request: ExecutionRequest): Promise<{ plan: RoutePlan }> {
     const instrument = this.deps.instruments.get(request.symbol);
     const spec = orderSpecOf({ ...request, symbol: instrument.symbol });
-    return this.deps.router.plan(
-      spec,
-      instrument,
-      {
-        ...(request.venue === undefined ? {} : { venue: request.venue }),
-        ...(request.accountId === undefined ? {} : { accountId: request.accountId }),
-        ...(request.allowedAccounts === undefined ? {} : { accounts: request.allowedAccounts }),
-      },
-      request.routing ?? {},
-    );
+    return this.deps.router.plan(spec, instrument, pinOf(request), request.routing ?? {});
   }
 }
 

@@ -74,8 +74,6 @@ export interface OrderServiceDeps {
   readonly bus: EventBus;
   readonly risk?: RiskPort;
   readonly router?: RouterPort;
-  /** Hears every venue call's outcome and wall time (the venue statistics the router reads). */
-  readonly onVenueCall?: (venue: string, call: { readonly ok: boolean; readonly ms: number }) => void;
   /** Where the router's decisions are recorded for audit. */
   readonly routingLog?: RoutingLog;
   /** Venue-call timeout: past it the outcome is unknown and the order stays in flight (§8.1). */
@@ -1044,7 +1042,6 @@ export class OrderService {
     const broker = this.brokers.get(order.venue);
     if (broker === undefined)
       throw new TradingError('BROKER_UNAVAILABLE', `Venue ${order.venue} is not connected.`);
-    const started = performance.now();
     try {
       await withDeadline(
         order.venue,
@@ -1052,14 +1049,8 @@ export class OrderService {
         this.deps.venueTimeoutMs ?? 10_000,
         `${order.venue} call for ${order.clientOrderId}`,
       );
-      this.deps.onVenueCall?.(order.venue, { ok: true, ms: performance.now() - started });
     } catch (error) {
       if (!(error instanceof BrokerCallError)) throw error;
-      // A definitive refusal is the venue working; a failure to get an answer is not.
-      this.deps.onVenueCall?.(order.venue, {
-        ok: error.outcome !== 'ambiguous',
-        ms: performance.now() - started,
-      });
       if (error.outcome === 'ambiguous') {
         this.anomaly('venue call outcome unknown; left in flight for reconciliation', {
           orderId: order.id,
@@ -1272,7 +1263,11 @@ function lockKey(order: Order): string {
   return `${order.accountId}|${order.clientOrderId}`;
 }
 
-function pinOf(input: SubmitInput): { venue?: string; accountId?: string; accounts?: readonly string[] } {
+export function pinOf(input: SubmitInput): {
+  venue?: string;
+  accountId?: string;
+  accounts?: readonly string[];
+} {
   return {
     ...(input.venue === undefined ? {} : { venue: input.venue }),
     ...(input.accountId === undefined ? {} : { accountId: input.accountId }),

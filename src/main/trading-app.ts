@@ -105,7 +105,10 @@ async function start(
     ...(options.agentLimits === undefined ? {} : { agentLimits: options.agentLimits }),
   });
   await risk.start();
-  // Every venue call of the order flow goes through its connection's circuit breaker.
+  const analytics = new AnalyticsStore(store);
+  const venueStats = new VenueStatsBook({ clock: exchange.clock });
+  // Every venue call of the order flow goes through its connection's circuit breaker, which also
+  // feeds each call's outcome and time to the statistics the router scores.
   let onRecovered: (venue: string) => void = () => undefined;
   const connections = exchange.venues.map(
     (venue) =>
@@ -113,10 +116,11 @@ async function start(
         onRecovered: (id) => {
           onRecovered(id);
         },
+        onCall: (id, call) => {
+          venueStats.recordCall(id, call);
+        },
       }),
   );
-  const analytics = new AnalyticsStore(store);
-  const venueStats = new VenueStatsBook({ clock: exchange.clock });
   venueStats.seed(
     (await analytics.venueAggregates({ since: exchange.clock.now() - SEED_LOOKBACK_MS })).venues,
   );
@@ -132,9 +136,6 @@ async function start(
     risk,
     router,
     routingLog,
-    onVenueCall: (venue, call) => {
-      venueStats.recordCall(venue, call);
-    },
     store: orders,
     brokers: connections,
     instruments: exchange.instruments,

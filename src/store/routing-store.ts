@@ -1,4 +1,4 @@
-import { asc, eq, inArray } from 'drizzle-orm';
+import { asc, inArray } from 'drizzle-orm';
 import { dec } from '../domain/decimal.js';
 import type { DecisionRecord, RoutingLog } from '../engine/routing-log.js';
 import type { Store } from './db.js';
@@ -87,27 +87,34 @@ export class DrizzleRoutingLog implements RoutingLog {
       .from(routingDecisions)
       .where(inArray(routingDecisions.orderId, [...orderIds]))
       .orderBy(asc(routingDecisions.createdAt));
-    const out: StoredDecision[] = [];
-    for (const row of rows) {
-      const allocations = await this.store.db
-        .select()
-        .from(routingAllocations)
-        .where(eq(routingAllocations.decisionId, row.id))
-        .orderBy(asc(routingAllocations.id));
-      out.push({
-        id: row.id,
-        orderId: row.orderId,
-        objective: row.objective,
-        split: row.split,
-        scores: row.scores as unknown[],
-        allocations: allocations.map((a) => ({
+    const allocations =
+      rows.length === 0
+        ? []
+        : await this.store.db
+            .select()
+            .from(routingAllocations)
+            .where(
+              inArray(
+                routingAllocations.decisionId,
+                rows.map((r) => r.id),
+              ),
+            )
+            .orderBy(asc(routingAllocations.id));
+    const out = rows.map((row) => ({
+      id: row.id,
+      orderId: row.orderId,
+      objective: row.objective,
+      split: row.split,
+      scores: row.scores as unknown[],
+      allocations: allocations
+        .filter((a) => a.decisionId === row.id)
+        .map((a) => ({
           venue: a.venue,
           accountId: a.accountId,
           quantity: dec(a.quantity),
           ...(a.expectedPrice === null ? {} : { expectedPrice: dec(a.expectedPrice) }),
         })),
-      });
-    }
+    }));
     return out;
   }
 }
