@@ -87,6 +87,13 @@ const schema = z.object({
   ALPACA_API_SECRET_KEY: secretValue.optional(),
   /** Alpaca's paper account unless `false` (live: real money, see TRADING_LIVE_OPT_IN). */
   ALPACA_PAPER: flag.default(true),
+  /**
+   * Where the Alpaca connection's trading REST API, trade_updates stream and market data live:
+   * Alpaca's own hosts by default; set them to a fake broker to try the Alpaca path offline.
+   */
+  ALPACA_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  ALPACA_STREAM_URL: z.url({ protocol: /^wss?$/ }).optional(),
+  ALPACA_DATA_URL: z.url({ protocol: /^https?$/ }).optional(),
   /** The ccxt exchange id, e.g. binance. */
   CCXT_EXCHANGE: z
     .string()
@@ -121,6 +128,14 @@ export interface EnvConnection extends ConnectionInfo {
   readonly credentials: Credentials;
   /** The caps a live connection trades under; undefined for a paper one. */
   readonly liveCaps: LiveCaps | undefined;
+  /** Hosts other than the venue's own (a fake broker, a proxy). */
+  readonly endpoints?: BrokerEndpoints;
+}
+
+export interface BrokerEndpoints {
+  readonly baseUrl?: string;
+  readonly streamUrl?: string;
+  readonly dataUrl?: string;
 }
 
 export interface Config {
@@ -225,6 +240,11 @@ function envConnections(c: Settings): Omit<EnvConnection, 'liveCaps'>[] {
       exchangeId: undefined,
       mode,
       credentials: { apiKey: c.ALPACA_API_KEY_ID, apiSecret: c.ALPACA_API_SECRET_KEY },
+      endpoints: {
+        ...(c.ALPACA_BASE_URL === undefined ? {} : { baseUrl: c.ALPACA_BASE_URL }),
+        ...(c.ALPACA_STREAM_URL === undefined ? {} : { streamUrl: c.ALPACA_STREAM_URL }),
+        ...(c.ALPACA_DATA_URL === undefined ? {} : { dataUrl: c.ALPACA_DATA_URL }),
+      },
     });
   }
   if (c.CCXT_EXCHANGE !== undefined && c.CCXT_API_KEY !== undefined && c.CCXT_SECRET !== undefined) {

@@ -10,7 +10,7 @@ import { TradingError, isTradingError } from './domain/errors.js';
 import { type Logger, createLogger } from './logger.js';
 import { createHttpSurface } from './http/app.js';
 import { type Listening, listen } from './http/serve.js';
-import { connectionGuide, describeExchange } from './main/banner.js';
+import { connectionGuide, describeConnections, describeExchange } from './main/banner.js';
 import { callerOf } from './mcp/caller.js';
 import { packageVersion } from './package-root.js';
 import { startTradingApp } from './main/trading-app.js';
@@ -54,6 +54,9 @@ async function main(argv: readonly string[]): Promise<number> {
     agentLimits: (id) => cardRiskLimits(registry.get(id)),
   });
   process.stdout.write(await describeExchange(app.exchange, config));
+  process.stdout.write(
+    describeConnections(app.venues, (venue) => app.connections.find((c) => c.venue === venue)?.health()),
+  );
   if (argv.includes('--once')) {
     await app.stop();
     return 0;
@@ -80,7 +83,7 @@ async function main(argv: readonly string[]): Promise<number> {
   logger.info(
     {
       url: listening.url,
-      venues: app.exchange.venues.map((v) => v.venue),
+      venues: app.venues.map((v) => v.venue),
       feed: config.paperFeed,
       store: app.store.location,
     },

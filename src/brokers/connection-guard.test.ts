@@ -108,4 +108,35 @@ describe('ConnectionGuard', () => {
     expect(guard.health()).toMatchObject({ circuit: 'closed', status: 'degraded' });
     expect(recovered).toEqual(['flaky']);
   });
+  it('answers account reports from the last one when the venue fails, and reuses them within the TTL', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const { broker, fail, calls } = flaky();
+    const guard = new ConnectionGuard(broker, { retryDelayMs: 0, attempts: 1, accountsTtlMs: 1_000 });
+    // No report yet: a failure is the caller's.
+    fail.set('accounts', 1);
+    await expect(guard.accounts()).rejects.toMatchObject({ code: 'BROKER_UNAVAILABLE' });
+    const first = await guard.accounts();
+    expect(first.map((a) => a.accountId)).toEqual(['A1']);
+    // Within the TTL the venue is not asked; concurrent callers share one report.
+    await Promise.all([guard.accounts(), guard.accounts()]);
+    expect(calls.get('accounts')).toBe(2);
+    // Stale: answered at once while a fresh report is fetched; that fetch fails: the last stands.
+    vi.setSystemTime(Date.now() + 1_500);
+    fail.set('accounts', 1);
+    expect((await guard.accounts()).map((a) => a.accountId)).toEqual(['A1']);
+    await vi.waitFor(() => {
+      expect(calls.get('accounts')).toBe(3);
+    });
+    expect((await guard.accounts()).map((a) => a.accountId)).toEqual(['A1']);
+  });
+
+  it('does not let account reports reset the count of consecutive failures', async () => {
+    const { broker, fail } = flaky();
+    const guard = new ConnectionGuard(broker, { retryDelayMs: 0, attempts: 1, breakAfter: 2 });
+    fail.set('submit', 2);
+    await guard.submit(order('f1')).catch(() => undefined);
+    await guard.accounts();
+    await guard.submit(order('f2')).catch(() => undefined);
+    expect(guard.health().circuit).toBe('open');
+  });
 });

@@ -66,6 +66,12 @@ export interface ConnectionGuardOptions {
   readonly onRecovered?: (venue: string) => void;
   /** Monotonic milliseconds for call latency (default performance.now). */
   readonly now?: () => number;
+  /**
+   * How long an account report is reused (default 0: every call asks the venue). A real broker's
+   * account is a request against its rate limit, and the risk engine, router and order service ask
+   * for every order: with a TTL a stale report is answered at once while a fresh one is fetched.
+   */
+  readonly accountsTtlMs?: number;
 }
 
 /** Failures that say nothing about the order (timeouts, dropped connections, 5xx), not refusals. */
@@ -91,6 +97,8 @@ export class ConnectionGuard implements Broker {
   private calls = 0;
   /** When the circuit last opened (the breaker's own clock, Date.now). */
   private openedAt = 0;
+  private accountsSeen: { readonly at: number; readonly value: VenueAccount[] } | undefined;
+  private accountsFetch: Promise<VenueAccount[]> | undefined;
   private readonly options: Required<Omit<ConnectionGuardOptions, 'onRecovered' | 'onCall'>> &
     Pick<ConnectionGuardOptions, 'onRecovered' | 'onCall'>;
 
@@ -110,6 +118,7 @@ export class ConnectionGuard implements Broker {
       degradedAbove: options.degradedAbove ?? 0.2,
       window: options.window ?? 50,
       now: options.now ?? (() => performance.now()),
+      accountsTtlMs: options.accountsTtlMs ?? 0,
       ...(options.onRecovered === undefined ? {} : { onRecovered: options.onRecovered }),
       ...(options.onCall === undefined ? {} : { onCall: options.onCall }),
     };
@@ -202,8 +211,46 @@ export class ConnectionGuard implements Broker {
     return this.repeatable(() => this.inner.balances(accountId));
   }
 
+  /**
+   * The venue's accounts. Concurrent calls share one request; with a TTL a report is reused and,
+   * once stale, answered while a fresh one is fetched. When the venue cannot answer, the last
+   * report stands in: the rest of the core (risk checks of other venues' orders, routing, lookups
+   * by client order id) goes on while this venue is down; the router skips it by its health.
+   */
   accounts(): Promise<VenueAccount[]> {
-    return this.inner.accounts();
+    const seen = this.accountsSeen;
+    const ttl = this.options.accountsTtlMs;
+    if (seen !== undefined && ttl > 0) {
+      if (Date.now() - seen.at >= ttl) void this.fetchAccounts().catch(() => undefined);
+      return Promise.resolve(seen.value);
+    }
+    return this.fetchAccounts();
+  }
+
+  /**
+   * Outside the breaker: an account report is asked for around every order, and its successes
+   * would reset the breaker's count of consecutive order failures. While the circuit is open the
+   * venue is not asked at all.
+   */
+  private fetchAccounts(): Promise<VenueAccount[]> {
+    if (this.breaker.state === CircuitState.Open && this.accountsSeen !== undefined)
+      return Promise.resolve(this.accountsSeen.value);
+    this.accountsFetch ??= this.retrying
+      .execute(() => this.inner.accounts())
+      .then(
+        (value) => {
+          this.accountsSeen = { at: Date.now(), value };
+          return value;
+        },
+        (error: unknown) => {
+          if (this.accountsSeen !== undefined) return this.accountsSeen.value;
+          throw error;
+        },
+      )
+      .finally(() => {
+        this.accountsFetch = undefined;
+      });
+    return this.accountsFetch;
   }
 
   connect(): Promise<void> {

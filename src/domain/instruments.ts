@@ -75,6 +75,22 @@ export class InstrumentRegistry {
     }
   }
 
+  /**
+   * Adds what a broker connection lists (its assets or markets) for the symbols not known yet; a
+   * symbol already here keeps its definition, so adding never changes how an order is validated.
+   * Returns how many were added.
+   */
+  add(instruments: Iterable<Instrument>): number {
+    let added = 0;
+    for (const instrument of instruments) {
+      const key = normalize(instrument.symbol);
+      if (this.bySymbol.has(key)) continue;
+      this.bySymbol.set(key, instrument);
+      added += 1;
+    }
+    return added;
+  }
+
   find(symbol: string): Instrument | undefined {
     return this.bySymbol.get(normalize(symbol));
   }

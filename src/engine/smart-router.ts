@@ -105,7 +105,9 @@ export class SmartRouter implements RouterPort {
       if (pin.venue !== undefined && broker.venue !== pin.venue) continue;
       if (!capable(broker, spec, instrument)) continue;
       const health = this.deps.health?.(broker.venue) ?? { status: 'connected' as const, circuitOpen: false };
-      for (const account of await broker.accounts()) {
+      // A venue that cannot even list its accounts cannot take the order: it is not a candidate.
+      const accounts = await broker.accounts().catch(() => []);
+      for (const account of accounts) {
         if (pin.accountId !== undefined && account.accountId !== pin.accountId) continue;
         if (pin.accounts !== undefined && !pin.accounts.includes(account.accountId)) continue;
         if (account.tradingBlocked) continue;

@@ -62,7 +62,7 @@ export function createHttpSurface(options: HttpSurfaceOptions): HttpSurface {
   const metrics = new TradingMetrics({
     bus: app.bus,
     service: app.service,
-    venues: app.exchange.venues,
+    venues: app.venues,
     risk: { engine: app.risk, controls: app.riskControls },
   });
   const allowedOrigins = new Set(options.allowedOrigins ?? []);
@@ -213,7 +213,7 @@ export function createHttpSurface(options: HttpSurfaceOptions): HttpSurface {
       caller: { agentId: caller.id, scopes: [...caller.scopes] },
       tools: toolsFor(caller, deps).map((t) => ({ name: t.name, title: t.title, scope: t.scope })),
       resources: resourcesFor(caller).map((r) => r.uri),
-      venues: app.exchange.venues.map((v) => ({
+      venues: app.venues.map((v) => ({
         venue: v.venue,
         mode: v.mode,
         assetClasses: [...v.capabilities.assetClasses],

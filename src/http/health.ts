@@ -44,7 +44,7 @@ export async function probeHealth(app: TradingApp): Promise<HealthReport> {
   const [database, venueResults] = await Promise.all([
     probe(() => app.store.db.execute(sql`select 1`)),
     Promise.all(
-      app.exchange.venues.map(async (v) => {
+      app.venues.map(async (v) => {
         const result = await probe(() => v.accounts());
         const connection = app.connections.find((c) => c.venue === v.venue)?.health();
         // A venue whose circuit is open is down whatever a probe says: the order flow skips it.

@@ -99,3 +99,19 @@ export function connectionGuide(url: string, firstKey: { agentId: string; key: s
   );
   return lines.join('\n');
 }
+
+/** The real broker connections and their state at start: one line each, never a credential. */
+export function describeConnections(
+  connections: readonly { readonly venue: string; readonly kind: string; readonly mode: string }[],
+  health: (venue: string) => { readonly status: string } | undefined,
+): string {
+  const real = connections.filter((c) => c.kind !== 'paper');
+  if (real.length === 0) return '';
+  const lines = ['  broker connection       kind     mode    status'];
+  for (const c of real) {
+    const status = health(c.venue)?.status ?? 'unknown';
+    lines.push(`  ${c.venue.padEnd(23)} ${c.kind.padEnd(8)} ${c.mode.padEnd(7)} ${status}`);
+  }
+  lines.push('');
+  return lines.join('\n');
+}

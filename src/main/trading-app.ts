@@ -15,7 +15,11 @@ import { ExecutionDesk } from '../engine/execution-desk.js';
 import { ExecutionRecorder } from '../engine/execution-recorder.js';
 import { markOf } from '../engine/mark.js';
 import { SmartRouter } from '../engine/smart-router.js';
-import { ConnectionGuard, connectionHealth } from '../brokers/connection-guard.js';
+import {
+  ConnectionGuard,
+  type ConnectionGuardOptions,
+  connectionHealth,
+} from '../brokers/connection-guard.js';
 import { SEED_LOOKBACK_MS, VenueStatsBook } from '../engine/venue-stats.js';
 import { AnalyticsStore } from '../store/analytics-store.js';
 import { DrizzleRoutingLog } from '../store/routing-store.js';
@@ -27,6 +31,9 @@ import { type Store, openStore } from '../store/db.js';
 import { DrizzleOrderStore } from '../store/order-store.js';
 import { DrizzlePaperStateStore } from '../store/paper-state-store.js';
 import { type PaperExchange, buildPaperExchange } from './paper-exchange.js';
+import type { Broker } from '../brokers/broker.js';
+import { BROKER_FACTORIES } from './broker-factories.js';
+import { type BrokerFactories, openBrokerVenues } from './broker-venues.js';
 
 /** Every few seconds, each venue's orders, fills and positions are reconciled (ORDER-SEMANTICS.md §8). */
 export const RECONCILE_INTERVAL_MS = 5_000;
@@ -39,6 +46,8 @@ export interface TradingApp {
   readonly store: Store;
   readonly orders: DrizzleOrderStore;
   readonly exchange: PaperExchange;
+  /** Every venue: the paper venues, then the real broker connections. */
+  readonly venues: readonly Broker[];
   readonly service: OrderService;
   readonly risk: RiskEngine;
   readonly riskControls: RiskControls;
@@ -81,6 +90,13 @@ export async function startTradingApp(
 }
 
 export interface TradingAppOptions {
+  /** How each kind of real broker connection is built (default: the Alpaca and ccxt adapters). */
+  readonly brokerFactories?: BrokerFactories;
+  /** Circuit breaker and retry settings of every connection (default: the guard's own). */
+  readonly connectionGuard?: Pick<
+    ConnectionGuardOptions,
+    'breakAfter' | 'halfOpenAfterMs' | 'attempts' | 'retryDelayMs'
+  >;
   /** Each agent's limits from its card: the agent level's defaults in the risk engine. */
   readonly agentLimits?: (agentId: string) => RiskLimits;
 }
@@ -93,26 +109,27 @@ async function start(
 ): Promise<TradingApp> {
   const exchange = await buildPaperExchange(config, undefined, new DrizzlePaperStateStore(store.db));
   await exchange.start();
+  const real = await openBrokerVenues({
+    config,
+    store,
+    logger,
+    instruments: exchange.instruments,
+    factories: options.brokerFactories ?? BROKER_FACTORIES,
+  });
+  const venues: readonly Broker[] = [...exchange.venues, ...real.brokers];
   const orders = new DrizzleOrderStore(store);
   const bus = new EventBus();
-  const riskStore = new DrizzleRiskStore(store);
-  const risk = new RiskEngine({
-    store: riskStore,
-    brokers: exchange.venues,
-    instruments: exchange.instruments,
-    clock: exchange.clock,
-    bus,
-    ...(options.agentLimits === undefined ? {} : { agentLimits: options.agentLimits }),
-  });
-  await risk.start();
   const analytics = new AnalyticsStore(store);
   const venueStats = new VenueStatsBook({ clock: exchange.clock });
   // Every venue call of the order flow goes through its connection's circuit breaker, which also
   // feeds each call's outcome and time to the statistics the router scores.
   let onRecovered: (venue: string) => void = () => undefined;
-  const connections = exchange.venues.map(
+  const connections = venues.map(
     (venue) =>
       new ConnectionGuard(venue, {
+        ...options.connectionGuard,
+        // A real broker's account report is a rate-limited request: reused for a second.
+        ...(venue.kind === 'paper' ? {} : { accountsTtlMs: 1_000 }),
         onRecovered: (id) => {
           onRecovered(id);
         },
@@ -121,6 +138,16 @@ async function start(
         },
       }),
   );
+  const riskStore = new DrizzleRiskStore(store);
+  const risk = new RiskEngine({
+    store: riskStore,
+    brokers: connections,
+    instruments: exchange.instruments,
+    clock: exchange.clock,
+    bus,
+    ...(options.agentLimits === undefined ? {} : { agentLimits: options.agentLimits }),
+  });
+  await risk.start();
   venueStats.seed(
     (await analytics.venueAggregates({ since: exchange.clock.now() - SEED_LOOKBACK_MS })).venues,
   );
@@ -152,7 +179,7 @@ async function start(
     orders,
     analytics,
     clock: exchange.clock,
-    mark: (symbol) => markOf(exchange.venues, symbol),
+    mark: (symbol) => markOf(venues, symbol),
     onRecorded: (metrics) => {
       venueStats.recordExecution(metrics);
     },
@@ -178,15 +205,14 @@ async function start(
     bus,
     clock: exchange.clock,
     instruments: exchange.instruments,
-    nativeIceberg: (venue) =>
-      exchange.venues.some((v) => v.venue === venue && v.capabilities.displayQuantity),
+    nativeIceberg: (venue) => venues.some((v) => v.venue === venue && v.capabilities.displayQuantity),
     onError: onEngineError('algorithm step failed'),
   });
   algos.start();
   const trailing = new TrailingEmulator({
     service,
     store: orders,
-    brokers: exchange.venues,
+    brokers: venues,
     bus,
     clock: exchange.clock,
     instruments: exchange.instruments,
@@ -198,7 +224,7 @@ async function start(
     engine: risk,
     service,
     store: riskStore,
-    brokers: exchange.venues,
+    brokers: connections,
     clock: exchange.clock,
     bus,
   });
@@ -273,6 +299,7 @@ async function start(
     store,
     orders,
     exchange,
+    venues,
     service,
     risk,
     riskControls,
@@ -309,6 +336,7 @@ async function start(
       await recorder.idle();
       await Promise.all(exchange.venues.map((v) => v.whenSaved()));
       await exchange.stop();
+      await real.close();
       await advanceAnchor();
       await store.close();
     },

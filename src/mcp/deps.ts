@@ -8,7 +8,7 @@ import type { ToolDeps } from './tool-kit.js';
 export function toolDeps(app: TradingApp, registry: AgentRegistry): ToolDeps {
   return {
     service: app.service,
-    brokers: app.exchange.venues,
+    brokers: app.venues,
     instruments: app.exchange.instruments,
     clock: app.exchange.clock,
     confirmations: new ConfirmationTokens(app.exchange.clock),

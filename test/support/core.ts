@@ -11,7 +11,8 @@ import { cardRiskLimits } from '../../src/agents/card-limits.js';
 import { type AgentRegistry, bundledAgentsFolder, loadAgentCards } from '../../src/agents/registry.js';
 import { loadConfig } from '../../src/config.js';
 import { type Logger, createLogger } from '../../src/logger.js';
-import { type TradingApp, startTradingApp } from '../../src/main/trading-app.js';
+import { type TradingApp, type TradingAppOptions, startTradingApp } from '../../src/main/trading-app.js';
+import type { BrokerFactories } from '../../src/main/broker-venues.js';
 import { ScriptedFeed } from '../../src/marketdata/feeds/index.js';
 
 /** A Wednesday at 15:00 UTC (10:00 New York): US equities are in their regular session. */
@@ -30,6 +31,10 @@ export interface TestCoreOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** The core's logger (default: silent); LOG_LEVEL follows its level. */
   readonly logger?: Logger;
+  /** How broker connections are built (default: the production adapters). */
+  readonly brokerFactories?: BrokerFactories;
+  /** Connection guard settings (a short half-open wait for failover tests). */
+  readonly connectionGuard?: TradingAppOptions['connectionGuard'];
 }
 
 /** Starts the core; the caller stops it with `app.stop()`. */
@@ -47,6 +52,8 @@ export async function startTestCore(options: TestCoreOptions = {}): Promise<Test
   const registry = await loadAgentCards(await bundledAgentsFolder());
   const app = await startTradingApp(config, logger, {
     agentLimits: (id) => cardRiskLimits(registry.get(id)),
+    ...(options.brokerFactories === undefined ? {} : { brokerFactories: options.brokerFactories }),
+    ...(options.connectionGuard === undefined ? {} : { connectionGuard: options.connectionGuard }),
   });
   try {
     const feed = app.exchange.feed;
