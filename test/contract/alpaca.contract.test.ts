@@ -2,23 +2,12 @@
  * The Alpaca adapter (paper account, US equities) runs the broker contract suite against the fake
  * Alpaca broker behind msw. Each skip says what Alpaca lacks.
  */
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll } from 'vitest';
-import { runBrokerContract } from './broker-contract.js';
+import { useMockServer } from '../support/msw.js';
 import { alpacaSubject } from './alpaca-subject.js';
+import { runBrokerContract } from './broker-contract.js';
 
-const server = setupServer();
-beforeAll(() => {
-  // The trade_updates stream is a real loopback socket: only it may pass msw.
-  server.listen({
-    onUnhandledRequest: (request, print) => {
-      if (new URL(request.url).hostname !== '127.0.0.1') print.error();
-    },
-  });
-});
-afterAll(() => {
-  server.close();
-});
+// The trade_updates stream is a real loopback socket: only it may pass msw.
+const server = useMockServer({ passLoopback: true });
 
 runBrokerContract('alpaca (us_equity, margin)', () => alpacaSubject(server), {
   'stop-limit-triggers-then-fills':

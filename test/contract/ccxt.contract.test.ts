@@ -2,18 +2,11 @@
  * The ccxt adapter (binance, spot, cash account) runs the broker contract suite against the fake
  * Binance spot API. Each skip says what Binance spot through ccxt lacks.
  */
-import { setupServer } from 'msw/node';
-import { afterAll, beforeAll } from 'vitest';
+import { useMockServer } from '../support/msw.js';
 import { runBrokerContract } from './broker-contract.js';
 import { ccxtSubject } from './ccxt-subject.js';
 
-const server = setupServer();
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: 'error' });
-});
-afterAll(() => {
-  server.close();
-});
+const server = useMockServer();
 
 runBrokerContract('ccxt binance (spot, cash)', () => ccxtSubject(server), {
   'stop-triggers-and-fills':

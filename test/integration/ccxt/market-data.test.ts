@@ -3,20 +3,11 @@
  * the background, kept 1 s), the ticker cache, balances and the account valued at the mid, and
  * which host the sandbox flag picks.
  */
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { connect, order, quote, startFake } from '../../support/fake-binance/harness.js';
+import { useMockServer } from '../../support/msw.js';
 
-const server = setupServer();
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: 'error' });
-});
-afterEach(() => {
-  server.resetHandlers();
-});
-afterAll(() => {
-  server.close();
-});
+const server = useMockServer();
 
 const levels = (book: {
   bids: readonly { price: { toFixed(): string } }[];

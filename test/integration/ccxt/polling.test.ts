@@ -3,21 +3,12 @@
  * fills-recoverable-by-polling case checks, with a stop_limit in place of the stop (market)
  * BTCUSDT lacks; each event told once; the background loop; a restarted adapter.
  */
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Fill } from '../../../src/domain/events.js';
 import { connect, order, quote, startFake } from '../../support/fake-binance/harness.js';
+import { useMockServer } from '../../support/msw.js';
 
-const server = setupServer();
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: 'error' });
-});
-afterEach(() => {
-  server.resetHandlers();
-});
-afterAll(() => {
-  server.close();
-});
+const server = useMockServer();
 
 const record = (f: Fill): string =>
   [f.fillId, f.clientOrderId, f.venueOrderId, f.side, f.quantity, f.price, f.fee, f.feeCurrency, f.liquidity]

@@ -6,8 +6,7 @@
  * result carries the raw strings' exact decimals.
  */
 import { http, HttpResponse } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createCcxtExchange } from '../../../src/brokers/ccxt/index.js';
 import { FAKE_BINANCE_CREDENTIALS, fixture } from '../../support/fake-binance/index.js';
@@ -18,6 +17,7 @@ import {
   exchangeInfoWith,
   jsonInput,
 } from '../../support/fake-binance/oracle.js';
+import { useMockServer } from '../../support/msw.js';
 
 const caseSchema = z.object({
   description: z.string(),
@@ -54,16 +54,7 @@ interface Captured {
   readonly body: string;
 }
 
-const server = setupServer();
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: 'error' });
-});
-afterEach(() => {
-  server.resetHandlers();
-});
-afterAll(() => {
-  server.close();
-});
+const server = useMockServer();
 
 /** The adapter's exchange for a host: the recorded URL says whether the sandbox was on. */
 function exchangeFor(host: string) {

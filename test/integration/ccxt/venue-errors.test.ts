@@ -4,24 +4,15 @@
  * stream, that refused requests cost no call, and that no credential is ever printed.
  */
 import { inspect } from 'node:util';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BrokerCallError, type SubmitReceipt } from '../../../src/brokers/broker.js';
 import { createCcxtExchange } from '../../../src/brokers/ccxt/index.js';
 import { isTradingError } from '../../../src/domain/errors.js';
 import { FAKE_BINANCE_CREDENTIALS } from '../../support/fake-binance/index.js';
 import { connect, order, startFake } from '../../support/fake-binance/harness.js';
+import { useMockServer } from '../../support/msw.js';
 
-const server = setupServer();
-beforeAll(() => {
-  server.listen({ onUnhandledRequest: 'error' });
-});
-afterEach(() => {
-  server.resetHandlers();
-});
-afterAll(() => {
-  server.close();
-});
+const server = useMockServer();
 
 /** The refusal a call ended with: `outcome code`, or what it answered. */
 async function outcome(call: Promise<unknown>): Promise<string> {
