@@ -54,6 +54,7 @@ function ccxt(c: ResolvedConnection, tuning: AdapterTuning): BuiltConnection {
       ...(c.credentials.passphrase === undefined ? {} : { password: c.credentials.passphrase }),
     },
     ...(tuning.pollIntervalMs === undefined ? {} : { pollIntervalMs: tuning.pollIntervalMs }),
+    ...(tuning.timeoutMs === undefined ? {} : { timeoutMs: tuning.timeoutMs }),
   });
   return { broker, instruments: () => Promise.resolve(broker.instruments().all()) };
 }

@@ -83,28 +83,32 @@ export async function openBrokerVenues(deps: {
     }
   };
 
-  for (const connection of connections) {
-    const built = deps.factories[connection.kind](connection);
-    const inner = built.broker;
-    const broker =
-      connection.liveCaps === undefined
-        ? inner
-        : new LiveCapsBroker(inner, connection.liveCaps, {
-            connectionId: connection.id,
-            now,
-            sentToday: await sentNotionalSince(deps.store.db, inner.venue, startOfDay(now())),
-          });
-    brokers.push(broker);
-    await connect(broker, built, connection.id);
-  }
-  return {
-    brokers,
-    async close() {
-      closed = true;
-      for (const timer of timers) clearTimeout(timer);
-      await Promise.all(brokers.map((b) => b.close().catch(() => undefined)));
-    },
+  const close = async (): Promise<void> => {
+    closed = true;
+    for (const timer of timers) clearTimeout(timer);
+    await Promise.all(brokers.map((b) => b.close().catch(() => undefined)));
   };
+  try {
+    for (const connection of connections) {
+      // A factory refuses a connection it cannot build (an unknown ccxt exchange): the start stops.
+      const built = deps.factories[connection.kind](connection);
+      const inner = built.broker;
+      const broker =
+        connection.liveCaps === undefined
+          ? inner
+          : new LiveCapsBroker(inner, connection.liveCaps, {
+              connectionId: connection.id,
+              now,
+              sentToday: await sentNotionalSince(deps.store.db, inner.venue, startOfDay(now())),
+            });
+      brokers.push(broker);
+      await connect(broker, built, connection.id);
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { brokers, close };
 }
 
 /**

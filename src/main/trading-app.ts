@@ -81,9 +81,12 @@ export async function startTradingApp(
   options: TradingAppOptions = {},
 ): Promise<TradingApp> {
   const store = await openStore(config.databaseUrl);
+  // What a start that fails half-way has opened (venues, broker connections), closed in reverse.
+  const opened: (() => Promise<void>)[] = [];
   try {
-    return await start(config, logger, store, options);
+    return await start(config, logger, store, options, opened);
   } catch (error) {
+    for (const close of opened.reverse()) await close().catch(() => undefined);
     await store.close();
     throw error;
   }
@@ -106,9 +109,11 @@ async function start(
   logger: Logger,
   store: Store,
   options: TradingAppOptions,
+  opened: (() => Promise<void>)[],
 ): Promise<TradingApp> {
   const exchange = await buildPaperExchange(config, undefined, new DrizzlePaperStateStore(store.db));
   await exchange.start();
+  opened.push(() => exchange.stop());
   const real = await openBrokerVenues({
     config,
     store,
@@ -116,6 +121,7 @@ async function start(
     instruments: exchange.instruments,
     factories: options.brokerFactories ?? BROKER_FACTORIES,
   });
+  opened.push(() => real.close());
   const venues: readonly Broker[] = [...exchange.venues, ...real.brokers];
   const orders = new DrizzleOrderStore(store);
   const bus = new EventBus();
