@@ -1,9 +1,9 @@
 /**
  * How each kind of broker connection becomes a Broker: the Alpaca adapter and the ccxt adapter,
- * with their credentials revealed only here, into the client that signs with them.
+ * with their credentials revealed only here, into the client that signs with them. Each adapter is
+ * loaded when a connection needs it: ccxt alone takes seconds to load, which a server trading only
+ * on its paper venues should not pay at every start.
  */
-import { AlpacaBroker } from '../brokers/alpaca/alpaca-broker.js';
-import { CcxtBroker } from '../brokers/ccxt/index.js';
 import type { BrokerFactories, BuiltConnection, ResolvedConnection } from './broker-venues.js';
 
 /** Per-connection tuning a test or an operator may give; production uses the adapters' defaults. */
@@ -23,7 +23,8 @@ export function brokerFactories(tuning: AdapterTuning = {}): BrokerFactories {
 
 export const BROKER_FACTORIES: BrokerFactories = brokerFactories();
 
-function alpaca(c: ResolvedConnection, tuning: AdapterTuning): BuiltConnection {
+async function alpaca(c: ResolvedConnection, tuning: AdapterTuning): Promise<BuiltConnection> {
+  const { AlpacaBroker } = await import('../brokers/alpaca/alpaca-broker.js');
   const endpoints = c.endpoints ?? {};
   const broker = new AlpacaBroker({
     venue: c.id,
@@ -37,10 +38,17 @@ function alpaca(c: ResolvedConnection, tuning: AdapterTuning): BuiltConnection {
     ...(tuning.timeoutMs === undefined ? {} : { timeoutMs: tuning.timeoutMs }),
   });
   // The bundled instruments define the symbols; Alpaca trades them without a symbol list.
-  return { broker };
+  return {
+    broker,
+    // Alpaca takes no client order ids for exit legs: after a restart the links come from our store.
+    restoreGroups: async (load) => {
+      for (const group of await load(broker.accountId)) await broker.restoreGroup(group);
+    },
+  };
 }
 
-function ccxt(c: ResolvedConnection, tuning: AdapterTuning): BuiltConnection {
+async function ccxt(c: ResolvedConnection, tuning: AdapterTuning): Promise<BuiltConnection> {
+  const { CcxtBroker } = await import('../brokers/ccxt/index.js');
   const exchangeId = c.exchangeId ?? 'binance';
   const broker = new CcxtBroker({
     venue: c.id,

@@ -7,18 +7,20 @@
  * the background.
  */
 import { DateTime } from 'luxon';
-import type { Broker } from '../brokers/broker.js';
+import type { Broker, GroupSubmitRequest } from '../brokers/broker.js';
 import { openVault } from '../brokers/credentials.js';
 import type { Credentials } from '../brokers/credentials.js';
 import { type ConnectionInfo, type LiveCaps, liveTradingAllowed } from '../brokers/credentials-live.js';
 import { LiveCapsBroker } from '../brokers/live-caps.js';
 import type { BrokerEndpoints, Config } from '../config.js';
 import type { Instrument } from '../domain/instrument.js';
+import type { OrderStore } from '../engine/ports.js';
 import type { InstrumentRegistry } from '../domain/instruments.js';
 import type { Logger } from '../logger.js';
 import { ConnectionStore, storedOptIn } from '../store/connection-store.js';
 import type { Store } from '../store/db.js';
 import { sentNotionalSince } from '../store/live-usage.js';
+import { openNativeGroups } from './native-groups.js';
 
 /** A connection ready to build: who it is, its credentials, its caps when live. */
 export interface ResolvedConnection extends ConnectionInfo {
@@ -31,9 +33,15 @@ export interface ResolvedConnection extends ConnectionInfo {
 export interface BuiltConnection {
   readonly broker: Broker;
   readonly instruments?: () => Promise<readonly Instrument[]>;
+  /**
+   * Before the adapter connects: hands it the native contingent groups still working at its venue
+   * (read from the order store by account), for an adapter that keeps the links of our legs to its
+   * venue's orders only in memory (Alpaca).
+   */
+  readonly restoreGroups?: (load: (accountId: string) => Promise<GroupSubmitRequest[]>) => Promise<void>;
 }
 
-export type BrokerFactory = (connection: ResolvedConnection) => BuiltConnection;
+export type BrokerFactory = (connection: ResolvedConnection) => BuiltConnection | Promise<BuiltConnection>;
 export type BrokerFactories = Readonly<Record<ConnectionInfo['kind'], BrokerFactory>>;
 
 export interface BrokerVenues {
@@ -51,6 +59,8 @@ export async function openBrokerVenues(deps: {
   readonly logger: Logger;
   readonly instruments: InstrumentRegistry;
   readonly factories: BrokerFactories;
+  /** Where the native groups to restore are read from. */
+  readonly orders: Pick<OrderStore, 'openOrders' | 'findById' | 'children'>;
   readonly now?: () => number;
 }): Promise<BrokerVenues> {
   const { logger } = deps;
@@ -83,6 +93,14 @@ export async function openBrokerVenues(deps: {
     }
   };
 
+  const restore = async (built: BuiltConnection, venue: string, id: string): Promise<void> => {
+    if (built.restoreGroups === undefined) return;
+    try {
+      await built.restoreGroups((accountId) => openNativeGroups(deps.orders, venue, accountId));
+    } catch (error) {
+      logger.error({ connection: id, err: error }, 'native contingent groups not restored');
+    }
+  };
   const close = async (): Promise<void> => {
     closed = true;
     for (const timer of timers) clearTimeout(timer);
@@ -91,7 +109,7 @@ export async function openBrokerVenues(deps: {
   try {
     for (const connection of connections) {
       // A factory refuses a connection it cannot build (an unknown ccxt exchange): the start stops.
-      const built = deps.factories[connection.kind](connection);
+      const built = await deps.factories[connection.kind](connection);
       const inner = built.broker;
       const broker =
         connection.liveCaps === undefined
@@ -102,6 +120,7 @@ export async function openBrokerVenues(deps: {
               sentToday: await sentNotionalSince(deps.store.db, inner.venue, startOfDay(now())),
             });
       brokers.push(broker);
+      await restore(built, inner.venue, connection.id);
       await connect(broker, built, connection.id);
     }
   } catch (error) {

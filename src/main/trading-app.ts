@@ -114,16 +114,17 @@ async function start(
   const exchange = await buildPaperExchange(config, undefined, new DrizzlePaperStateStore(store.db));
   await exchange.start();
   opened.push(() => exchange.stop());
+  const orders = new DrizzleOrderStore(store);
   const real = await openBrokerVenues({
     config,
     store,
     logger,
     instruments: exchange.instruments,
     factories: options.brokerFactories ?? BROKER_FACTORIES,
+    orders,
   });
   opened.push(() => real.close());
   const venues: readonly Broker[] = [...exchange.venues, ...real.brokers];
-  const orders = new DrizzleOrderStore(store);
   const bus = new EventBus();
   const analytics = new AnalyticsStore(store);
   const venueStats = new VenueStatsBook({ clock: exchange.clock });

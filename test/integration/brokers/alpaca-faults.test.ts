@@ -5,6 +5,9 @@
  * without the order taken, a dropped stream while an order fills, the venue down. Each ends with
  * no order stuck, none duplicated, every fill applied once, and no credential in any output.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeAlpacaProcess, startFakeAlpacaProcess } from '../../../src/brokers/alpaca/fake/process.js';
@@ -304,5 +307,84 @@ describe('a live Alpaca connection, opted in with caps', () => {
     expect(await venueOrders('live-big')).toHaveLength(0);
     expect(await venueOrders('live-3')).toHaveLength(0);
     expect(await venueOrders('live-2')).toHaveLength(1);
+  });
+});
+
+describe('an Alpaca bracket across a restart of the server', () => {
+  it('keeps its exits linked to our orders: after the restart they activate, and the take-profit cancels the stop', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'alpaca-restart-'));
+    const start = async (): Promise<TestCore> => {
+      const started = await startTestCore({
+        env: {
+          DATABASE_URL: `pglite://${folder}`,
+          ALPACA_API_KEY_ID: KEY_ID,
+          ALPACA_API_SECRET_KEY: SECRET,
+          ALPACA_BASE_URL: fake.url,
+          ALPACA_STREAM_URL: fake.streamUrl,
+          ALPACA_DATA_URL: fake.url,
+        },
+        brokerFactories: brokerFactories({ timeoutMs: 1_500 }),
+      });
+      started.feed.set('AAPL', { bid: '189.98', ask: '190.03', bidSize: 1000, askSize: 1000 });
+      return started;
+    };
+    const first = await start();
+    let second: TestCore | undefined;
+    try {
+      const placed = await first.app.service.submit({
+        ...buy('brk', { limitPrice: dec('189.40') }),
+        contingent: {
+          orderClass: 'bracket',
+          takeProfit: { limitPrice: dec('195.00') },
+          stopLoss: { stopPrice: dec('185.00') },
+        },
+      });
+      const legStatus = async (app: TestCore['app']): Promise<string[]> => {
+        const legs = [
+          placed.order.id,
+          ...(await app.orders.children(placed.order.id)).map((s) => s.order.id),
+        ];
+        const out: string[] = [];
+        for (const id of legs) {
+          const stored = await app.orders.findById(id);
+          out.push(
+            `${stored?.order.clientOrderId} ${stored?.order.status}${stored?.order.held === true ? ' held' : ''}`,
+          );
+        }
+        return out.sort();
+      };
+      await eventually(async () => (await legStatus(first.app))[0] === 'brk new');
+      expect(await legStatus(first.app)).toEqual(['brk new', 'brk-SL new held', 'brk-TP new held']);
+      await first.app.stop();
+
+      second = await start();
+      const app = second.app;
+      // The restarted server's first reconciliation found the venue's exits under our ids.
+      expect(await legStatus(app)).toEqual(['brk new', 'brk-SL new held', 'brk-TP new held']);
+      await fake.control('quote', {
+        symbol: 'AAPL',
+        bid: '189.30',
+        ask: '189.40',
+        bidSize: '500',
+        askSize: '500',
+      });
+      await eventually(async () => (await legStatus(app)).join() === 'brk filled,brk-SL new,brk-TP new');
+      await fake.control('quote', {
+        symbol: 'AAPL',
+        bid: '195.00',
+        ask: '195.10',
+        bidSize: '500',
+        askSize: '500',
+      });
+      await eventually(
+        async () => (await legStatus(app)).join() === 'brk filled,brk-SL canceled,brk-TP filled',
+      );
+      // Nothing at the venue was taken for an order the server did not place.
+      const external = (await app.orders.openOrders()).filter((s) => s.order.external);
+      expect(external).toEqual([]);
+    } finally {
+      await second?.app.stop();
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

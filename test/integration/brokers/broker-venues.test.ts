@@ -24,6 +24,7 @@ import {
   openBrokerVenues,
 } from '../../../src/main/broker-venues.js';
 import { ConnectionStore } from '../../../src/store/connection-store.js';
+import { DrizzleOrderStore } from '../../../src/store/order-store.js';
 import { openVault } from '../../../src/brokers/credentials.js';
 import { TEST_BACKENDS, useTestStore } from '../../support/databases.js';
 
@@ -102,6 +103,7 @@ describe.each(TEST_BACKENDS)('broker connections opened at start on %s', (backen
       logger,
       instruments: new InstrumentRegistry(),
       factories,
+      orders: new DrizzleOrderStore(store()),
     });
     try {
       expect(venues.brokers.map((b) => [b.venue, b instanceof LiveCapsBroker])).toEqual([
@@ -148,6 +150,7 @@ describe.each(TEST_BACKENDS)('broker connections opened at start on %s', (backen
       store: store(),
       logger,
       instruments: new InstrumentRegistry(),
+      orders: new DrizzleOrderStore(store()),
       factories: {
         alpaca: (c) => ({ broker: paperFor(c.id, true) }),
         ccxt: () => {
