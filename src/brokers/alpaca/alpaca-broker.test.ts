@@ -2,16 +2,17 @@ import { HttpResponse, delay, http } from 'msw';
 import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { dec } from '../../domain/decimal.js';
-import { BrokerCallError, type SubmitRequest } from '../broker.js';
+import { BrokerCallError } from '../broker.js';
 import {
-  TRADING,
   alpacaError,
   fixture,
   fixtureHandlers,
   fixtureList,
   KEY_ID,
+  limitBuy,
   makeBroker,
   SECRET,
+  TRADING,
 } from './test-support.js';
 
 const server = setupServer(...fixtureHandlers());
@@ -39,20 +40,6 @@ afterAll(() => {
 });
 
 const broker = () => makeBroker({ now: () => NOW });
-
-function limitBuy(overrides: Partial<SubmitRequest> = {}): SubmitRequest {
-  return {
-    accountId: 'alpaca',
-    clientOrderId: 'ours-1',
-    symbol: 'AAPL',
-    side: 'buy',
-    type: 'limit',
-    quantity: dec('2'),
-    limitPrice: dec('150'),
-    timeInForce: 'gtc',
-    ...overrides,
-  };
-}
 
 async function refusalOf(call: Promise<unknown>): Promise<BrokerCallError> {
   const error: unknown = await call.then(

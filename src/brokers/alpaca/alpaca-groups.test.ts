@@ -3,7 +3,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { dec } from '../../domain/decimal.js';
 import type { GroupSubmitRequest, SubmitRequest } from '../broker.js';
-import { TRADING, alpacaError, fixture, fixtureHandlers, makeBroker } from './test-support.js';
+import { alpacaError, fixture, fixtureHandlers, limitBuy, makeBroker, TRADING } from './test-support.js';
 
 const server = setupServer(...fixtureHandlers());
 const RECORDED_ID = '7b08df51-c1ac-453c-99f9-323a5f075f0d';
@@ -20,20 +20,6 @@ afterAll(() => {
 });
 
 const broker = () => makeBroker();
-
-function limitBuy(overrides: Partial<SubmitRequest> = {}): SubmitRequest {
-  return {
-    accountId: 'alpaca',
-    clientOrderId: 'ours-1',
-    symbol: 'AAPL',
-    side: 'buy',
-    type: 'limit',
-    quantity: dec('2'),
-    limitPrice: dec('150'),
-    timeInForce: 'gtc',
-    ...overrides,
-  };
-}
 
 describe('native contingent groups', () => {
   const leg = (

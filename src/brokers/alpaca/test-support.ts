@@ -9,6 +9,8 @@ import { http, HttpResponse, passthrough } from 'msw';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { AlpacaBroker } from './alpaca-broker.js';
 import type { AlpacaBrokerOptions } from './options.js';
+import { dec } from '../../domain/decimal.js';
+import type { SubmitRequest } from '../broker.js';
 
 const FIXTURES = new URL('../../../test/fixtures/alpaca/', import.meta.url);
 
@@ -49,6 +51,21 @@ export function makeBroker(overrides: Partial<AlpacaBrokerOptions> = {}): Alpaca
 }
 
 /** An Alpaca error answer: the body as recorded, with its HTTP status. */
+/** A gtc buy limit of 2 AAPL at 150 under our id `ours-1`, with any field changed. */
+export function limitBuy(overrides: Partial<SubmitRequest> = {}): SubmitRequest {
+  return {
+    accountId: 'alpaca',
+    clientOrderId: 'ours-1',
+    symbol: 'AAPL',
+    side: 'buy',
+    type: 'limit',
+    quantity: dec('2'),
+    limitPrice: dec('150'),
+    timeInForce: 'gtc',
+    ...overrides,
+  };
+}
+
 export function alpacaError(body: unknown, status: number): Response {
   return HttpResponse.json(body as Json, { status });
 }
