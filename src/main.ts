@@ -37,6 +37,10 @@ Configuration (environment variables, all optional):
   DATABASE_URL=pglite://.data/pglite (default) | pglite://memory | postgres://user@host/db
   AGENTS_DIR=agents                (the agent cards; default: the bundled agents/ folder)
   HTTP_HOST=127.0.0.1  HTTP_PORT=8420 (0: any free port)  HTTP_ALLOWED_ORIGINS=https://a.example,...
+  Real brokers: ALPACA_API_KEY_ID + ALPACA_API_SECRET_KEY (paper unless ALPACA_PAPER=false),
+  CCXT_EXCHANGE + CCXT_API_KEY + CCXT_SECRET (sandbox unless CCXT_SANDBOX=false); live trading needs
+  TRADING_LIVE_OPT_IN and TRADING_LIVE_MAX_ORDER_NOTIONAL (README.md, Real brokers). Try the Alpaca
+  path offline with the fake Alpaca broker: npm run fake-alpaca (src/brokers/alpaca/fake/README.md).
 `;
 
 async function main(argv: readonly string[]): Promise<number> {
