@@ -18,7 +18,6 @@ import {
   retry,
 } from 'cockatiel';
 import type { Fill } from '../domain/events.js';
-import type { BookSnapshot } from '../marketdata/types.js';
 import {
   type Broker,
   BrokerCallError,
@@ -29,10 +28,10 @@ import {
   type SubmitRequest,
   type VenueAccount,
   type VenueBalance,
-  type VenueEventListener,
   type VenueOrder,
   type VenuePosition,
 } from './broker.js';
+import { ForwardingBroker } from './forwarding-broker.js';
 
 export type ConnectionStatus = 'connected' | 'degraded' | 'down';
 
@@ -85,11 +84,7 @@ function infrastructure(error: Error): boolean {
  * While the circuit is open every call fails at once with a definitive BROKER_UNAVAILABLE (nothing
  * reached the venue), so the router sends new orders elsewhere.
  */
-export class ConnectionGuard implements Broker {
-  readonly venue: string;
-  readonly kind: Broker['kind'];
-  readonly mode: Broker['mode'];
-  readonly capabilities: Broker['capabilities'];
+export class ConnectionGuard extends ForwardingBroker {
   private readonly breaker: CircuitBreakerPolicy;
   private readonly retrying: RetryPolicy;
   private readonly outcomes: boolean[] = [];
@@ -102,14 +97,8 @@ export class ConnectionGuard implements Broker {
   private readonly options: Required<Omit<ConnectionGuardOptions, 'onRecovered' | 'onCall'>> &
     Pick<ConnectionGuardOptions, 'onRecovered' | 'onCall'>;
 
-  constructor(
-    readonly inner: Broker,
-    options: ConnectionGuardOptions = {},
-  ) {
-    this.venue = inner.venue;
-    this.kind = inner.kind;
-    this.mode = inner.mode;
-    this.capabilities = inner.capabilities;
+  constructor(inner: Broker, options: ConnectionGuardOptions = {}) {
+    super(inner);
     this.options = {
       breakAfter: options.breakAfter ?? 5,
       halfOpenAfterMs: options.halfOpenAfterMs ?? 30_000,
@@ -167,47 +156,44 @@ export class ConnectionGuard implements Broker {
   // ------------------------------------------------------------------ calls
 
   /** Not safe to repeat: one attempt through the breaker. */
-  submit(request: SubmitRequest): Promise<SubmitReceipt> {
+  override submit(request: SubmitRequest): Promise<SubmitReceipt> {
     return this.once(() => this.inner.submit(request));
   }
 
-  submitGroup(request: GroupSubmitRequest): Promise<SubmitReceipt[]> {
-    const inner = this.inner;
-    if (inner.submitGroup === undefined)
-      return Promise.reject(new Error(`${this.venue} has no native contingent groups`));
-    return this.once(() => (inner.submitGroup as NonNullable<Broker['submitGroup']>).call(inner, request));
+  override submitGroup(request: GroupSubmitRequest): Promise<SubmitReceipt[]> {
+    return this.once(() => this.innerSubmitGroup(request));
   }
 
-  replace(request: ReplaceRequest): Promise<void> {
+  override replace(request: ReplaceRequest): Promise<void> {
     return this.once(() => this.inner.replace(request));
   }
 
   /** A cancel by client order id asks for the same end state every time: safe to repeat. */
-  cancel(request: CancelRequest): Promise<void> {
+  override cancel(request: CancelRequest): Promise<void> {
     return this.repeatable(() => this.inner.cancel(request));
   }
 
-  getOrder(accountId: string, clientOrderId: string): Promise<VenueOrder | undefined> {
+  override getOrder(accountId: string, clientOrderId: string): Promise<VenueOrder | undefined> {
     return this.repeatable(() => this.inner.getOrder(accountId, clientOrderId));
   }
 
-  openOrders(accountId: string): Promise<VenueOrder[]> {
+  override openOrders(accountId: string): Promise<VenueOrder[]> {
     return this.repeatable(() => this.inner.openOrders(accountId));
   }
 
-  ordersSince(accountId: string, since: number): Promise<VenueOrder[]> {
+  override ordersSince(accountId: string, since: number): Promise<VenueOrder[]> {
     return this.repeatable(() => this.inner.ordersSince(accountId, since));
   }
 
-  fillsSince(accountId: string, since: number): Promise<Fill[]> {
+  override fillsSince(accountId: string, since: number): Promise<Fill[]> {
     return this.repeatable(() => this.inner.fillsSince(accountId, since));
   }
 
-  positions(accountId: string): Promise<VenuePosition[]> {
+  override positions(accountId: string): Promise<VenuePosition[]> {
     return this.repeatable(() => this.inner.positions(accountId));
   }
 
-  balances(accountId: string): Promise<VenueBalance[]> {
+  override balances(accountId: string): Promise<VenueBalance[]> {
     return this.repeatable(() => this.inner.balances(accountId));
   }
 
@@ -217,7 +203,7 @@ export class ConnectionGuard implements Broker {
    * report stands in: the rest of the core (risk checks of other venues' orders, routing, lookups
    * by client order id) goes on while this venue is down; the router skips it by its health.
    */
-  accounts(): Promise<VenueAccount[]> {
+  override accounts(): Promise<VenueAccount[]> {
     const seen = this.accountsSeen;
     const ttl = this.options.accountsTtlMs;
     if (seen !== undefined && ttl > 0) {
@@ -251,22 +237,6 @@ export class ConnectionGuard implements Broker {
         this.accountsFetch = undefined;
       });
     return this.accountsFetch;
-  }
-
-  connect(): Promise<void> {
-    return this.inner.connect();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-
-  subscribe(listener: VenueEventListener): () => void {
-    return this.inner.subscribe(listener);
-  }
-
-  book(symbol: string): BookSnapshot | undefined {
-    return this.inner.book(symbol);
   }
 
   // ------------------------------------------------------------------ policies

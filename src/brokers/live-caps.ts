@@ -11,23 +11,17 @@
  */
 import { DateTime } from 'luxon';
 import { type Decimal, ZERO, dec } from '../domain/decimal.js';
-import type { Fill } from '../domain/events.js';
 import type { BookSnapshot } from '../marketdata/types.js';
 import {
   type Broker,
   BrokerCallError,
-  type CancelRequest,
   type GroupSubmitRequest,
   type ReplaceRequest,
   type SubmitReceipt,
   type SubmitRequest,
-  type VenueAccount,
-  type VenueBalance,
-  type VenueEventListener,
-  type VenueOrder,
-  type VenuePosition,
 } from './broker.js';
 import type { LiveCaps } from './credentials-live.js';
+import { ForwardingBroker } from './forwarding-broker.js';
 
 /** A market order is valued this far through the far touch (5 %): a thin book can walk. */
 const MARKET_BAND = dec('1.05');
@@ -56,24 +50,17 @@ function farTouch(side: SubmitRequest['side'], book: BookSnapshot | undefined): 
   return side === 'buy' ? level.price.times(MARKET_BAND) : level.price;
 }
 
-export class LiveCapsBroker implements Broker {
-  readonly venue: string;
-  readonly kind: Broker['kind'];
-  readonly mode: Broker['mode'];
-  readonly capabilities: Broker['capabilities'];
+export class LiveCapsBroker extends ForwardingBroker {
   private readonly now: () => number;
   private day: string;
   private sent: Decimal;
 
   constructor(
-    readonly inner: Broker,
+    inner: Broker,
     readonly caps: LiveCaps,
     private readonly options: LiveCapsOptions,
   ) {
-    this.venue = inner.venue;
-    this.kind = inner.kind;
-    this.mode = inner.mode;
-    this.capabilities = inner.capabilities;
+    super(inner);
     this.now = options.now ?? Date.now;
     this.day = dayOf(this.now());
     this.sent = options.sentToday ?? ZERO;
@@ -85,26 +72,21 @@ export class LiveCapsBroker implements Broker {
     return this.sent;
   }
 
-  async submit(request: SubmitRequest): Promise<SubmitReceipt> {
+  override async submit(request: SubmitRequest): Promise<SubmitReceipt> {
     const notional = this.admit([request]);
     return this.counted(notional, () => this.inner.submit(request));
   }
 
-  submitGroup(request: GroupSubmitRequest): Promise<SubmitReceipt[]> {
-    const inner = this.inner;
-    if (inner.submitGroup === undefined)
-      return Promise.reject(new Error(`${this.venue} has no native contingent groups`));
+  override submitGroup(request: GroupSubmitRequest): Promise<SubmitReceipt[]> {
     // Exits only close what the entry opened: the group commits its entry legs' notional.
     const opening = request.legs.filter(
       (l) => l.role === 'entry' || l.role === 'primary' || l.role === 'member',
     );
     const notional = this.admit(opening);
-    return this.counted(notional, () =>
-      (inner.submitGroup as NonNullable<Broker['submitGroup']>).call(inner, request),
-    );
+    return this.counted(notional, () => this.innerSubmitGroup(request));
   }
 
-  async replace(request: ReplaceRequest): Promise<void> {
+  override async replace(request: ReplaceRequest): Promise<void> {
     const { quantity, limitPrice, stopPrice, triggerPrice } = request.changes;
     if (
       quantity === undefined &&
@@ -174,52 +156,12 @@ export class LiveCapsBroker implements Broker {
   }
 
   private refusal(code: 'ORDER_NOTIONAL_LIMIT' | 'DAILY_NOTIONAL_LIMIT', why: string): BrokerCallError {
-    const error = new BrokerCallError(
+    return new BrokerCallError(
       this.venue,
       'definitive',
       code,
       `Live trading cap on "${this.options.connectionId}": ${why}; nothing was sent.`,
     );
-    return error;
-  }
-
-  // ------------------------------------------------------------------ pass-through
-
-  cancel(request: CancelRequest): Promise<void> {
-    return this.inner.cancel(request);
-  }
-  getOrder(accountId: string, clientOrderId: string): Promise<VenueOrder | undefined> {
-    return this.inner.getOrder(accountId, clientOrderId);
-  }
-  openOrders(accountId: string): Promise<VenueOrder[]> {
-    return this.inner.openOrders(accountId);
-  }
-  ordersSince(accountId: string, since: number): Promise<VenueOrder[]> {
-    return this.inner.ordersSince(accountId, since);
-  }
-  fillsSince(accountId: string, since: number): Promise<Fill[]> {
-    return this.inner.fillsSince(accountId, since);
-  }
-  positions(accountId: string): Promise<VenuePosition[]> {
-    return this.inner.positions(accountId);
-  }
-  balances(accountId: string): Promise<VenueBalance[]> {
-    return this.inner.balances(accountId);
-  }
-  accounts(): Promise<VenueAccount[]> {
-    return this.inner.accounts();
-  }
-  connect(): Promise<void> {
-    return this.inner.connect();
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
-  subscribe(listener: VenueEventListener): () => void {
-    return this.inner.subscribe(listener);
-  }
-  book(symbol: string): BookSnapshot | undefined {
-    return this.inner.book(symbol);
   }
 }
 

@@ -97,8 +97,6 @@ export class OrderService {
   private readonly brokers: ReadonlyMap<string, Broker>;
   private readonly locks = new KeyedLock();
   private readonly clientLocks = new KeyedLock();
-  /** Each venue's account ids, once listed (allAccountIds). */
-  private readonly knownAccounts = new Map<string, readonly string[]>();
   private readonly risk: RiskPort | undefined;
   private readonly router: RouterPort;
   private readonly unsubscribes: (() => void)[] = [];
@@ -1122,20 +1120,15 @@ export class OrderService {
   }
 
   /**
-   * Every venue's account ids. A connection's accounts do not change while it runs, so each venue is
-   * asked once: a real broker costs no request per submit, and a venue that is down later still
-   * has its accounts searched. One that cannot answer before its first success is left out (with
-   * an anomaly): its orders are found once it answers.
+   * Every venue's account ids. A venue that cannot list them is left out (with an anomaly) rather
+   * than failing the lookup: its connection guard answers with its last report while it is down,
+   * and reuses a real broker's report for a second, so this costs it at most a request a second.
    */
   private async allAccountIds(): Promise<string[]> {
     const lists = await Promise.all(
       [...this.brokers.values()].map(async (broker) => {
-        const known = this.knownAccounts.get(broker.venue);
-        if (known !== undefined) return known;
         try {
-          const ids = (await broker.accounts()).map((a) => a.accountId);
-          this.knownAccounts.set(broker.venue, ids);
-          return ids;
+          return (await broker.accounts()).map((a) => a.accountId);
         } catch (error) {
           this.deps.onAnomaly?.(`${broker.venue} did not list its accounts; its orders were not searched`, {
             venue: broker.venue,
