@@ -111,7 +111,7 @@ async function start(
   options: TradingAppOptions,
   opened: (() => Promise<void>)[],
 ): Promise<TradingApp> {
-  const exchange = await buildPaperExchange(config, undefined, new DrizzlePaperStateStore(store.db));
+  const exchange = await buildPaperExchange(config, undefined, new DrizzlePaperStateStore(store));
   await exchange.start();
   opened.push(() => exchange.stop());
   const orders = new DrizzleOrderStore(store);

@@ -104,4 +104,50 @@ describe('GroupCommit', () => {
     await expect(both[0]).rejects.toThrow('1 results for 2 items');
     await expect(both[1]).rejects.toThrow('1 results for 2 items');
   });
+
+  it('starts a batch as soon as startAt items wait, while the rest of the turn is still queuing', async () => {
+    const writer = gatedWriter<number>();
+    const commit = new GroupCommit(writer.write, { maxInFlight: 2, startAt: 2 });
+    const results = [1, 2].map((i) => commit.submit(i));
+    // Written synchronously inside the second submit, before any microtask ran.
+    expect(writer.batches).toEqual([[1, 2]]);
+    results.push(commit.submit(3), commit.submit(4), commit.submit(5));
+    expect(writer.batches).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    // Both writers busy: the fifth waits for one of them, and the end of the turn starts nothing.
+    await flush();
+    expect(writer.batches).toHaveLength(2);
+    await writer.release();
+    expect(writer.batches[2]).toEqual([5]);
+    await writer.release();
+    await writer.release();
+    expect(await Promise.all(results)).toEqual(['ok:1', 'ok:2', 'ok:3', 'ok:4', 'ok:5']);
+  });
+
+  it('below startAt, waits for the end of the turn as before', async () => {
+    const writer = gatedWriter<number>();
+    const commit = new GroupCommit(writer.write, { maxInFlight: 2, startAt: 3 });
+    const results = [1, 2].map((i) => commit.submit(i));
+    expect(writer.batches).toEqual([]);
+    await flush();
+    expect(writer.batches).toEqual([[1, 2]]);
+    await writer.release();
+    expect(await Promise.all(results)).toEqual(['ok:1', 'ok:2']);
+  });
+
+  it('keeps one item per key out of an early batch too', async () => {
+    const writer = gatedWriter<string>();
+    const commit = new GroupCommit(writer.write, { maxInFlight: 2, startAt: 2, keyOf: (s) => s[0] ?? '' });
+    const results = ['a1', 'a2'].map((i) => commit.submit(i));
+    // Two items wait, but they share a key: the early batch takes the first alone.
+    expect(writer.batches).toEqual([['a1']]);
+    await flush();
+    expect(writer.batches).toEqual([['a1']]);
+    await writer.release();
+    expect(writer.batches).toEqual([['a1'], ['a2']]);
+    await writer.release();
+    expect(await Promise.all(results)).toEqual(['ok:a1', 'ok:a2']);
+  });
 });

@@ -5,15 +5,17 @@ import type { Fill } from '../domain/events.js';
 import type { Position } from '../domain/position.js';
 import type { EngineCounters } from '../brokers/paper/matching-engine.js';
 import type { WorkingSnapshot } from '../brokers/paper/working-order.js';
-import type { Database } from './db.js';
+import type { Database, Store } from './db.js';
 import { reviveDecimals } from './json-decimals.js';
 import { paperAccounts, paperFills, paperOrders, paperPositions, paperVenues } from './schema.js';
 
-const json = (value: unknown): unknown => JSON.parse(JSON.stringify(value)) as unknown;
-
 /** The paper venues' state in the same database as the engine's (PGlite or PostgreSQL). */
 export class DrizzlePaperStateStore implements PaperStateStore {
-  constructor(private readonly db: Database) {}
+  private readonly db: Database;
+
+  constructor(private readonly store: Store) {
+    this.db = store.db;
+  }
 
   async load(venue: string): Promise<PaperSnapshot | undefined> {
     const [head] = await this.db.select().from(paperVenues).where(eq(paperVenues.venue, venue));
@@ -34,50 +36,50 @@ export class DrizzlePaperStateStore implements PaperStateStore {
     };
   }
 
-  save(venue: string, batch: PaperSnapshot): Promise<void> {
-    return this.db.transaction(async (tx) => {
-      const head = { venue, instanceId: batch.instanceId, counters: batch.counters, updatedAt: new Date() };
-      await tx.insert(paperVenues).values(head).onConflictDoUpdate({ target: paperVenues.venue, set: head });
-      for (const o of batch.orders) {
-        const row = {
-          venue,
-          accountId: o.order.accountId,
-          clientOrderId: o.order.clientOrderId,
-          status: o.order.status,
-          snapshot: json(o),
-        };
-        await tx
-          .insert(paperOrders)
-          .values(row)
-          .onConflictDoUpdate({
-            target: [paperOrders.venue, paperOrders.accountId, paperOrders.clientOrderId],
-            set: { status: row.status, snapshot: row.snapshot },
-          });
-      }
-      for (const a of batch.accounts) {
-        await tx
-          .insert(paperAccounts)
-          .values({ venue, accountId: a.id, snapshot: json(a) })
-          .onConflictDoUpdate({
-            target: [paperAccounts.venue, paperAccounts.accountId],
-            set: { snapshot: json(a) },
-          });
-      }
-      for (const p of batch.positions) {
-        await tx
-          .insert(paperPositions)
-          .values({ venue, accountId: p.accountId, symbol: p.symbol, snapshot: json(p) })
-          .onConflictDoUpdate({
-            target: [paperPositions.venue, paperPositions.accountId, paperPositions.symbol],
-            set: { snapshot: json(p) },
-          });
-      }
-      if (batch.fills.length > 0) {
-        await tx
-          .insert(paperFills)
-          .values(batch.fills.map((f) => ({ venue, fillId: f.fillId, snapshot: json(f) })))
-          .onConflictDoNothing();
-      }
-    });
+  /**
+   * One statement (atomic on its own): the head, then every order, account and position upserted
+   * and every fill added once, each table from one JSON array. A venue's group commit hands it
+   * everything changed since the last save, so its cost grows with the batch, not per command.
+   */
+  async save(venue: string, batch: PaperSnapshot): Promise<void> {
+    await this.store.query(SAVE, [
+      venue,
+      batch.instanceId,
+      JSON.stringify(batch.counters),
+      JSON.stringify(batch.orders),
+      JSON.stringify(batch.accounts),
+      JSON.stringify(batch.positions),
+      JSON.stringify(batch.fills),
+    ]);
   }
 }
+
+const SAVE = `
+  with head as (
+    insert into paper_venues (venue, instance_id, counters, updated_at)
+    values ($1, $2, $3::jsonb, now())
+    on conflict (venue) do update
+      set instance_id = excluded.instance_id, counters = excluded.counters, updated_at = excluded.updated_at
+  ),
+  saved_orders as (
+    insert into paper_orders (venue, account_id, client_order_id, status, snapshot)
+    select $1, x->'order'->>'accountId', x->'order'->>'clientOrderId', x->'order'->>'status', x
+    from jsonb_array_elements($4::jsonb) as x
+    on conflict (venue, account_id, client_order_id) do update
+      set status = excluded.status, snapshot = excluded.snapshot
+  ),
+  saved_accounts as (
+    insert into paper_accounts (venue, account_id, snapshot)
+    select $1, x->>'id', x from jsonb_array_elements($5::jsonb) as x
+    on conflict (venue, account_id) do update set snapshot = excluded.snapshot
+  ),
+  saved_positions as (
+    insert into paper_positions (venue, account_id, symbol, snapshot)
+    select $1, x->>'accountId', x->>'symbol', x from jsonb_array_elements($6::jsonb) as x
+    on conflict (venue, account_id, symbol) do update set snapshot = excluded.snapshot
+  )
+  insert into paper_fills (venue, fill_id, snapshot)
+  select $1, f.x->>'fillId', f.x
+  from jsonb_array_elements($7::jsonb) with ordinality as f(x, n)
+  order by f.n
+  on conflict (venue, fill_id) do nothing`;

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import type { Account } from '../../domain/account.js';
 import type { Clock } from '../../domain/clock.js';
 import type { Fill } from '../../domain/events.js';
 import type { InstrumentRegistry } from '../../domain/instruments.js';
 import type { Instrument } from '../../domain/instrument.js';
 import { ORDER_TYPES, type Order, TIME_IN_FORCE } from '../../domain/order.js';
+import type { Position } from '../../domain/position.js';
 import { type BookSnapshot, type MarketFeed, type MarketUpdate, symbolOf } from '../../marketdata/types.js';
 import type {
   Broker,
@@ -21,11 +23,12 @@ import type {
   VenueOrder,
   VenuePosition,
 } from '../broker.js';
-import { MatchingEngine } from './matching-engine.js';
+import { type EngineCounters, MatchingEngine } from './matching-engine.js';
 import { type PaperOptions, resolvePaperOptions } from './options.js';
 import { PaperLedger } from './paper-ledger.js';
 import type { PaperStateStore } from './paper-state.js';
 import type { VenueProfile } from './venue-profiles.js';
+import type { WorkingSnapshot } from './working-order.js';
 
 const ALL_CONTINGENT: readonly ContingentClass[] = ['bracket', 'oco', 'oto'];
 
@@ -67,7 +70,11 @@ export class PaperBroker implements Broker {
   private instanceId: string;
   /** Durable mode: events wait here until the batch that produced them is saved. */
   private readonly buffered: VenueEvent[] = [];
+  /** Durable mode: resolves once everything changed so far is saved and its events published. */
   private persistence: Promise<void> = Promise.resolve();
+  /** Durable mode: changes made while a save is running, saved together by the next one. */
+  private next: PendingSave | undefined;
+  private saving = false;
   /** The last failure to save; the venue then publishes nothing more until it is restarted. */
   persistenceError: unknown;
 
@@ -164,7 +171,9 @@ export class PaperBroker implements Broker {
   /**
    * Durable mode: saves what the last command or update changed, then publishes its events, in
    * order. A crash before the save loses the batch and its events together: the venue never told
-   * anyone about what it no longer knows.
+   * anyone about what it no longer knows. Group commit: one save runs at a time, and the changes of
+   * every command that ran meanwhile are merged (latest state per order, account and position) and
+   * saved together by the next, so a burst of commands costs one transaction, not one each.
    */
   private flush(everything = false): void {
     const state = this.deps.state;
@@ -181,24 +190,59 @@ export class PaperBroker implements Broker {
       ledger.fills.length === 0
     )
       return;
-    const batch = {
-      instanceId: this.instanceId,
-      counters: engine.counters,
-      orders: engine.orders,
-      accounts,
-      positions: ledger.positions,
-      fills: ledger.fills,
-    };
-    this.persistence = this.persistence.then(async () => {
-      if (this.persistenceError !== undefined) return;
-      try {
-        await state.save(this.venue, batch);
-      } catch (error) {
-        this.persistenceError = error;
-        return;
+    if (this.next === undefined) {
+      let done = (): void => undefined;
+      const saved = new Promise<void>((resolve) => {
+        done = resolve;
+      });
+      this.next = {
+        orders: new Map(),
+        accounts: new Map(),
+        positions: new Map(),
+        fills: [],
+        events: [],
+        counters: engine.counters,
+        saved,
+        done,
+      };
+      this.persistence = saved;
+    }
+    const next = this.next;
+    next.counters = engine.counters;
+    for (const o of engine.orders) next.orders.set(`${o.order.accountId}\u0000${o.order.clientOrderId}`, o);
+    for (const a of accounts) next.accounts.set(a.id, a);
+    for (const p of ledger.positions) next.positions.set(`${p.accountId}\u0000${p.symbol}`, p);
+    next.fills.push(...ledger.fills);
+    next.events.push(...events);
+    if (!this.saving) void this.save(state);
+  }
+
+  /** Saves the pending batch, publishes its events, then the batch gathered meanwhile, if any. */
+  private async save(state: PaperStateStore): Promise<void> {
+    this.saving = true;
+    try {
+      for (let batch = this.next; batch !== undefined; batch = this.next) {
+        this.next = undefined;
+        if (this.persistenceError === undefined) {
+          try {
+            await state.save(this.venue, {
+              instanceId: this.instanceId,
+              counters: batch.counters,
+              orders: [...batch.orders.values()],
+              accounts: [...batch.accounts.values()],
+              positions: [...batch.positions.values()],
+              fills: batch.fills,
+            });
+            for (const event of batch.events) this.publish(event);
+          } catch (error) {
+            this.persistenceError = error;
+          }
+        }
+        batch.done();
       }
-      for (const event of events) this.publish(event);
-    });
+    } finally {
+      this.saving = false;
+    }
   }
 
   close(): Promise<void> {
@@ -450,4 +494,16 @@ function toVenueOrder(order: Order): VenueOrder {
     venueOrderId: venueOrderIds[venueOrderIds.length - 1] ?? id,
     ...(held ? { held: true } : {}),
   };
+}
+
+/** Durable mode: the changes waiting for the next save, merged by key, and their events in order. */
+interface PendingSave {
+  readonly orders: Map<string, WorkingSnapshot>;
+  readonly accounts: Map<string, Account>;
+  readonly positions: Map<string, Position>;
+  readonly fills: Fill[];
+  readonly events: VenueEvent[];
+  counters: EngineCounters;
+  readonly saved: Promise<void>;
+  readonly done: () => void;
 }

@@ -76,7 +76,7 @@ describe.each(TEST_BACKENDS)('crash safety on %s', (backend) => {
     const store = await database.open();
     try {
       const engine = new DrizzleOrderStore(store);
-      const venue = await new DrizzlePaperStateStore(store.db).load('crash-venue');
+      const venue = await new DrizzlePaperStateStore(store).load('crash-venue');
       const all = await store.db.select().from(orders);
       const byClient = new Map(all.map((o) => [o.clientOrderId, o]));
       // Every acknowledged order exists.

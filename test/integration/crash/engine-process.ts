@@ -43,7 +43,7 @@ const broker = new PaperBroker({
   instruments,
   clock,
   feed,
-  state: new DrizzlePaperStateStore(store.db),
+  state: new DrizzlePaperStateStore(store),
 });
 await broker.connect();
 feed.set('BTC/USD', {

@@ -53,7 +53,7 @@ describe.each(TEST_BACKENDS)('a durable paper venue on %s', (backend) => {
 
   it('resumes its resting orders, indexes, ledger and id counters after a restart', async () => {
     const venue = `durable-${++n}`;
-    const state = new DrizzlePaperStateStore(store().db);
+    const state = new DrizzlePaperStateStore(store());
     const clock = new SimulatedClock(T0);
     const a = await start(venue, state, clock);
     a.feed.set('AAPL', { book: { bids: [['100.00', '500']], asks: [['100.02', '50']] } });
@@ -161,7 +161,7 @@ describe.each(TEST_BACKENDS)('a durable paper venue on %s', (backend) => {
 
   it('publishes a batch only once it is saved; after a failed save it publishes nothing', async () => {
     const venue = `durable-${++n}`;
-    const real = new DrizzlePaperStateStore(store().db);
+    const real = new DrizzlePaperStateStore(store());
     let failing = false;
     const state: PaperStateStore = {
       load: (v) => real.load(v),

@@ -179,7 +179,7 @@ describe.each(TEST_BACKENDS)('contingent orders on %s', (backend) => {
   describe.each(MODES)('restart mid-bracket ($mode)', ({ mode, profile }) => {
     it('restores the links', async () => {
       const clock = new SimulatedClock(T0);
-      const state = new DrizzlePaperStateStore(store().db);
+      const state = new DrizzlePaperStateStore(store());
       const p = profile();
       rig = await startRig(store(), [p], { clock, state, instanceId: `i-${mode}` });
       market(rig, p.id, '101', '102');
