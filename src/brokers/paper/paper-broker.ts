@@ -217,28 +217,32 @@ export class PaperBroker implements Broker {
     if (!this.saving) void this.save(state);
   }
 
-  /** Saves the pending batch, publishes its events, then the batch gathered meanwhile, if any. */
+  /**
+   * Saves the pending batch, publishes its events, then the batch gathered meanwhile, if any. A
+   * failure to save (or a listener that throws) stops the venue publishing (persistenceError);
+   * every batch's waiters are answered either way.
+   */
   private async save(state: PaperStateStore): Promise<void> {
     this.saving = true;
     try {
       for (let batch = this.next; batch !== undefined; batch = this.next) {
         this.next = undefined;
-        if (this.persistenceError === undefined) {
-          try {
-            await state.save(this.venue, {
-              instanceId: this.instanceId,
-              counters: batch.counters,
-              orders: [...batch.orders.values()],
-              accounts: [...batch.accounts.values()],
-              positions: [...batch.positions.values()],
-              fills: batch.fills,
-            });
-            for (const event of batch.events) this.publish(event);
-          } catch (error) {
-            this.persistenceError = error;
-          }
+        try {
+          if (this.persistenceError !== undefined) continue;
+          await state.save(this.venue, {
+            instanceId: this.instanceId,
+            counters: batch.counters,
+            orders: [...batch.orders.values()],
+            accounts: [...batch.accounts.values()],
+            positions: [...batch.positions.values()],
+            fills: batch.fills,
+          });
+          for (const event of batch.events) this.publish(event);
+        } catch (error) {
+          this.persistenceError = error;
+        } finally {
+          batch.done();
         }
-        batch.done();
       }
     } finally {
       this.saving = false;

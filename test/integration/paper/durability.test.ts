@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { VenueEvent } from '../../../src/brokers/broker.js';
 import { PaperBroker } from '../../../src/brokers/paper/paper-broker.js';
 import type { PaperStateStore } from '../../../src/brokers/paper/paper-state.js';
@@ -195,5 +195,62 @@ describe.each(TEST_BACKENDS)('a durable paper venue on %s', (backend) => {
     const b = await start(venue, real, new SimulatedClock(T0));
     expect(await b.broker.getOrder('margin', 'lost')).toBeUndefined();
     expect((await b.broker.positions('margin')).map((p) => p.quantity.toFixed())).toEqual(['1']);
+  });
+
+  it('saves the commands that ran during a save together in the next one, then publishes their events in order', async () => {
+    const venue = `durable-${++n}`;
+    const real = new DrizzlePaperStateStore(store());
+    const batches: { orders: string[]; fills: number }[] = [];
+    let gate: (() => void) | undefined;
+    const state: PaperStateStore = {
+      load: (v) => real.load(v),
+      save: async (v, batch) => {
+        batches.push({ orders: batch.orders.map((o) => o.order.clientOrderId), fills: batch.fills.length });
+        if (gate === undefined && batches.length > 1)
+          await new Promise<void>((resolve) => {
+            gate = resolve;
+          });
+        await real.save(v, batch);
+      },
+    };
+    const a = await start(venue, state, new SimulatedClock(T0));
+    batches.length = 0;
+    a.feed.set('AAPL', { book: { bids: [['100.00', '500']], asks: [['100.02', '500']] } });
+    const submit = (clientOrderId: string, type: 'market' | 'limit') =>
+      a.broker.submit({
+        accountId: 'margin',
+        clientOrderId,
+        symbol: 'AAPL',
+        side: 'buy',
+        type,
+        quantity: dec(1),
+        ...(type === 'limit' ? { limitPrice: dec('99.00') } : {}),
+        timeInForce: 'day',
+      });
+    await submit('first', 'limit');
+    // The next save is held: three commands run meanwhile.
+    const held = submit('m1', 'market');
+    await vi.waitFor(() => {
+      expect(gate).toBeDefined();
+    });
+    const rest = [submit('m2', 'market'), submit('r1', 'limit')];
+    expect(a.events.map((e) => e.event.clientOrderId)).toEqual(['first']);
+    gate?.();
+    await Promise.all([held, ...rest]);
+    // One save for m1, then one for both commands that ran while it was held.
+    expect(batches.map((b) => b.orders)).toEqual([['first'], ['m1'], ['m2', 'r1']]);
+    expect(batches.map((b) => b.fills)).toEqual([0, 1, 1]);
+    expect(a.events.map((e) => `${e.event.clientOrderId}:${e.event.kind}`)).toEqual([
+      'first:ack',
+      'm1:ack',
+      'm1:fill',
+      'm2:ack',
+      'm2:fill',
+      'r1:ack',
+    ]);
+    // And a restart finds all of it.
+    const b = await start(venue, real, new SimulatedClock(T0));
+    expect((await b.broker.openOrders('margin')).map((o) => o.clientOrderId).sort()).toEqual(['first', 'r1']);
+    expect((await b.broker.positions('margin')).map((p) => p.quantity.toFixed())).toEqual(['2']);
   });
 });
