@@ -202,7 +202,6 @@ export class PaperBroker implements Broker {
         fills: [],
         events: [],
         counters: engine.counters,
-        saved,
         done,
       };
       this.persistence = saved;
@@ -508,6 +507,5 @@ interface PendingSave {
   readonly fills: Fill[];
   readonly events: VenueEvent[];
   counters: EngineCounters;
-  readonly saved: Promise<void>;
   readonly done: () => void;
 }
