@@ -23,6 +23,7 @@ import { markOf } from './mark.js';
 import { requestHash } from './request-hash.js';
 import type { Admission, AdmissionRequest, ReplaceAdmission, ReplaceRequest } from './risk-engine.js';
 import type { RiskDecision } from '../risk/run-checks.js';
+import { raisesUsage } from '../risk/usage-book.js';
 
 /** What a caller asks for; the engine fills in ids, venue and account. */
 export interface SubmitInput extends OrderSpec {
@@ -54,6 +55,8 @@ export interface RiskPort {
   evaluate(order: Order, agentId: string, instrument: Instrument): Promise<RiskDecision>;
   admitReplace(request: ReplaceRequest): Promise<ReplaceAdmission>;
   admitGroup(requests: readonly AdmissionRequest[]): Promise<Admission[]>;
+  /** A committed write raised usage outside an admission (see raisesUsage). */
+  usageRaised(): Promise<void>;
 }
 
 /** The routing port; the routing issue fills it. Until then: the pinned venue, or the first that trades the symbol. */
@@ -937,7 +940,9 @@ export class OrderService {
       orderClass: 'simple',
       requestHash: `external:${venueOrder.venueOrderId}`,
     };
-    return (await this.deps.store.createOrder(order, meta)).stored;
+    const { created, stored } = await this.deps.store.createOrder(order, meta);
+    if (created) await this.usageRaised(order);
+    return stored;
   }
 
   // ------------------------------------------------------------------ venue events
@@ -992,7 +997,18 @@ export class OrderService {
     });
     if (outcome === 'duplicate') return;
     this.cache.advance(order.id, result.positionOnly === true ? order : result.order);
+    if (result.positionOnly !== true && raisesUsage(order, result.order)) await this.usageRaised(order);
     this.publish(order, result.order, fill, position);
+  }
+
+  /** Tells the risk engine a committed write raised usage (its kept usage is read afresh). */
+  private async usageRaised(order: Order): Promise<void> {
+    try {
+      await this.risk?.usageRaised();
+    } catch (error) {
+      // The write stands; admissions read usage afresh at the latest when their cache expires.
+      this.anomaly('usage epoch not advanced', { orderId: order.id, error: String(error) });
+    }
   }
 
   private publish(before: Order, after: Order, fill: Fill | undefined, position: Position | undefined): void {

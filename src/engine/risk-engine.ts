@@ -4,6 +4,7 @@ import { BPS, type Decimal, ONE, ZERO, dec } from '../domain/decimal.js';
 import type { InstrumentRegistry } from '../domain/instruments.js';
 import type { Instrument } from '../domain/instrument.js';
 import type { Order, OrderSpec } from '../domain/order.js';
+import type { Position } from '../domain/position.js';
 import { calendarFor } from '../marketdata/calendar/index.js';
 import { type LimitsPatch, limitsFromJson, limitsToJson, patchLimits, withDefaults } from '../risk/limits.js';
 import { type RiskDecision, runChecks } from '../risk/run-checks.js';
@@ -21,12 +22,14 @@ import type { EventRecord, OrderMeta, RecordOutcome } from './ports.js';
 import type {
   AdmissionTx,
   LimitRow,
+  OrderUsage,
   RiskStore,
   TradingStateRecord,
   UsageRows,
   UsageWindow,
 } from './risk-ports.js';
 import { markOf } from './mark.js';
+import { type CacheUpdate, UsageCache } from './usage-cache.js';
 import { dayStartOf } from './trading-day.js';
 
 export interface RiskEngineDeps {
@@ -37,6 +40,8 @@ export interface RiskEngineDeps {
   readonly bus: EventBus;
   /** An agent's limits from its card (the agent level's defaults; setRiskLimits overrides them). */
   readonly agentLimits?: (agentId: string) => RiskLimits;
+  /** How long admissions may use the usage kept in memory before reading it afresh (0: never use it). */
+  readonly usageCacheMs?: number;
 }
 
 /** An order on its way in: what admission decides on. */
@@ -122,6 +127,13 @@ const INITIAL_STATE: TradingStateRecord = {
  * paid once per batch, not per order: orders that arrive while an admission runs are admitted
  * together by the next one, checked one after another against an in-memory UsageBook that counts
  * each accepted order before the next is checked.
+ *
+ * Reading the open orders and the last minute's orders costs more as they grow, so an order batch
+ * uses the usage this process kept from its previous admission while the database's usage epoch
+ * shows that nothing else raised usage since (UsageCache): what other processes admit, and what
+ * raises usage outside an admission (RiskEngine.usageRaised), makes the next batch read it afresh.
+ * Kept usage only errs high (what lowers usage is not tracked), and a batch that would deny an
+ * order on it reads usage afresh and is decided again.
  */
 export class RiskEngine {
   private readonly queue: Pending[] = [];
@@ -129,8 +141,12 @@ export class RiskEngine {
   private current: TradingStateRecord = INITIAL_STATE;
   /** Each account's equity when its day started, by day start. */
   private readonly startOfDay = new Map<string, { dayStart: number; equity: Decimal }>();
+  private readonly cache: UsageCache;
+  private readonly reads = { cached: 0, read: 0, reread: 0 };
 
-  constructor(private readonly deps: RiskEngineDeps) {}
+  constructor(private readonly deps: RiskEngineDeps) {
+    this.cache = new UsageCache(deps.usageCacheMs);
+  }
 
   /** Loads the recorded trading state. */
   async start(): Promise<void> {
@@ -230,7 +246,12 @@ export class RiskEngine {
     const now = this.deps.clock.now();
     const accounts = await this.accountFacts(now);
     return this.deps.store.admission(async (tx) => {
-      const { state, book } = await this.lockedUsage(tx, now, accounts, requests);
+      const { state, book } = await this.lockedUsage(
+        tx,
+        now,
+        accounts,
+        requests.map((r) => r.meta.agentId),
+      );
       const decided = requests.map((request) => {
         const input = this.input(
           request.order,
@@ -290,10 +311,7 @@ export class RiskEngine {
     const now = this.deps.clock.now();
     const accounts = await this.accountFacts(now);
     return this.deps.store.admission(async (tx) => {
-      const state = (await tx.tradingState()) ?? INITIAL_STATE;
-      const limits = await tx.limits();
-      const daily = this.needsDailyNotional(limits, [agentId]);
-      const book = this.book(await tx.usage(this.window(now, daily ? accounts : [])), limits, accounts);
+      const { state, book } = await this.lockedUsage(tx, now, accounts, [agentId]);
       const check = (o: Order) =>
         runChecks(this.input(o, agentId, instrument, book, state.state, now), { all: true });
       const lowers = next.quantity.lessThan(order.quantity);
@@ -367,6 +385,24 @@ export class RiskEngine {
     return free.isPositive() ? free.div(ONE.plus(account.takerFeeBps.div(BPS))) : ZERO;
   }
 
+  /**
+   * Where order batches' usage came from, since start: the kept usage (`cached`), a fresh read
+   * (`read`), and fresh reads after the kept usage would have denied an order (`reread`).
+   */
+  usageReads(): { cached: number; read: number; reread: number } {
+    return { ...this.reads };
+  }
+
+  /**
+   * A committed write raised usage outside an admission (an order inserted or re-opened, a held
+   * leg released, a quantity or price raised): the usage kept in memory is dropped and the epoch
+   * advanced, so that the next admission of every process reads usage afresh.
+   */
+  async usageRaised(): Promise<void> {
+    this.cache.invalidate();
+    await this.deps.store.advanceEpoch();
+  }
+
   /** Usage as the store holds it now, read without the lock (checks and reports that record nothing). */
   private async currentUsage(now: number): Promise<{ accounts: AccountFacts[]; book: UsageBook }> {
     const accounts = await this.accountFacts(now);
@@ -422,12 +458,20 @@ export class RiskEngine {
         const head = this.queue[0];
         if (head?.kind === 'replace') {
           this.queue.shift();
-          await this.admitReplaceNow(head.request).then(head.resolve, head.reject);
+          await this.admitReplaceNow(head.request)
+            .finally(() => {
+              this.cache.invalidate();
+            })
+            .then(head.resolve, head.reject);
           continue;
         }
         if (head?.kind === 'group') {
           this.queue.shift();
-          await this.admitGroupNow(head.requests).then(head.resolve, head.reject);
+          await this.admitGroupNow(head.requests)
+            .finally(() => {
+              this.cache.invalidate();
+            })
+            .then(head.resolve, head.reject);
           continue;
         }
         const end = this.queue.findIndex((p) => p.kind !== 'order');
@@ -449,48 +493,126 @@ export class RiskEngine {
     }
   }
 
+  /**
+   * One batch of orders in one admission. Usage comes from the cache when no other write raised it
+   * since this process's previous admission (UsageCache); a batch that would deny an order on
+   * cached usage reads it afresh and is decided again. The cache learns what the batch added once
+   * its transaction has committed.
+   */
   private async admitBatch(requests: readonly AdmissionRequest[]): Promise<Admission[]> {
     const now = this.deps.clock.now();
     const accounts = await this.accountFacts(now);
-    return this.deps.store.admission(async (tx) => {
-      const { state, book } = await this.lockedUsage(tx, now, accounts, requests);
-      // A client order id repeated within the batch is one order: decided (and counted) once.
-      const first = new Map<string, Admission>();
-      const admissions = requests.map((request) => {
-        const key = `${request.order.accountId}|${request.order.clientOrderId}`;
-        const seen = first.get(key);
-        if (seen !== undefined) return { ...seen, created: false, duplicate: true };
-        const admission = { ...this.decide(request, book, state.state, now), duplicate: false };
-        first.set(key, admission);
-        return admission;
+    const token = this.cache.token();
+    let update: CacheUpdate | undefined;
+    try {
+      const admissions = await this.deps.store.admission(async (tx) => {
+        const facts = await this.lockedFacts(
+          tx,
+          now,
+          accounts,
+          requests.map((r) => r.meta.agentId),
+        );
+        const decideWith = (usage: OrderUsage): (Admission & { duplicate: boolean })[] =>
+          this.decideBatch(
+            requests,
+            this.book({ ...usage, positions: facts.positions }, facts.limits, accounts),
+            facts.state.state,
+            now,
+          );
+        const cached = this.cache.usage(facts.epoch, facts.window, now);
+        let read = cached === undefined ? await tx.orderUsage(facts.window) : undefined;
+        this.reads[read === undefined ? 'cached' : 'read']++;
+        let decided = decideWith(read ?? cached ?? NO_USAGE);
+        if (read === undefined && decided.some((a) => a.order.status === 'denied')) {
+          // The cache only errs high: no order is denied on it.
+          read = await tx.orderUsage(facts.window);
+          this.reads.reread++;
+          decided = decideWith(read);
+        }
+        const fresh = decided.filter((a) => !a.duplicate);
+        // What the accepted orders add, read right after their insertion (in the same round trip):
+        // an order whose client order id existed was not inserted, and its id matches nothing.
+        const accepted = fresh.filter((a) => a.order.status !== 'denied').map((a) => a.order.id);
+        const [created, added] = await Promise.all([
+          tx.createOrders(fresh.map((a) => ({ order: a.order, meta: a.meta }))),
+          accepted.length === 0 ? NO_USAGE : tx.orderUsage(facts.window, accepted),
+        ]);
+        const inserted = new Set(fresh.filter((_, i) => created[i] === true).map((a) => a.order.id));
+        update = {
+          generation: token,
+          epoch: facts.epoch,
+          now,
+          window: facts.window,
+          ...(read === undefined ? {} : { read }),
+          added,
+        };
+        return decided.map(({ duplicate, ...a }) => ({
+          ...a,
+          created: !duplicate && inserted.has(a.order.id),
+        }));
       });
-      const fresh = admissions.filter((a) => !a.duplicate);
-      const created = await tx.createOrders(fresh.map((a) => ({ order: a.order, meta: a.meta })));
-      const inserted = new Set(fresh.filter((_, i) => created[i] === true).map((a) => a.order.id));
-      return admissions.map(({ duplicate, ...a }) => ({
-        ...a,
-        created: !duplicate && inserted.has(a.order.id),
-      }));
+      if (update !== undefined) this.cache.apply(update);
+      return admissions;
+    } catch (error) {
+      this.cache.invalidate();
+      throw error;
+    }
+  }
+
+  /** Decides a batch in order against one book; a client order id repeated in it is one order. */
+  private decideBatch(
+    requests: readonly AdmissionRequest[],
+    book: UsageBook,
+    state: TradingState,
+    now: number,
+  ): (Admission & { duplicate: boolean })[] {
+    const first = new Map<string, Admission>();
+    return requests.map((request) => {
+      const key = `${request.order.accountId}|${request.order.clientOrderId}`;
+      const seen = first.get(key);
+      if (seen !== undefined) return { ...seen, created: false, duplicate: true };
+      const admission = { ...this.decide(request, book, state, now), duplicate: false };
+      first.set(key, admission);
+      return admission;
     });
   }
 
-  /** Inside an admission: the trading state and every level's usage, as committed so far. */
+  /**
+   * Inside an admission: the usage epoch (advanced), the trading state, the limits, the positions
+   * and the usage window, as committed so far.
+   */
+  private async lockedFacts(
+    tx: AdmissionTx,
+    now: number,
+    accounts: readonly AccountFacts[],
+    agentIds: readonly string[],
+  ): Promise<LockedFacts> {
+    const [epoch, recorded, limits, positions] = await Promise.all([
+      tx.epoch(),
+      tx.tradingState(),
+      tx.limits(),
+      tx.positions(),
+    ]);
+    const state = recorded ?? INITIAL_STATE;
+    this.current = state;
+    // The day's notional is a scan of the day's orders: read it only when a limit needs it.
+    const window = this.window(now, this.needsDailyNotional(limits, agentIds) ? accounts : []);
+    return { epoch, state, limits, positions, window };
+  }
+
+  /** Inside a group or replace admission: the trading state and every level's usage, read afresh. */
   private async lockedUsage(
     tx: AdmissionTx,
     now: number,
     accounts: readonly AccountFacts[],
-    requests: readonly AdmissionRequest[],
+    agentIds: readonly string[],
   ): Promise<{ state: TradingStateRecord; book: UsageBook }> {
-    const state = (await tx.tradingState()) ?? INITIAL_STATE;
-    const limits = await tx.limits();
-    // The day's notional is a scan of the day's orders: read it only when a limit needs it.
-    const daily = this.needsDailyNotional(
-      limits,
-      requests.map((r) => r.meta.agentId),
-    );
-    const rows = await tx.usage(this.window(now, daily ? accounts : []));
-    this.current = state;
-    return { state, book: this.book(rows, limits, accounts) };
+    const facts = await this.lockedFacts(tx, now, accounts, agentIds);
+    const usage = await tx.orderUsage(facts.window);
+    return {
+      state: facts.state,
+      book: this.book({ ...usage, positions: facts.positions }, facts.limits, accounts),
+    };
   }
 
   private decide(request: AdmissionRequest, book: UsageBook, state: TradingState, now: number): Admission {
@@ -646,6 +768,16 @@ export interface LevelReport {
 
 /** Orders admitted by one transaction at most. */
 const MAX_BATCH = 500;
+
+const NO_USAGE: OrderUsage = { groups: [], activity: [], priceless: 0 };
+
+interface LockedFacts {
+  readonly epoch: bigint;
+  readonly state: TradingStateRecord;
+  readonly limits: LimitRow[];
+  readonly positions: Position[];
+  readonly window: UsageWindow;
+}
 
 const HUNDRED = dec(100);
 

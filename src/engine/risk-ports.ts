@@ -31,16 +31,33 @@ export interface UsageWindow {
   readonly dayStarts?: ReadonlyMap<string, number>;
 }
 
-/** What the store knows about usage: open orders, recent activity, positions. */
-export interface UsageRows {
+/** The usage orders make: open orders, recent activity. */
+export interface OrderUsage {
   readonly groups: OpenOrderGroup[];
   readonly activity: AgentActivity[];
+  /**
+   * Open orders (parents and held legs included) with no price of their own, valued at their
+   * average fill: their notional changes with every fill, so usage that counts them cannot be kept.
+   */
+  readonly priceless: number;
+}
+
+/** What the store knows about usage: open orders, recent activity, positions. */
+export interface UsageRows extends OrderUsage {
   readonly positions: Position[];
 }
 
 /** The reads and writes of one admission, inside its transaction. */
 export interface AdmissionTx {
-  usage(window: UsageWindow): Promise<UsageRows>;
+  /**
+   * Advances the usage epoch (RiskStore.advanceEpoch) and answers its new value: one past the
+   * value this process's previous admission got when no other admission or usage-raising write
+   * came between them.
+   */
+  epoch(): Promise<bigint>;
+  /** Usage of every order, or of these orders only (what an admission just added). */
+  orderUsage(window: UsageWindow, ids?: readonly string[]): Promise<OrderUsage>;
+  positions(): Promise<Position[]>;
   tradingState(): Promise<TradingStateRecord | undefined>;
   limits(): Promise<LimitRow[]>;
   /** Inserts each order unless its (account, client order id) exists; answers whether it was. */
@@ -66,6 +83,12 @@ export interface RiskStore {
   admission<T>(fn: (tx: AdmissionTx) => Promise<T>): Promise<T>;
   /** The same reads without the lock (performRiskCheck, getRiskLimits). */
   usage(window: UsageWindow): Promise<UsageRows>;
+  /**
+   * Advances the usage epoch after a committed write that may raise usage outside an admission
+   * (an order inserted or re-opened, a held leg released, a quantity or price raised), so that
+   * every process's next admission reads usage afresh.
+   */
+  advanceEpoch(): Promise<void>;
   limits(): Promise<LimitRow[]>;
   saveLimits(row: Omit<LimitRow, 'updatedAt'> & { updatedAt: number }, audit: AuditRecord): Promise<void>;
   tradingState(): Promise<TradingStateRecord | undefined>;

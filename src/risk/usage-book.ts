@@ -1,7 +1,7 @@
 import type { AccountType } from '../domain/account.js';
 import { BPS, type Decimal, ONE, ZERO, maxDec, minDec } from '../domain/decimal.js';
 import type { Instrument } from '../domain/instrument.js';
-import type { Side } from '../domain/order.js';
+import { type Order, type Side, isOpen } from '../domain/order.js';
 import type { Position } from '../domain/position.js';
 import type { AccountRisk, LevelUsage, RiskLimits } from './types.js';
 
@@ -26,6 +26,8 @@ export interface AgentActivity {
   readonly accountId: string;
   readonly lastSecond: number;
   readonly lastMinute: number;
+  /** When the latest of the counted orders was created (epoch ms): the windows drop them after it. */
+  readonly latestAt?: number;
   readonly dailyNotional: Decimal;
 }
 
@@ -107,6 +109,30 @@ interface AccountTotals {
 }
 
 const NO_LIMITS: RiskLimits = {};
+
+/**
+ * Whether a change to an order can raise the usage admissions count (RiskEngine.usageRaised):
+ * it starts counting as open (a held leg released, a status the engine inferred re-opened), or its
+ * quantity or its price rises (a confirmed replace counts at its new size in the day's notional; a
+ * trailing stop's stop moves). Fills, cancels, expiries and rejections only lower it.
+ */
+export function raisesUsage(before: Order, after: Order): boolean {
+  const counted = (o: Order): boolean => isOpen(o.status) && !o.held;
+  if (counted(after) && !counted(before)) return true;
+  if (after.quantity.greaterThan(before.quantity)) return true;
+  const price = priceOf(after);
+  const was = priceOf(before);
+  return price !== undefined && (was === undefined || price.greaterThan(was));
+}
+
+/** The highest of an order's own prices (what the store values its quantity at, with the admission's). */
+function priceOf(o: Order): Decimal | undefined {
+  let best: Decimal | undefined;
+  for (const p of [o.limitPrice, o.stopPrice, o.triggerPrice, o.currentStop]) {
+    if (p !== undefined && (best === undefined || p.greaterThan(best))) best = p;
+  }
+  return best;
+}
 
 /**
  * Usage of every limit level, built from the store's aggregates and the venues' accounts at the

@@ -1,11 +1,13 @@
 import { and, asc, eq, gte } from 'drizzle-orm';
 import { dec } from '../domain/decimal.js';
 import type { Side } from '../domain/order.js';
+import type { Position } from '../domain/position.js';
 import type { AuditRecord } from '../engine/ports.js';
 import type {
   AdmissionTx,
   EquitySnapshot,
   LimitRow,
+  OrderUsage,
   RiskStore,
   SignalRecord,
   TradingStateRecord,
@@ -33,19 +35,37 @@ export class DrizzleRiskStore implements RiskStore {
 
   admission<T>(fn: (tx: AdmissionTx) => Promise<T>): Promise<T> {
     return this.store.transaction(async (query) => {
-      await query(LOCK, [RISK_LOCK]);
-      return fn({
-        usage: (window) => readUsage(query, window),
-        tradingState: () => readState(query),
-        limits: () => readLimits(query),
-        createOrders: (items) => insertOrders(query, items),
-        recordEvents: (records) => recordEventsWith(query, records),
-      });
+      // The lock is sent first and not awaited alone: a connection runs its statements in order,
+      // so whatever `fn` sends runs once the lock is held, and its first reads share the round trip.
+      const [, result] = await Promise.all([
+        query(LOCK, [RISK_LOCK]),
+        fn({
+          epoch: async () => {
+            const [row] = await query(NEXT_EPOCH, []);
+            return BigInt(text(row?.['epoch']));
+          },
+          orderUsage: (window, ids) => readOrderUsage(query, window, ids),
+          positions: () => readPositions(query),
+          tradingState: () => readState(query),
+          limits: () => readLimits(query),
+          createOrders: (items) => insertOrders(query, items),
+          recordEvents: (records) => recordEventsWith(query, records),
+        }),
+      ]);
+      return result;
     });
   }
 
-  usage(window: UsageWindow): Promise<UsageRows> {
-    return readUsage(this.store.query, window);
+  async usage(window: UsageWindow): Promise<UsageRows> {
+    const [orders, positions] = await Promise.all([
+      readOrderUsage(this.store.query, window),
+      readPositions(this.store.query),
+    ]);
+    return { ...orders, positions };
+  }
+
+  async advanceEpoch(): Promise<void> {
+    await this.store.query(NEXT_EPOCH, []);
   }
 
   limits(): Promise<LimitRow[]> {
@@ -180,9 +200,10 @@ const priceOf = (t = ''): string =>
 /**
  * Open orders per account, agent, instrument and side. An order with a replace in flight counts at
  * the larger of its quantity and price and the requested ones (its latest rpl_req event), so that
- * a replace admitted under the risk lock holds its room until the venue answers.
+ * a replace admitted under the risk lock holds its room until the venue answers. `only` narrows
+ * the scan to some orders (an id filter); every usage query below takes one the same way.
  */
-const OPEN_GROUPS = `
+const openGroups = (only = ''): string => `
   with open_orders as (
     select o.account_id, o.agent_id, o.symbol, o.side, o.limit_price, o.filled_qty,
            greatest(o.quantity, coalesce((r.changes->>'quantity')::numeric, o.quantity)) as quantity,
@@ -194,7 +215,7 @@ const OPEN_GROUPS = `
       where o.status = 'pending_replace' and e.order_id = o.id and e.kind = 'rpl_req'
       order by e.seq desc limit 1
     ) r on true
-    where o.status in ${OPEN} and not o.held and o.role is distinct from 'parent'
+    where o.status in ${OPEN} and not o.held and o.role is distinct from 'parent'${only}
   )
   select account_id, agent_id, symbol, side, count(*)::int as n,
          sum(quantity - filled_qty)::text as leaves,
@@ -210,45 +231,71 @@ const OPEN_GROUPS = `
  */
 const ENGINE_PLACED = `('child','take_profit','stop_loss','secondary')`;
 
-const RECENT = `
-  select agent_id, account_id,
-         count(*) filter (where created_at > $1::timestamptz)::int as last_second,
-         count(*)::int as last_minute
-  from orders
-  where created_at > $2::timestamptz and status <> 'denied' and not external
-    and coalesce(role, '') not in ${ENGINE_PLACED}
-  group by agent_id, account_id`;
+/** Accepted orders per agent and account in the rate windows ($1: a second ago, $2: a minute ago). */
+const recent = (only = ''): string => `
+  select o.agent_id, o.account_id,
+         count(*) filter (where o.created_at > $1::timestamptz)::int as last_second,
+         count(*)::int as last_minute,
+         max(o.created_at) as latest_at
+  from orders o
+  where o.created_at > $2::timestamptz and o.status <> 'denied' and not o.external
+    and coalesce(o.role, '') not in ${ENGINE_PLACED}${only}
+  group by o.agent_id, o.account_id`;
 
 /** Accepted notional per agent and account since each account's day start ($1: [{a, s}]). */
-const DAILY = `
+const daily = (only = ''): string => `
   with starts as (
     select x->>'a' as account_id, (x->>'s')::timestamptz as day_start from jsonb_array_elements($1::jsonb) x
   )
   select o.agent_id, o.account_id, sum(o.quantity * ${priceOf('o.')})::text as notional
   from orders o join starts s on s.account_id = o.account_id
   where o.created_at >= s.day_start and o.status <> 'denied' and not o.external
-    and coalesce(o.role, '') not in ${ENGINE_PLACED}
+    and coalesce(o.role, '') not in ${ENGINE_PLACED}${only}
   group by o.agent_id, o.account_id`;
+
+/**
+ * Open orders (parents and held legs too) with no price of their own: valued at their average
+ * fill, so every fill changes their notional. While there are any, usage is read at every admission.
+ */
+const priceless = (only = ''): string => `
+  select count(*)::int as n from orders o
+  where o.status in ${OPEN}
+    and greatest(o.risk_price, o.limit_price, o.stop_price, o.trigger_price, o.current_stop) is null${only}`;
 
 const POSITIONS = `
   select account_id, symbol, quantity::text as quantity, avg_entry_price::text as avg_entry_price,
          realized_pnl::text as realized_pnl, fees::text as fees, opened_at, updated_at
   from positions where quantity <> 0`;
 
-async function readUsage(query: SqlQuery, window: UsageWindow): Promise<UsageRows> {
-  const [groups, recent, daily, positions] = await Promise.all([
-    query(OPEN_GROUPS, []),
-    query(RECENT, [new Date(window.secondAgo).toISOString(), new Date(window.minuteAgo).toISOString()]),
-    window.dayStarts === undefined || window.dayStarts.size === 0
+const NEXT_EPOCH = `select nextval('risk_usage_epoch')::text as epoch`;
+
+/** The usage orders make (all of them, or only those with these ids): open groups and activity. */
+async function readOrderUsage(
+  query: SqlQuery,
+  window: UsageWindow,
+  ids?: readonly string[],
+): Promise<OrderUsage> {
+  const only = (n: number): string => (ids === undefined ? '' : ` and o.id = any($${n.toString()}::text[])`);
+  const idParam = ids === undefined ? [] : [[...ids]];
+  const starts = window.dayStarts === undefined ? [] : [...window.dayStarts];
+  const [groups, recentRows, dailyRows, unpriced] = await Promise.all([
+    query(openGroups(only(1)), idParam),
+    query(recent(only(3)), [
+      new Date(window.secondAgo).toISOString(),
+      new Date(window.minuteAgo).toISOString(),
+      ...idParam,
+    ]),
+    starts.length === 0
       ? Promise.resolve([])
-      : query(DAILY, [
-          JSON.stringify([...window.dayStarts].map(([a, s]) => ({ a, s: new Date(s).toISOString() }))),
+      : query(daily(only(2)), [
+          JSON.stringify(starts.map(([a, s]) => ({ a, s: new Date(s).toISOString() }))),
+          ...idParam,
         ]),
-    query(POSITIONS, []),
+    query(priceless(only(1)), idParam),
   ]);
   const activity = new Map<string, AgentActivity>();
   const keyOf = (agentId: string, accountId: string): string => `${agentId}\u0000${accountId}`;
-  for (const r of recent) {
+  for (const r of recentRows) {
     const agentId = text(r['agent_id']);
     const accountId = text(r['account_id']);
     activity.set(keyOf(agentId, accountId), {
@@ -256,10 +303,11 @@ async function readUsage(query: SqlQuery, window: UsageWindow): Promise<UsageRow
       accountId,
       lastSecond: Number(r['last_second']),
       lastMinute: Number(r['last_minute']),
+      latestAt: toMs(r['latest_at']),
       dailyNotional: dec(0),
     });
   }
-  for (const r of daily) {
+  for (const r of dailyRows) {
     const agentId = text(r['agent_id']);
     const accountId = text(r['account_id']);
     const known = activity.get(keyOf(agentId, accountId));
@@ -268,23 +316,29 @@ async function readUsage(query: SqlQuery, window: UsageWindow): Promise<UsageRow
       accountId,
       lastSecond: known?.lastSecond ?? 0,
       lastMinute: known?.lastMinute ?? 0,
+      ...(known?.latestAt === undefined ? {} : { latestAt: known.latestAt }),
       dailyNotional: dec(text(r['notional']) || '0'),
     });
   }
   return {
     groups: groups.map(toGroup),
     activity: [...activity.values()],
-    positions: positions.map((r) => ({
-      accountId: text(r['account_id']),
-      symbol: text(r['symbol']),
-      quantity: dec(text(r['quantity'])),
-      avgEntryPrice: dec(text(r['avg_entry_price'])),
-      realizedPnl: dec(text(r['realized_pnl'])),
-      fees: dec(text(r['fees'])),
-      ...(r['opened_at'] === null ? {} : { openedAt: toMs(r['opened_at']) }),
-      updatedAt: toMs(r['updated_at']),
-    })),
+    priceless: Number(unpriced[0]?.['n'] ?? 0),
   };
+}
+
+async function readPositions(query: SqlQuery): Promise<Position[]> {
+  const rows = await query(POSITIONS, []);
+  return rows.map((r) => ({
+    accountId: text(r['account_id']),
+    symbol: text(r['symbol']),
+    quantity: dec(text(r['quantity'])),
+    avgEntryPrice: dec(text(r['avg_entry_price'])),
+    realizedPnl: dec(text(r['realized_pnl'])),
+    fees: dec(text(r['fees'])),
+    ...(r['opened_at'] === null ? {} : { openedAt: toMs(r['opened_at']) }),
+    updatedAt: toMs(r['updated_at']),
+  }));
 }
 
 function toGroup(r: Record<string, unknown>): OpenOrderGroup {

@@ -7,6 +7,7 @@ import {
   integer,
   jsonb,
   numeric,
+  pgSequence,
   pgTable,
   primaryKey,
   text,
@@ -210,6 +211,14 @@ export const riskLimits = pgTable(
   },
   (t) => [primaryKey({ columns: [t.scope, t.scopeId] })],
 );
+
+/**
+ * The usage epoch: advanced by every admission (under the risk lock) and after every committed
+ * write that can raise usage outside one (an order inserted or re-opened, a leg released, a
+ * quantity or price raised). A process whose admission finds it one past its own last value knows
+ * no other write changed usage since, and uses the usage it keeps in memory (src/engine/usage-cache.ts).
+ */
+export const riskUsageEpoch = pgSequence('risk_usage_epoch');
 
 /** The trading state (ORDER-SEMANTICS.md §7.4), shared by every server process on this database. */
 export const tradingState = pgTable('trading_state', {

@@ -109,12 +109,12 @@ export interface RiskRig {
 /** The engine as src/main/trading-app.ts wires it, on a simulated clock and a scripted feed. */
 export async function openRig(
   store: Store,
-  options: { agentLimits?: (agentId: string) => RiskLimits } = {},
+  options: { agentLimits?: (agentId: string) => RiskLimits; profile?: VenueProfile } = {},
 ): Promise<RiskRig> {
   const clock = new SimulatedClock(T0);
   const feed = new ScriptedFeed({ clock });
   const instruments = new InstrumentRegistry();
-  const broker = new PaperBroker({ profile: PROFILE, instruments, clock, feed });
+  const broker = new PaperBroker({ profile: options.profile ?? PROFILE, instruments, clock, feed });
   await broker.connect();
   const venueEvents: VenueEvent[] = [];
   broker.subscribe((event) => venueEvents.push(event));

@@ -1,0 +1,189 @@
+import { describe, expect, it } from 'vitest';
+import { dec } from '../domain/decimal.js';
+import type { OpenOrderGroup } from '../risk/usage-book.js';
+import type { OrderUsage, UsageWindow } from './risk-ports.js';
+import { type CacheUpdate, UsageCache } from './usage-cache.js';
+
+const T = 1_000_000;
+const windowAt = (now: number, dayStarts?: ReadonlyMap<string, number>): UsageWindow => ({
+  secondAgo: now - 1_000,
+  minuteAgo: now - 60_000,
+  ...(dayStarts === undefined ? {} : { dayStarts }),
+});
+
+const group = (count: number, leaves: string, notional: string, bestLimit?: string): OpenOrderGroup => ({
+  accountId: 'a1',
+  agentId: 'g1',
+  symbol: 'AAPL',
+  side: 'buy',
+  count,
+  leaves: dec(leaves),
+  notional: dec(notional),
+  limitOrders: bestLimit === undefined ? 0 : count,
+  ...(bestLimit === undefined ? {} : { bestLimit: dec(bestLimit) }),
+});
+
+const usage = (parts: Partial<OrderUsage> = {}): OrderUsage => ({
+  groups: [],
+  activity: [],
+  priceless: 0,
+  ...parts,
+});
+
+const activity = (lastSecond: number, lastMinute: number, latestAt: number, daily = '0') => ({
+  agentId: 'g1',
+  accountId: 'a1',
+  lastSecond,
+  lastMinute,
+  latestAt,
+  dailyNotional: dec(daily),
+});
+
+/** A cache loaded by an admission at epoch 5, time T, with one group and activity. */
+function loaded(dayStarts?: ReadonlyMap<string, number>): UsageCache {
+  const cache = new UsageCache(5_000);
+  cache.apply({
+    generation: cache.token(),
+    epoch: 5n,
+    now: T,
+    window: windowAt(T, dayStarts),
+    read: usage({ groups: [group(2, '20', '2000', '99')], activity: [activity(2, 2, T - 10, '2000')] }),
+    added: usage(),
+  });
+  return cache;
+}
+
+const summary = (u: OrderUsage | undefined) =>
+  u === undefined
+    ? undefined
+    : {
+        groups: u.groups.map((g) => [
+          g.count,
+          g.leaves.toFixed(),
+          g.notional.toFixed(),
+          g.bestLimit?.toFixed(),
+        ]),
+        activity: u.activity.map((a) => [a.lastSecond, a.lastMinute, a.dailyNotional.toFixed()]),
+      };
+
+describe('UsageCache', () => {
+  it('is used only by the admission right after its own last one (epoch one past)', () => {
+    const cache = loaded();
+    expect(cache.usage(7n, windowAt(T + 1), T + 1)).toBeUndefined(); // another write came between
+    expect(cache.usage(5n, windowAt(T + 1), T + 1)).toBeUndefined();
+    expect(summary(cache.usage(6n, windowAt(T + 1), T + 1))).toEqual({
+      groups: [[2, '20', '2000', '99']],
+      activity: [[2, 2, '0']],
+    });
+  });
+
+  it("adds an admission's orders to the groups and the rate windows", () => {
+    const cache = loaded();
+    cache.apply({
+      generation: cache.token(),
+      epoch: 6n,
+      now: T + 100,
+      window: windowAt(T + 100),
+      added: usage({ groups: [group(1, '5', '505', '101')], activity: [activity(1, 1, T + 100)] }),
+    });
+    expect(summary(cache.usage(7n, windowAt(T + 200), T + 200))).toEqual({
+      groups: [[3, '25', '2505', '101']],
+      activity: [[3, 3, '0']],
+    });
+  });
+
+  it('drops orders from the second window after their latest is a second old, and from the minute after a minute', () => {
+    const cache = loaded();
+    // The read's latest order was created at T - 10: it leaves the second window at T + 990.
+    expect(summary(cache.usage(6n, windowAt(T + 989), T + 989))?.activity).toEqual([[2, 2, '0']]);
+    const later = loaded();
+    expect(summary(later.usage(6n, windowAt(T + 990), T + 990))?.activity).toEqual([[0, 2, '0']]);
+    const muchLater = new UsageCache(120_000);
+    muchLater.apply({
+      generation: muchLater.token(),
+      epoch: 5n,
+      now: T,
+      window: windowAt(T),
+      read: usage({ activity: [activity(2, 2, T - 10)] }),
+      added: usage(),
+    });
+    expect(summary(muchLater.usage(6n, windowAt(T + 59_990), T + 59_990))?.activity).toEqual([]);
+  });
+
+  it('is read afresh after maxAgeMs, when the clock goes back, or after an invalidation', () => {
+    expect(loaded().usage(6n, windowAt(T + 5_000), T + 5_000)).toBeUndefined();
+    expect(loaded().usage(6n, windowAt(T - 1), T - 1)).toBeUndefined();
+    const cache = loaded();
+    cache.invalidate();
+    expect(cache.usage(6n, windowAt(T + 1), T + 1)).toBeUndefined();
+  });
+
+  it('ignores an update taken before an invalidation (a raise committed during the admission)', () => {
+    const cache = loaded();
+    const token = cache.token();
+    cache.invalidate();
+    const update: CacheUpdate = {
+      generation: token,
+      epoch: 6n,
+      now: T + 1,
+      window: windowAt(T + 1),
+      read: usage({ groups: [group(1, '1', '1')] }),
+      added: usage(),
+    };
+    cache.apply(update);
+    expect(cache.usage(7n, windowAt(T + 2), T + 2)).toBeUndefined();
+  });
+
+  it('keeps nothing while an open order has no price of its own', () => {
+    const cache = new UsageCache();
+    cache.apply({
+      generation: cache.token(),
+      epoch: 1n,
+      now: T,
+      window: windowAt(T),
+      read: usage({ priceless: 1 }),
+      added: usage(),
+    });
+    expect(cache.usage(2n, windowAt(T + 1), T + 1)).toBeUndefined();
+    const warm = loaded();
+    warm.apply({
+      generation: warm.token(),
+      epoch: 6n,
+      now: T + 1,
+      window: windowAt(T + 1),
+      added: usage({ priceless: 1 }),
+    });
+    expect(warm.usage(7n, windowAt(T + 2), T + 2)).toBeUndefined();
+  });
+
+  it("serves the day's notional only for the day starts it was read for", () => {
+    const day = new Map([['a1', T - 3_600_000]]);
+    const cache = loaded(day);
+    cache.apply({
+      generation: cache.token(),
+      epoch: 6n,
+      now: T + 1,
+      window: windowAt(T + 1, day),
+      added: usage({ activity: [activity(1, 1, T + 1, '500')] }),
+    });
+    expect(summary(cache.usage(7n, windowAt(T + 2, day), T + 2))?.activity).toEqual([[3, 3, '2500']]);
+    // A new day (another day start): read afresh.
+    expect(cache.usage(7n, windowAt(T + 2, new Map([['a1', T]])), T + 2)).toBeUndefined();
+    // Not read for the day starts: a window that needs them reads afresh.
+    expect(loaded().usage(6n, windowAt(T + 1, day), T + 1)).toBeUndefined();
+  });
+
+  it("forgets the day's notional once an admission added orders without reading theirs", () => {
+    const day = new Map([['a1', T - 3_600_000]]);
+    const cache = loaded(day);
+    cache.apply({
+      generation: cache.token(),
+      epoch: 6n,
+      now: T + 1,
+      window: windowAt(T + 1),
+      added: usage({ activity: [activity(1, 1, T + 1)] }),
+    });
+    expect(cache.usage(7n, windowAt(T + 2, day), T + 2)).toBeUndefined();
+    expect(summary(cache.usage(7n, windowAt(T + 2), T + 2))?.activity).toEqual([[3, 3, '0']]);
+  });
+});

@@ -1,0 +1,188 @@
+import { type Decimal, ZERO, maxDec, minDec } from '../domain/decimal.js';
+import type { AgentActivity, OpenOrderGroup } from '../risk/usage-book.js';
+import type { OrderUsage, UsageWindow } from './risk-ports.js';
+
+/** Orders of one agent in one account counted in the rate windows, up to their latest one. */
+interface RateEntry {
+  readonly key: string;
+  readonly agentId: string;
+  readonly accountId: string;
+  readonly lastSecond: number;
+  readonly lastMinute: number;
+  readonly latestAt: number;
+}
+
+interface Cached {
+  /** The epoch of the admission whose usage is counted last. */
+  epoch: bigint;
+  readonly readAt: number;
+  /** The `now` of the latest admission counted: a clock going back means reading again. */
+  lastNow: number;
+  readonly groups: Map<string, OpenOrderGroup>;
+  rates: RateEntry[];
+  /** Accepted notional per agent and account since the day starts below; absent when not read. */
+  daily: Map<string, Decimal> | undefined;
+  readonly dayStarts: ReadonlyMap<string, number> | undefined;
+}
+
+/** What one admission read and added, applied to the cache once its transaction has committed. */
+export interface CacheUpdate {
+  readonly generation: number;
+  readonly epoch: bigint;
+  readonly now: number;
+  readonly window: UsageWindow;
+  /** Usage read afresh by the admission (else it used the cache). */
+  readonly read?: OrderUsage;
+  /** The usage of the orders the admission created. */
+  readonly added: OrderUsage;
+}
+
+/**
+ * The open-order and activity usage of every process's orders, kept in memory between admissions
+ * so that an admission does not scan the open orders and the last minute's orders each time.
+ *
+ * It is valid while nothing but this process's admissions raised usage: each admission advances
+ * the database's usage epoch under the risk lock, and so does every write that may raise usage
+ * outside an admission (RiskStore.advanceEpoch); an admission whose epoch is not one past the
+ * cached one reads usage afresh. What lowers usage (fills, cancels, expiries, rejections, in any
+ * process) is not tracked: the cache only errs high, and an admission that would deny an order
+ * on cached usage reads it afresh and decides again, so no order is denied on stale usage. The
+ * cache is also read afresh every `maxAgeMs`, and whenever an open order has no price of its own
+ * (its notional moves with each fill).
+ */
+export class UsageCache {
+  private cached: Cached | undefined;
+  private generation = 0;
+
+  constructor(private readonly maxAgeMs = 5_000) {}
+
+  /** Drops the cache: the next admission reads usage afresh. */
+  invalidate(): void {
+    this.cached = undefined;
+    this.generation++;
+  }
+
+  /** A token for an admission's start: an update carrying an older one is not applied. */
+  token(): number {
+    return this.generation;
+  }
+
+  /** The cached usage in this window for an admission at `epoch`, or undefined to read it. */
+  usage(epoch: bigint, window: UsageWindow, now: number): OrderUsage | undefined {
+    const c = this.cached;
+    if (c === undefined || epoch !== c.epoch + 1n) return undefined;
+    if (now < c.lastNow || now - c.readAt >= this.maxAgeMs) return undefined;
+    const wantsDaily = window.dayStarts !== undefined && window.dayStarts.size > 0;
+    if (wantsDaily && (c.daily === undefined || !sameStarts(c.dayStarts, window.dayStarts))) return undefined;
+    c.rates = c.rates.filter((r) => r.latestAt > window.minuteAgo);
+    const activity = new Map<string, { agentId: string; accountId: string; s: number; m: number }>();
+    for (const r of c.rates) {
+      const a = activity.get(r.key) ?? { agentId: r.agentId, accountId: r.accountId, s: 0, m: 0 };
+      if (r.latestAt > window.secondAgo) a.s += r.lastSecond;
+      a.m += r.lastMinute;
+      activity.set(r.key, a);
+    }
+    const rows: AgentActivity[] = [...activity].map(([key, a]) => ({
+      agentId: a.agentId,
+      accountId: a.accountId,
+      lastSecond: a.s,
+      lastMinute: a.m,
+      dailyNotional: (wantsDaily ? c.daily?.get(key) : undefined) ?? ZERO,
+    }));
+    if (wantsDaily && c.daily !== undefined) {
+      for (const [key, notional] of c.daily) {
+        if (activity.has(key)) continue;
+        const [agentId = '', accountId = ''] = key.split('\u0000');
+        rows.push({ agentId, accountId, lastSecond: 0, lastMinute: 0, dailyNotional: notional });
+      }
+    }
+    return { groups: [...c.groups.values()], activity: rows, priceless: 0 };
+  }
+
+  /** Applies a committed admission: its fresh read (if any) and what it added. */
+  apply(update: CacheUpdate): void {
+    if (update.generation !== this.generation) return;
+    if ((update.read?.priceless ?? 0) > 0 || update.added.priceless > 0) {
+      this.invalidate();
+      return;
+    }
+    if (update.read !== undefined) {
+      const dayStarts =
+        update.window.dayStarts !== undefined && update.window.dayStarts.size > 0
+          ? update.window.dayStarts
+          : undefined;
+      this.cached = {
+        epoch: update.epoch,
+        readAt: update.now,
+        lastNow: update.now,
+        groups: new Map(),
+        rates: [],
+        daily: dayStarts === undefined ? undefined : new Map(),
+        dayStarts,
+      };
+      this.add(this.cached, update.read);
+    }
+    const c = this.cached;
+    if (c === undefined || (update.read === undefined && update.epoch !== c.epoch + 1n)) {
+      this.invalidate();
+      return;
+    }
+    // Daily notional is kept only while every admission reads what it added for the same day starts.
+    if (c.daily !== undefined && !sameStarts(c.dayStarts, update.window.dayStarts)) c.daily = undefined;
+    this.add(c, update.added);
+    c.epoch = update.epoch;
+    c.lastNow = update.now;
+  }
+
+  private add(c: Cached, usage: OrderUsage): void {
+    for (const g of usage.groups) {
+      const key = [g.accountId, g.agentId, g.symbol, g.side].join('\u0000');
+      const known = c.groups.get(key);
+      c.groups.set(key, known === undefined ? g : merge(known, g));
+    }
+    for (const a of usage.activity) {
+      const key = `${a.agentId}\u0000${a.accountId}`;
+      if (a.latestAt !== undefined && a.lastMinute > 0) {
+        c.rates.push({
+          key,
+          agentId: a.agentId,
+          accountId: a.accountId,
+          lastSecond: a.lastSecond,
+          lastMinute: a.lastMinute,
+          latestAt: a.latestAt,
+        });
+      }
+      if (c.daily !== undefined) c.daily.set(key, (c.daily.get(key) ?? ZERO).plus(a.dailyNotional));
+    }
+  }
+}
+
+function merge(a: OpenOrderGroup, b: OpenOrderGroup): OpenOrderGroup {
+  const best =
+    a.bestLimit === undefined || b.bestLimit === undefined
+      ? (a.bestLimit ?? b.bestLimit)
+      : a.side === 'buy'
+        ? maxDec(a.bestLimit, b.bestLimit)
+        : minDec(a.bestLimit, b.bestLimit);
+  return {
+    accountId: a.accountId,
+    agentId: a.agentId,
+    symbol: a.symbol,
+    side: a.side,
+    count: a.count + b.count,
+    leaves: a.leaves.plus(b.leaves),
+    notional: a.notional.plus(b.notional),
+    limitOrders: a.limitOrders + b.limitOrders,
+    ...(best === undefined ? {} : { bestLimit: best }),
+  };
+}
+
+function sameStarts(
+  a: ReadonlyMap<string, number> | undefined,
+  b: ReadonlyMap<string, number> | undefined,
+): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  if (a.size !== b.size) return false;
+  for (const [k, v] of a) if (b.get(k) !== v) return false;
+  return true;
+}

@@ -1,0 +1,82 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { dec } from '../../../src/domain/decimal.js';
+import { TEST_BACKENDS, useTestStore } from '../../support/databases.js';
+import { PROFILE, type RiskRig, limit, openRig, outcome, resetRiskTables, unique } from './harness.js';
+
+/**
+ * The usage an engine keeps between admissions (src/engine/usage-cache.ts) against writes it did
+ * not make: two engines on one database are two server processes. Every write that raises usage
+ * makes the other engine read usage afresh; writes that lower it make a denial be decided again.
+ */
+describe.each(TEST_BACKENDS)('usage kept between admissions on %s', (backend) => {
+  const store = useTestStore(backend);
+  let a: RiskRig;
+  let b: RiskRig;
+
+  beforeEach(async () => {
+    await resetRiskTables(store());
+    a = await openRig(store());
+    // The other process's venue emulates contingent groups: the engine holds and releases their legs.
+    b = await openRig(store(), { profile: { ...PROFILE, nativeContingent: [] } });
+    await a.risk.setLimits('global', '*', { maxOpenOrders: 3 }, 'test');
+  });
+
+  afterEach(async () => {
+    await a.close();
+    await b.close();
+  });
+
+  const buy = () => limit('buy', 1, '99.00');
+
+  it("an engine uses its kept usage until another process's admission, then reads it afresh", async () => {
+    expect(outcome(await a.service.submit(buy()))).toBe('new');
+    expect(outcome(await a.service.submit(buy()))).toBe('new');
+    expect(a.risk.usageReads()).toEqual({ read: 1, cached: 1, reread: 0 });
+
+    expect(outcome(await b.service.submit(buy()))).toBe('new');
+    expect(outcome(await a.service.submit(buy()))).toBe('denied:MAX_OPEN_ORDERS');
+    expect(a.risk.usageReads()).toEqual({ read: 2, cached: 1, reread: 0 });
+  });
+
+  it('an order imported outside an admission counts at the next admission', async () => {
+    expect(outcome(await a.service.submit(buy()))).toBe('new');
+    expect(outcome(await a.service.submit(buy()))).toBe('new');
+    // An order placed at the venue behind the engine's back, then found by reconciliation.
+    const clientOrderId = unique('ext');
+    await a.broker.submit({ ...buy(), accountId: 'acct-1', clientOrderId });
+    const venueOrder = await a.broker.getOrder('acct-1', clientOrderId);
+    if (venueOrder === undefined) throw new Error('the venue lost the order');
+    await a.service.importExternal(venueOrder);
+
+    expect(outcome(await a.service.submit(buy()))).toBe('denied:MAX_OPEN_ORDERS');
+    expect(a.risk.usageReads()).toEqual({ read: 2, cached: 1, reread: 0 });
+  });
+
+  it('a held leg another process releases counts at the next admission', async () => {
+    const oto = await b.service.submit(
+      limit('buy', 1, '99.00', {
+        contingent: { orderClass: 'oto', takeProfit: { limitPrice: dec('101.00') } },
+      }),
+    );
+    expect(outcome(oto)).toBe('new');
+    const secondary = (await b.service.group(oto)).find((m) => m.meta.role === 'secondary');
+    expect(secondary?.order.held).toBe(true);
+    // Open: the primary and this one; the held secondary counts nowhere yet.
+    expect(outcome(await a.service.submit(buy()))).toBe('new');
+
+    await b.service.activateHeld(secondary?.order.id ?? '', dec(1));
+    expect(outcome(await a.service.submit(buy()))).toBe('denied:MAX_OPEN_ORDERS');
+  });
+
+  it('room freed by a cancel is found: a denial on kept usage is decided again on a fresh read', async () => {
+    const first = await a.service.submit(buy());
+    expect(outcome(await a.service.submit(buy()))).toBe('new');
+    expect(outcome(await a.service.submit(buy()))).toBe('new');
+    await a.service.cancel({ orderId: first.order.id });
+    await a.service.idle();
+
+    expect(outcome(await a.service.submit(buy()))).toBe('new');
+    expect(a.risk.usageReads()).toEqual({ read: 1, cached: 3, reread: 1 });
+    expect(outcome(await a.service.submit(buy()))).toBe('denied:MAX_OPEN_ORDERS');
+  });
+});
