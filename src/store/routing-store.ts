@@ -30,48 +30,49 @@ export class DrizzleRoutingLog implements RoutingLog {
     const batch = this.buffer.splice(0);
     if (batch.length === 0) return;
     try {
-      await this.store.db.transaction(async (tx) => {
-        await tx.insert(routingDecisions).values(
-          batch.map((d) => ({
-            id: d.id,
-            orderId: d.orderId,
-            objective: d.plan.objective,
-            scores: d.plan.scores.map((s) => ({
-              venue: s.venue,
-              accountId: s.accountId,
-              eligible: s.eligible,
-              ...(s.reason === undefined ? {} : { reason: s.reason }),
-              price: s.price,
-              cost: s.cost,
-              liquidity: s.liquidity,
-              latency: s.latency,
-              reliability: s.reliability,
-              total: s.total,
-              ...(s.expectedPrice === undefined ? {} : { expectedPrice: s.expectedPrice.toFixed() }),
-              fillableQuantity: s.fillableQuantity.toFixed(),
-            })),
-            symbol: d.symbol,
-            side: d.plan.side,
-            quantity: d.quantity.toFixed(),
-            split: d.plan.split,
-            expectedAveragePrice: d.plan.expectedAveragePrice?.toFixed() ?? null,
-            estimatedCost: d.plan.estimatedCost.toFixed(),
-            marketImpactBps: d.plan.marketImpactBps.toFixed(),
-            createdAt: new Date(d.at),
-          })),
-        );
-        const allocations = batch.flatMap((d) =>
-          d.plan.allocations.map((a) => ({
-            decisionId: d.id,
-            venue: a.venue,
-            accountId: a.accountId,
-            quantity: a.quantity.toFixed(),
-            expectedPrice: a.expectedPrice?.toFixed() ?? null,
-            fees: a.fees.toFixed(),
-            score: String(Math.round(a.score * 1e6) / 1e6),
-          })),
-        );
-        if (allocations.length > 0) await tx.insert(routingAllocations).values(allocations);
+      // Two statements over JSON arrays: building a multi-row insert costs more CPU per row than
+      // the router's decision itself.
+      const decisions = batch.map((d) => ({
+        id: d.id,
+        order_id: d.orderId,
+        objective: d.plan.objective,
+        scores: d.plan.scores.map((s) => ({
+          venue: s.venue,
+          accountId: s.accountId,
+          eligible: s.eligible,
+          ...(s.reason === undefined ? {} : { reason: s.reason }),
+          price: s.price,
+          cost: s.cost,
+          liquidity: s.liquidity,
+          latency: s.latency,
+          reliability: s.reliability,
+          total: s.total,
+          ...(s.expectedPrice === undefined ? {} : { expectedPrice: s.expectedPrice.toFixed() }),
+          fillableQuantity: s.fillableQuantity.toFixed(),
+        })),
+        symbol: d.symbol,
+        side: d.plan.side,
+        quantity: d.quantity.toFixed(),
+        split: d.plan.split,
+        expected_average_price: d.plan.expectedAveragePrice?.toFixed() ?? null,
+        estimated_cost: d.plan.estimatedCost.toFixed(),
+        market_impact_bps: d.plan.marketImpactBps.toFixed(),
+        created_at: new Date(d.at).toISOString(),
+      }));
+      const allocations = batch.flatMap((d) =>
+        d.plan.allocations.map((a) => ({
+          decision_id: d.id,
+          venue: a.venue,
+          account_id: a.accountId,
+          quantity: a.quantity.toFixed(),
+          expected_price: a.expectedPrice?.toFixed() ?? null,
+          fees: a.fees.toFixed(),
+          score: String(Math.round(a.score * 1e6) / 1e6),
+        })),
+      );
+      await this.store.transaction(async (query) => {
+        await query(INSERT_DECISIONS, [JSON.stringify(decisions)]);
+        if (allocations.length > 0) await query(INSERT_ALLOCATIONS, [JSON.stringify(allocations)]);
       });
     } catch (error) {
       this.onError(error);
@@ -132,3 +133,14 @@ export interface StoredDecision {
     expectedPrice?: ReturnType<typeof dec>;
   }[];
 }
+
+/** Decisions given as a JSON array of rows (column names as keys). */
+const INSERT_DECISIONS = `
+  insert into routing_decisions
+  select * from jsonb_populate_recordset(null::routing_decisions, $1::jsonb)`;
+
+/** Allocations given as a JSON array of rows; their ids come from the table's sequence. */
+const INSERT_ALLOCATIONS = `
+  insert into routing_allocations (decision_id, venue, account_id, quantity, expected_price, fees, score)
+  select decision_id, venue, account_id, quantity, expected_price, fees, score
+  from jsonb_populate_recordset(null::routing_allocations, $1::jsonb)`;
