@@ -53,6 +53,17 @@ function loaded(dayStarts?: ReadonlyMap<string, number>): UsageCache {
   return cache;
 }
 
+/** An admission at `epoch` and `now` that used the cache and added `added`. */
+function admitted(
+  cache: UsageCache,
+  epoch: bigint,
+  now: number,
+  added: OrderUsage,
+  dayStarts?: ReadonlyMap<string, number>,
+): void {
+  cache.apply({ generation: cache.token(), epoch, now, window: windowAt(now, dayStarts), added });
+}
+
 const summary = (u: OrderUsage | undefined) =>
   u === undefined
     ? undefined
@@ -79,13 +90,12 @@ describe('UsageCache', () => {
 
   it("adds an admission's orders to the groups and the rate windows", () => {
     const cache = loaded();
-    cache.apply({
-      generation: cache.token(),
-      epoch: 6n,
-      now: T + 100,
-      window: windowAt(T + 100),
-      added: usage({ groups: [group(1, '5', '505', '101')], activity: [activity(1, 1, T + 100)] }),
-    });
+    admitted(
+      cache,
+      6n,
+      T + 100,
+      usage({ groups: [group(1, '5', '505', '101')], activity: [activity(1, 1, T + 100)] }),
+    );
     expect(summary(cache.usage(7n, windowAt(T + 200), T + 200))).toEqual({
       groups: [[3, '25', '2505', '101']],
       activity: [[3, 3, '0']],
@@ -146,26 +156,14 @@ describe('UsageCache', () => {
     });
     expect(cache.usage(2n, windowAt(T + 1), T + 1)).toBeUndefined();
     const warm = loaded();
-    warm.apply({
-      generation: warm.token(),
-      epoch: 6n,
-      now: T + 1,
-      window: windowAt(T + 1),
-      added: usage({ priceless: 1 }),
-    });
+    admitted(warm, 6n, T + 1, usage({ priceless: 1 }));
     expect(warm.usage(7n, windowAt(T + 2), T + 2)).toBeUndefined();
   });
 
   it("serves the day's notional only for the day starts it was read for", () => {
     const day = new Map([['a1', T - 3_600_000]]);
     const cache = loaded(day);
-    cache.apply({
-      generation: cache.token(),
-      epoch: 6n,
-      now: T + 1,
-      window: windowAt(T + 1, day),
-      added: usage({ activity: [activity(1, 1, T + 1, '500')] }),
-    });
+    admitted(cache, 6n, T + 1, usage({ activity: [activity(1, 1, T + 1, '500')] }), day);
     expect(summary(cache.usage(7n, windowAt(T + 2, day), T + 2))?.activity).toEqual([[3, 3, '2500']]);
     // A new day (another day start): read afresh.
     expect(cache.usage(7n, windowAt(T + 2, new Map([['a1', T]])), T + 2)).toBeUndefined();
@@ -176,13 +174,7 @@ describe('UsageCache', () => {
   it("forgets the day's notional once an admission added orders without reading theirs", () => {
     const day = new Map([['a1', T - 3_600_000]]);
     const cache = loaded(day);
-    cache.apply({
-      generation: cache.token(),
-      epoch: 6n,
-      now: T + 1,
-      window: windowAt(T + 1),
-      added: usage({ activity: [activity(1, 1, T + 1)] }),
-    });
+    admitted(cache, 6n, T + 1, usage({ activity: [activity(1, 1, T + 1)] }));
     expect(cache.usage(7n, windowAt(T + 2, day), T + 2)).toBeUndefined();
     expect(summary(cache.usage(7n, windowAt(T + 2), T + 2))?.activity).toEqual([[3, 3, '0']]);
   });
