@@ -458,20 +458,12 @@ export class RiskEngine {
         const head = this.queue[0];
         if (head?.kind === 'replace') {
           this.queue.shift();
-          await this.admitReplaceNow(head.request)
-            .finally(() => {
-              this.cache.invalidate();
-            })
-            .then(head.resolve, head.reject);
+          await this.admitReplaceNow(head.request).then(head.resolve, head.reject);
           continue;
         }
         if (head?.kind === 'group') {
           this.queue.shift();
-          await this.admitGroupNow(head.requests)
-            .finally(() => {
-              this.cache.invalidate();
-            })
-            .then(head.resolve, head.reject);
+          await this.admitGroupNow(head.requests).then(head.resolve, head.reject);
           continue;
         }
         const end = this.queue.findIndex((p) => p.kind !== 'order');
@@ -504,59 +496,56 @@ export class RiskEngine {
     const accounts = await this.accountFacts(now);
     const token = this.cache.token();
     let update: CacheUpdate | undefined;
-    try {
-      const admissions = await this.deps.store.admission(async (tx) => {
-        const facts = await this.lockedFacts(
-          tx,
+    const admissions = await this.deps.store.admission(async (tx) => {
+      const facts = await this.lockedFacts(
+        tx,
+        now,
+        accounts,
+        requests.map((r) => r.meta.agentId),
+      );
+      const decideWith = (usage: OrderUsage): (Admission & { duplicate: boolean })[] =>
+        this.decideBatch(
+          requests,
+          this.book({ ...usage, positions: facts.positions }, facts.limits, accounts),
+          facts.state.state,
           now,
-          accounts,
-          requests.map((r) => r.meta.agentId),
         );
-        const decideWith = (usage: OrderUsage): (Admission & { duplicate: boolean })[] =>
-          this.decideBatch(
-            requests,
-            this.book({ ...usage, positions: facts.positions }, facts.limits, accounts),
-            facts.state.state,
-            now,
-          );
-        const cached = this.cache.usage(facts.epoch, facts.window, now);
-        let read = cached === undefined ? await tx.orderUsage(facts.window) : undefined;
-        this.reads[read === undefined ? 'cached' : 'read']++;
-        let decided = decideWith(read ?? cached ?? NO_USAGE);
-        if (read === undefined && decided.some((a) => a.order.status === 'denied')) {
-          // The cache only errs high: no order is denied on it.
-          read = await tx.orderUsage(facts.window);
-          this.reads.reread++;
-          decided = decideWith(read);
-        }
-        const fresh = decided.filter((a) => !a.duplicate);
-        // What the accepted orders add, read right after their insertion (in the same round trip):
-        // an order whose client order id existed was not inserted, and its id matches nothing.
-        const accepted = fresh.filter((a) => a.order.status !== 'denied').map((a) => a.order.id);
-        const [created, added] = await Promise.all([
-          tx.createOrders(fresh.map((a) => ({ order: a.order, meta: a.meta }))),
-          accepted.length === 0 ? NO_USAGE : tx.orderUsage(facts.window, accepted),
-        ]);
-        const inserted = new Set(fresh.filter((_, i) => created[i] === true).map((a) => a.order.id));
-        update = {
-          generation: token,
-          epoch: facts.epoch,
-          now,
-          window: facts.window,
-          ...(read === undefined ? {} : { read }),
-          added,
-        };
-        return decided.map(({ duplicate, ...a }) => ({
-          ...a,
-          created: !duplicate && inserted.has(a.order.id),
-        }));
-      });
-      if (update !== undefined) this.cache.apply(update);
-      return admissions;
-    } catch (error) {
-      this.cache.invalidate();
-      throw error;
-    }
+      const cached = this.cache.usage(facts.epoch, facts.window, now);
+      let read = cached === undefined ? await tx.orderUsage(facts.window) : undefined;
+      this.reads[read === undefined ? 'cached' : 'read']++;
+      let decided = decideWith(read ?? cached ?? NO_USAGE);
+      if (read === undefined && decided.some((a) => a.order.status === 'denied')) {
+        // The cache only errs high: no order is denied on it.
+        read = await tx.orderUsage(facts.window);
+        this.reads.reread++;
+        decided = decideWith(read);
+      }
+      const fresh = decided.filter((a) => !a.duplicate);
+      // What the accepted orders add, read right after their insertion (in the same round trip):
+      // an order whose client order id existed was not inserted, and its id matches nothing.
+      const accepted = fresh.filter((a) => a.order.status !== 'denied').map((a) => a.order.id);
+      const [created, added] = await Promise.all([
+        tx.createOrders(fresh.map((a) => ({ order: a.order, meta: a.meta }))),
+        accepted.length === 0 ? NO_USAGE : tx.orderUsage(facts.window, accepted),
+      ]);
+      const inserted = new Set(fresh.filter((_, i) => created[i] === true).map((a) => a.order.id));
+      update = {
+        generation: token,
+        epoch: facts.epoch,
+        now,
+        window: facts.window,
+        ...(read === undefined ? {} : { read }),
+        added,
+      };
+      return decided.map(({ duplicate, ...a }) => ({
+        ...a,
+        created: !duplicate && inserted.has(a.order.id),
+      }));
+    });
+    // Applied once committed. A failed admission applies nothing; the epoch it took (a sequence
+    // is not rolled back) makes the next batch read afresh, as a group or replace admission does.
+    if (update !== undefined) this.cache.apply(update);
+    return admissions;
   }
 
   /** Decides a batch in order against one book; a client order id repeated in it is one order. */

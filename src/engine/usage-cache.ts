@@ -1,5 +1,5 @@
-import { type Decimal, ZERO, maxDec, minDec } from '../domain/decimal.js';
-import type { AgentActivity, OpenOrderGroup } from '../risk/usage-book.js';
+import { type Decimal, ZERO } from '../domain/decimal.js';
+import { type AgentActivity, type OpenOrderGroup, combineGroups } from '../risk/usage-book.js';
 import type { OrderUsage, UsageWindow } from './risk-ports.js';
 
 /** Orders of one agent in one account counted in the rate windows, up to their latest one. */
@@ -138,7 +138,7 @@ export class UsageCache {
     for (const g of usage.groups) {
       const key = [g.accountId, g.agentId, g.symbol, g.side].join('\u0000');
       const known = c.groups.get(key);
-      c.groups.set(key, known === undefined ? g : merge(known, g));
+      c.groups.set(key, known === undefined ? g : combineGroups(known, g));
     }
     for (const a of usage.activity) {
       const key = `${a.agentId}\u0000${a.accountId}`;
@@ -155,26 +155,6 @@ export class UsageCache {
       if (c.daily !== undefined) c.daily.set(key, (c.daily.get(key) ?? ZERO).plus(a.dailyNotional));
     }
   }
-}
-
-function merge(a: OpenOrderGroup, b: OpenOrderGroup): OpenOrderGroup {
-  const best =
-    a.bestLimit === undefined || b.bestLimit === undefined
-      ? (a.bestLimit ?? b.bestLimit)
-      : a.side === 'buy'
-        ? maxDec(a.bestLimit, b.bestLimit)
-        : minDec(a.bestLimit, b.bestLimit);
-  return {
-    accountId: a.accountId,
-    agentId: a.agentId,
-    symbol: a.symbol,
-    side: a.side,
-    count: a.count + b.count,
-    leaves: a.leaves.plus(b.leaves),
-    notional: a.notional.plus(b.notional),
-    limitOrders: a.limitOrders + b.limitOrders,
-    ...(best === undefined ? {} : { bestLimit: best }),
-  };
 }
 
 function sameStarts(

@@ -417,6 +417,24 @@ function emptySide(): SideStat {
   return { count: 0, leaves: ZERO, notional: ZERO, limitOrders: 0, bestLimit: undefined };
 }
 
+/** Two groups of open orders of one account, agent, instrument and side, as one. */
+export function combineGroups(a: OpenOrderGroup, b: OpenOrderGroup): OpenOrderGroup {
+  const stat: SideStat = { ...a, bestLimit: a.bestLimit };
+  addToSide(stat, a.side, b);
+  const { bestLimit, count, leaves, notional, limitOrders } = stat;
+  return {
+    accountId: a.accountId,
+    agentId: a.agentId,
+    symbol: a.symbol,
+    side: a.side,
+    count,
+    leaves,
+    notional,
+    limitOrders,
+    ...(bestLimit === undefined ? {} : { bestLimit }),
+  };
+}
+
 /** Adds open orders to a side; the best limit is the highest buy or the lowest sell. */
 function addToSide(
   stat: SideStat,
