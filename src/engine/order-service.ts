@@ -487,6 +487,8 @@ export class OrderService {
 
   /** The members of an order's group (contingent legs, or an algorithm's children), first one first. */
   async group(stored: StoredOrder): Promise<StoredOrder[]> {
+    // A plain order (no role, no parent) is a group of one: nothing to read.
+    if (stored.meta.role === undefined && stored.order.parentId === undefined) return [stored];
     const headId =
       stored.order.parentId === undefined || stored.meta.role === 'child'
         ? stored.order.id

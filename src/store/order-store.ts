@@ -15,6 +15,7 @@ import type {
   StoredOrder,
 } from '../engine/ports.js';
 import type { Database, SqlQuery, Store } from './db.js';
+import { POSITION_COLUMNS_SQL, rawPosition } from './raw-rows.js';
 import {
   eventToPayload,
   fillToRow,
@@ -104,7 +105,7 @@ export class DrizzleOrderStore implements OrderStore {
   async recordEvent(record: EventRecord): Promise<RecordOutcome> {
     if (record.fill === undefined) return this.eventWrites.submit(record);
     try {
-      await this.recordOnce(record);
+      await this.recordOnce({ ...record, fill: record.fill });
       return 'recorded';
     } catch (error) {
       if (error instanceof Duplicate) return 'duplicate';
@@ -122,69 +123,29 @@ export class DrizzleOrderStore implements OrderStore {
     return recordEventsWith(this.store.query, records);
   }
 
-  /** One transaction; a duplicate fill or event aborts it whole, so nothing is applied twice or half. */
-  private recordOnce(record: EventRecord): Promise<void> {
-    return this.db.transaction(async (tx) => {
-      if (record.fill !== undefined) {
-        const { fill, applyToPosition } = record.fill;
-        const inserted = await tx
-          .insert(fills)
-          .values(fillToRow(fill, record.orderId))
-          .onConflictDoNothing()
-          .returning({ id: fills.id });
-        if (inserted.length === 0) throw new Duplicate();
-        const [row] = await tx
-          .select()
-          .from(positions)
-          .where(and(eq(positions.accountId, fill.accountId), eq(positions.symbol, fill.symbol)))
-          .for('update');
-        const before = row === undefined ? flatPosition(fill.accountId, fill.symbol) : rowToPosition(row);
-        const after = positionToRow(applyToPosition(before));
-        await tx
-          .insert(positions)
-          .values(after)
-          .onConflictDoUpdate({ target: [positions.accountId, positions.symbol], set: after });
-      }
-      const [current] = await tx
-        .select({ seq: orders.eventSeq })
-        .from(orders)
-        .where(eq(orders.id, record.orderId))
-        .for('update');
-      if (current === undefined) throw new Error(`no order ${record.orderId} to record an event on`);
-      const seq = current.seq + 1;
-      const event = record.event;
-      const appended = await tx
-        .insert(orderEvents)
-        .values({
-          orderId: record.orderId,
-          seq,
-          eventId: event.eventId,
-          kind: event.kind,
-          payload: eventToPayload(event),
-          venueTime: new Date(event.venueTime),
-          receivedAt: new Date(event.receivedAt),
-        })
-        .onConflictDoNothing({ target: [orderEvents.orderId, orderEvents.eventId] })
-        .returning({ id: orderEvents.id });
+  /**
+   * A fill with its event, in one transaction; a duplicate fill or event aborts it whole, so
+   * nothing is applied twice or half. Four statements, sent two at a time (a connection runs them
+   * in order): the fill's insert with the position's row lock, then the position's upsert with the
+   * event's append and the order's update (the statement that records events without fills).
+   */
+  private recordOnce(record: EventRecord & { fill: NonNullable<EventRecord['fill']> }): Promise<void> {
+    const { fill, applyToPosition } = record.fill;
+    return this.store.transaction(async (query) => {
+      const [inserted, locked] = await Promise.all([
+        query(INSERT_FILL, [JSON.stringify(columnsOf(fillToRow(fill, record.orderId), FILL_COLUMNS))]),
+        query(LOCK_POSITION, [fill.accountId, fill.symbol]),
+      ]);
+      if (inserted.length === 0) throw new Duplicate();
+      const before =
+        locked[0] === undefined ? flatPosition(fill.accountId, fill.symbol) : rawPosition(locked[0]);
+      const after = columnsOf(positionToRow(applyToPosition(before)), POSITION_COLUMNS);
+      const [, outcome] = await Promise.all([
+        query(UPSERT_POSITION, [JSON.stringify(after)]),
+        recordEventsWith(query, [record]),
+      ]);
       // A redelivered event (its id already recorded for this order) changes nothing.
-      if (appended.length === 0) throw new Duplicate();
-      const {
-        id: _id,
-        clientOrderId: _c,
-        accountId: _a,
-        agentId: _g,
-        reason: _r,
-        orderClass: _o,
-        requestHash: _h,
-        riskPrice: _p,
-        role: _l,
-        algo: _j,
-        arrivalBid: _b,
-        arrivalAsk: _k,
-        createdAt: _t,
-        ...changes
-      } = orderToRow(record.order, NO_META, seq);
-      await tx.update(orders).set(changes).where(eq(orders.id, record.orderId));
+      if (outcome[0] !== 'recorded') throw new Duplicate();
     });
   }
 
@@ -400,12 +361,37 @@ const RECORD_EVENTS = `
   where orders.id = ev.order_id
   returning orders.id`;
 
+/** A fill given as a JSON row (column names as keys); its id and recording time are the table's. */
+const INSERT_FILL = `
+  insert into fills (venue, account_id, fill_id, order_id, client_order_id, venue_order_id, symbol,
+                     side, quantity, price, liquidity, fee, fee_currency, ts)
+  select venue, account_id, fill_id, order_id, client_order_id, venue_order_id, symbol,
+         side, quantity, price, liquidity, fee, fee_currency, ts
+  from jsonb_populate_record(null::fills, $1::jsonb)
+  on conflict (venue, account_id, fill_id) do nothing
+  returning id`;
+
+const LOCK_POSITION = `
+  select ${POSITION_COLUMNS_SQL} from positions where account_id = $1 and symbol = $2 for update`;
+
+/** A position given as a JSON row, inserted or replacing the account's row for the symbol. */
+const UPSERT_POSITION = `
+  insert into positions select * from jsonb_populate_record(null::positions, $1::jsonb)
+  on conflict (account_id, symbol) do update set
+    quantity = excluded.quantity, avg_entry_price = excluded.avg_entry_price,
+    realized_pnl = excluded.realized_pnl, fees = excluded.fees,
+    opened_at = excluded.opened_at, updated_at = excluded.updated_at`;
+
 /** For rows whose meta columns are not written (events change lifecycle columns only). */
 const NO_META: OrderMeta = { agentId: '', orderClass: 'simple', requestHash: '' };
 
-const ORDER_COLUMNS = Object.entries(getTableColumns(orders)).map(
-  ([key, column]) => [key, column.name] as const,
-);
+/** A table's columns as [drizzle key, SQL name] pairs, for columnsOf. */
+const columnNames = (table: Parameters<typeof getTableColumns>[0]): (readonly [string, string])[] =>
+  Object.entries(getTableColumns(table)).map(([key, column]) => [key, column.name] as const);
+
+const ORDER_COLUMNS = columnNames(orders);
+const FILL_COLUMNS = columnNames(fills);
+const POSITION_COLUMNS = columnNames(positions);
 
 /**
  * The given columns of a row under their SQL names, for jsonb_populate_record(set): dates as ISO

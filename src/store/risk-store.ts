@@ -20,6 +20,7 @@ import type { AgentActivity, OpenOrderGroup } from '../risk/usage-book.js';
 import { appendAudit } from './audit-log.js';
 import type { SqlQuery, Store } from './db.js';
 import { insertOrders, recordEventsWith } from './order-store.js';
+import { POSITION_COLUMNS_SQL, rawPosition, text, toMs } from './raw-rows.js';
 import { equitySnapshots, riskLimits, signals, tradingState } from './schema.js';
 
 /**
@@ -262,10 +263,7 @@ const priceless = (only = ''): string => `
   where o.status in ${OPEN}
     and greatest(o.risk_price, o.limit_price, o.stop_price, o.trigger_price, o.current_stop) is null${only}`;
 
-const POSITIONS = `
-  select account_id, symbol, quantity::text as quantity, avg_entry_price::text as avg_entry_price,
-         realized_pnl::text as realized_pnl, fees::text as fees, opened_at, updated_at
-  from positions where quantity <> 0`;
+const POSITIONS = `select ${POSITION_COLUMNS_SQL} from positions where quantity <> 0`;
 
 const NEXT_EPOCH = `select nextval('risk_usage_epoch')::text as epoch`;
 
@@ -328,17 +326,7 @@ async function readOrderUsage(
 }
 
 async function readPositions(query: SqlQuery): Promise<Position[]> {
-  const rows = await query(POSITIONS, []);
-  return rows.map((r) => ({
-    accountId: text(r['account_id']),
-    symbol: text(r['symbol']),
-    quantity: dec(text(r['quantity'])),
-    avgEntryPrice: dec(text(r['avg_entry_price'])),
-    realizedPnl: dec(text(r['realized_pnl'])),
-    fees: dec(text(r['fees'])),
-    ...(r['opened_at'] === null ? {} : { openedAt: toMs(r['opened_at']) }),
-    updatedAt: toMs(r['updated_at']),
-  }));
+  return (await query(POSITIONS, [])).map(rawPosition);
 }
 
 function toGroup(r: Record<string, unknown>): OpenOrderGroup {
@@ -379,16 +367,4 @@ async function readLimits(query: SqlQuery): Promise<LimitRow[]> {
     ...(r['updated_by'] === null ? {} : { updatedBy: text(r['updated_by']) }),
     updatedAt: toMs(r['updated_at']),
   }));
-}
-
-/** A column value as text (numeric and text columns come back as strings, counts as numbers). */
-function text(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint') return value.toString();
-  return '';
-}
-
-/** A timestamptz as either driver returns it (a Date, or text). */
-function toMs(value: unknown): number {
-  return value instanceof Date ? value.getTime() : new Date(text(value)).getTime();
 }
