@@ -6,7 +6,7 @@ import { TradingError } from '../domain/errors.js';
 import type { Fill, OrderChanges, OrderEvent } from '../domain/events.js';
 import type { InstrumentRegistry } from '../domain/instruments.js';
 import type { Instrument } from '../domain/instrument.js';
-import { type Order, type OrderSpec, isTerminal, orderSpecOf } from '../domain/order.js';
+import { type Order, type OrderSpec, isOpen, isTerminal, orderSpecOf } from '../domain/order.js';
 import { applyEvent, applyOrderChanges, cancelRefusal, replaceRefusal } from '../domain/order-status.js';
 import { validateOrderSpec } from '../domain/order-validation.js';
 import { aggregatePositions } from '../domain/portfolio.js';
@@ -57,6 +57,8 @@ export interface RiskPort {
   admitGroup(requests: readonly AdmissionRequest[]): Promise<Admission[]>;
   /** A committed write raised usage outside an admission (see raisesUsage). */
   usageRaised(): Promise<void>;
+  /** An order left the open statuses: it counts for nothing in usage any more. */
+  orderEnded(orderId: string): void;
 }
 
 /** The routing port; the routing issue fills it. Until then: the pinned venue, or the first that trades the symbol. */
@@ -1000,6 +1002,8 @@ export class OrderService {
     if (outcome === 'duplicate') return;
     this.cache.advance(order.id, result.positionOnly === true ? order : result.order);
     if (result.positionOnly !== true && raisesUsage(order, result.order)) await this.usageRaised(order);
+    if (result.positionOnly !== true && isOpen(order.status) && !isOpen(result.order.status))
+      this.risk?.orderEnded(order.id);
     this.publish(order, result.order, fill, position);
   }
 

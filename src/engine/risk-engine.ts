@@ -403,6 +403,14 @@ export class RiskEngine {
     await this.deps.store.advanceEpoch();
   }
 
+  /**
+   * An order this process admitted left the open statuses (filled, canceled, expired, rejected):
+   * the usage kept for its admission is dropped once all of that admission's orders have.
+   */
+  orderEnded(orderId: string): void {
+    this.cache.ended(orderId);
+  }
+
   /** Usage as the store holds it now, read without the lock (checks and reports that record nothing). */
   private async currentUsage(now: number): Promise<{ accounts: AccountFacts[]; book: UsageBook }> {
     const accounts = await this.accountFacts(now);
@@ -536,6 +544,7 @@ export class RiskEngine {
         window: facts.window,
         ...(read === undefined ? {} : { read }),
         added,
+        addedIds: accepted.filter((id) => inserted.has(id)),
       };
       return decided.map(({ duplicate, ...a }) => ({
         ...a,

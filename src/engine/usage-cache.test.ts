@@ -178,4 +178,37 @@ describe('UsageCache', () => {
     expect(cache.usage(7n, windowAt(T + 2, day), T + 2)).toBeUndefined();
     expect(summary(cache.usage(7n, windowAt(T + 2), T + 2))?.activity).toEqual([[3, 3, '0']]);
   });
+
+  it("drops an admission's open orders once every one of them has ended, and only then", () => {
+    const cache = loaded();
+    const added = usage({ groups: [group(2, '10', '1000', '100')], activity: [activity(2, 2, T + 1)] });
+    cache.apply({ ...update(cache, 6n, T + 1), added, addedIds: ['o1', 'o2'] });
+    const groups = (epoch: bigint) => summary(cache.usage(epoch, windowAt(T + 2), T + 2))?.groups;
+    expect(groups(7n)).toEqual([[4, '30', '3000', '100']]);
+    cache.ended('o1');
+    cache.ended('unknown');
+    expect(groups(7n)).toEqual([[4, '30', '3000', '100']]);
+    cache.ended('o2');
+    // The read's groups stay (they only err high); the orders stay counted in the rate windows.
+    expect(summary(cache.usage(7n, windowAt(T + 2), T + 2))).toEqual({
+      groups: [[2, '20', '2000', '99']],
+      activity: [[4, 4, '0']],
+    });
+  });
+
+  it('keeps at most 64 admissions apart: the oldest is then counted for good', () => {
+    const cache = loaded();
+    for (let i = 0; i < 65; i++) {
+      const added = usage({ groups: [group(1, '1', '100')] });
+      cache.apply({ ...update(cache, 6n + BigInt(i), T + 1), added, addedIds: [`o${String(i)}`] });
+    }
+    for (let i = 0; i < 65; i++) cache.ended(`o${String(i)}`);
+    // o0's admission was folded into the groups when the 65th came: its end no longer drops it.
+    expect(summary(cache.usage(71n, windowAt(T + 2), T + 2))?.groups).toEqual([[3, '21', '2100', '99']]);
+  });
 });
+
+/** An admission at `epoch` and `now` that used the cache and added nothing yet. */
+function update(cache: UsageCache, epoch: bigint, now: number): CacheUpdate {
+  return { generation: cache.token(), epoch, now, window: windowAt(now), added: usage() };
+}

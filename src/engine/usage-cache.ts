@@ -18,12 +18,30 @@ interface Cached {
   readonly readAt: number;
   /** The `now` of the latest admission counted: a clock going back means reading again. */
   lastNow: number;
+  /** Open-order groups read afresh, plus the admissions' that can no longer be dropped. */
   readonly groups: Map<string, OpenOrderGroup>;
+  /** Admissions' open-order groups, kept apart until every order of the admission has ended. */
+  readonly batches: Map<number, Batch>;
+  /** The batch of each order still open in one. */
+  readonly batchOf: Map<string, number>;
+  nextBatch: number;
   rates: RateEntry[];
   /** Accepted notional per agent and account since the day starts below; absent when not read. */
   daily: Map<string, Decimal> | undefined;
   readonly dayStarts: ReadonlyMap<string, number> | undefined;
 }
+
+/** The open-order usage one admission added, and which of its orders are still open. */
+interface Batch {
+  readonly groups: readonly OpenOrderGroup[];
+  readonly open: Set<string>;
+}
+
+/**
+ * Admissions kept apart at most: past this, the oldest is merged into the groups for good (it can
+ * then only err high). Bounds the work of combining them at each admission.
+ */
+const MAX_BATCHES = 64;
 
 /** What one admission read and added, applied to the cache once its transaction has committed. */
 export interface CacheUpdate {
@@ -35,6 +53,8 @@ export interface CacheUpdate {
   readonly read?: OrderUsage;
   /** The usage of the orders the admission created. */
   readonly added: OrderUsage;
+  /** Those orders' ids, when `added` is theirs alone (else its groups are kept for good). */
+  readonly addedIds?: readonly string[];
 }
 
 /**
@@ -45,8 +65,11 @@ export interface CacheUpdate {
  * the database's usage epoch under the risk lock, and so does every write that may raise usage
  * outside an admission (RiskStore.advanceEpoch); an admission whose epoch is not one past the
  * cached one reads usage afresh. What lowers usage (fills, cancels, expiries, rejections, in any
- * process) is not tracked: the cache only errs high, and an admission that would deny an order
- * on cached usage reads it afresh and decides again, so no order is denied on stale usage. The
+ * process) is not tracked, with one exception: the open orders an admission of this process
+ * added are kept apart and dropped once every one of them has ended here (`ended`: filled,
+ * canceled, expired, rejected), since an ended order counts for nothing. Otherwise the cache only
+ * errs high, and an admission that would deny an order on cached usage reads it afresh and
+ * decides again, so no order is denied on stale usage. The
  * cache is also read afresh every `maxAgeMs`, and whenever an open order has no price of its own
  * (its notional moves with each fill).
  */
@@ -60,6 +83,20 @@ export class UsageCache {
   invalidate(): void {
     this.cached = undefined;
     this.generation++;
+  }
+
+  /**
+   * An order left the open statuses (this process applied its last fill, its cancel, expiry or
+   * rejection): once every order of its admission has, that admission's usage is dropped.
+   */
+  ended(orderId: string): void {
+    const c = this.cached;
+    const id = c?.batchOf.get(orderId);
+    if (c === undefined || id === undefined) return;
+    c.batchOf.delete(orderId);
+    const batch = c.batches.get(id);
+    batch?.open.delete(orderId);
+    if (batch?.open.size === 0) c.batches.delete(id);
   }
 
   /** A token for an admission's start: an update carrying an older one is not applied. */
@@ -96,7 +133,7 @@ export class UsageCache {
         rows.push({ agentId, accountId, lastSecond: 0, lastMinute: 0, dailyNotional: notional });
       }
     }
-    return { groups: [...c.groups.values()], activity: rows, priceless: 0 };
+    return { groups: openGroups(c), activity: rows, priceless: 0 };
   }
 
   /** Applies a committed admission: its fresh read (if any) and what it added. */
@@ -116,6 +153,9 @@ export class UsageCache {
         readAt: update.now,
         lastNow: update.now,
         groups: new Map(),
+        batches: new Map(),
+        batchOf: new Map(),
+        nextBatch: 0,
         rates: [],
         daily: dayStarts === undefined ? undefined : new Map(),
         dayStarts,
@@ -129,16 +169,19 @@ export class UsageCache {
     }
     // Daily notional is kept only while every admission reads what it added for the same day starts.
     if (c.daily !== undefined && !sameStarts(c.dayStarts, update.window.dayStarts)) c.daily = undefined;
-    this.add(c, update.added);
+    this.add(c, update.added, update.addedIds);
     c.epoch = update.epoch;
     c.lastNow = update.now;
   }
 
-  private add(c: Cached, usage: OrderUsage): void {
-    for (const g of usage.groups) {
-      const key = [g.accountId, g.agentId, g.symbol, g.side].join('\u0000');
-      const known = c.groups.get(key);
-      c.groups.set(key, known === undefined ? g : combineGroups(known, g));
+  private add(c: Cached, usage: OrderUsage, ids?: readonly string[]): void {
+    if (ids !== undefined && ids.length > 0 && usage.groups.length > 0) {
+      const id = c.nextBatch++;
+      c.batches.set(id, { groups: usage.groups, open: new Set(ids) });
+      for (const orderId of ids) c.batchOf.set(orderId, id);
+      if (c.batches.size > MAX_BATCHES) foldOldest(c);
+    } else {
+      addGroups(c.groups, usage.groups);
     }
     for (const a of usage.activity) {
       const key = `${a.agentId}\u0000${a.accountId}`;
@@ -155,6 +198,31 @@ export class UsageCache {
       if (c.daily !== undefined) c.daily.set(key, (c.daily.get(key) ?? ZERO).plus(a.dailyNotional));
     }
   }
+}
+
+function addGroups(into: Map<string, OpenOrderGroup>, groups: readonly OpenOrderGroup[]): void {
+  for (const g of groups) {
+    const key = [g.accountId, g.agentId, g.symbol, g.side].join('\u0000');
+    const known = into.get(key);
+    into.set(key, known === undefined ? g : combineGroups(known, g));
+  }
+}
+
+/** The groups read afresh combined with every admission's still kept apart. */
+function openGroups(c: Cached): OpenOrderGroup[] {
+  if (c.batches.size === 0) return [...c.groups.values()];
+  const all = new Map(c.groups);
+  for (const batch of c.batches.values()) addGroups(all, batch.groups);
+  return [...all.values()];
+}
+
+/** Merges the oldest admission kept apart into the groups: it is no longer dropped when it ends. */
+function foldOldest(c: Cached): void {
+  const [id, batch] = c.batches.entries().next().value ?? [];
+  if (id === undefined || batch === undefined) return;
+  c.batches.delete(id);
+  for (const orderId of batch.open) c.batchOf.delete(orderId);
+  addGroups(c.groups, batch.groups);
 }
 
 function sameStarts(
