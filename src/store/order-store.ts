@@ -125,18 +125,21 @@ export class DrizzleOrderStore implements OrderStore {
 
   /**
    * A fill with its event, in one transaction; a duplicate fill or event aborts it whole, so
-   * nothing is applied twice or half. Four statements, sent two at a time (a connection runs them
-   * in order): the fill's insert with the position's row lock, then the position's upsert with the
-   * event's append and the order's update (the statement that records events without fills).
+   * nothing is applied twice or half. Two round trips between BEGIN and COMMIT (a connection runs
+   * a round trip's statements in order): the fill's insert with the position's and the order's
+   * row locks, then the position's upsert with the event's append and the order's update (the
+   * statement that records events without fills).
    */
   private recordOnce(record: EventRecord & { fill: NonNullable<EventRecord['fill']> }): Promise<void> {
     const { fill, applyToPosition } = record.fill;
     return this.store.transaction(async (query) => {
-      const [inserted, locked] = await Promise.all([
+      const [inserted, locked, order] = await Promise.all([
         query(INSERT_FILL, [JSON.stringify(columnsOf(fillToRow(fill, record.orderId), FILL_COLUMNS))]),
         query(LOCK_POSITION, [fill.accountId, fill.symbol]),
+        query(LOCK_ORDER, [record.orderId]),
       ]);
       if (inserted.length === 0) throw new Duplicate();
+      if (order.length === 0) throw new Error(`no order ${record.orderId} to record a fill on`);
       const before =
         locked[0] === undefined ? flatPosition(fill.accountId, fill.symbol) : rawPosition(locked[0]);
       const after = columnsOf(positionToRow(applyToPosition(before)), POSITION_COLUMNS);
@@ -373,6 +376,8 @@ const INSERT_FILL = `
 
 const LOCK_POSITION = `
   select ${POSITION_COLUMNS_SQL} from positions where account_id = $1 and symbol = $2 for update`;
+
+const LOCK_ORDER = `select id from orders where id = $1 for update`;
 
 /** A position given as a JSON row, inserted or replacing the account's row for the symbol. */
 const UPSERT_POSITION = `
