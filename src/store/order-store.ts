@@ -15,7 +15,7 @@ import type {
   StoredOrder,
 } from '../engine/ports.js';
 import type { Database, SqlQuery, Store } from './db.js';
-import { POSITION_COLUMNS_SQL, rawPosition } from './raw-rows.js';
+import { POSITION_COLUMNS_SQL, columnNames, columnsOf, rawPosition } from './raw-rows.js';
 import {
   eventToPayload,
   fillToRow,
@@ -105,7 +105,7 @@ export class DrizzleOrderStore implements OrderStore {
   async recordEvent(record: EventRecord): Promise<RecordOutcome> {
     if (record.fill === undefined) return this.eventWrites.submit(record);
     try {
-      await this.recordOnce({ ...record, fill: record.fill });
+      await this.recordOnce(record, record.fill);
       return 'recorded';
     } catch (error) {
       if (error instanceof Duplicate) return 'duplicate';
@@ -130,8 +130,10 @@ export class DrizzleOrderStore implements OrderStore {
    * row locks, then the position's upsert with the event's append and the order's update (the
    * statement that records events without fills).
    */
-  private recordOnce(record: EventRecord & { fill: NonNullable<EventRecord['fill']> }): Promise<void> {
-    const { fill, applyToPosition } = record.fill;
+  private recordOnce(
+    record: EventRecord,
+    { fill, applyToPosition }: NonNullable<EventRecord['fill']>,
+  ): Promise<void> {
     return this.store.transaction(async (query) => {
       const [inserted, locked, order] = await Promise.all([
         query(INSERT_FILL, [JSON.stringify(columnsOf(fillToRow(fill, record.orderId), FILL_COLUMNS))]),
@@ -390,30 +392,9 @@ const UPSERT_POSITION = `
 /** For rows whose meta columns are not written (events change lifecycle columns only). */
 const NO_META: OrderMeta = { agentId: '', orderClass: 'simple', requestHash: '' };
 
-/** A table's columns as [drizzle key, SQL name] pairs, for columnsOf. */
-const columnNames = (table: Parameters<typeof getTableColumns>[0]): (readonly [string, string])[] =>
-  Object.entries(getTableColumns(table)).map(([key, column]) => [key, column.name] as const);
-
 const ORDER_COLUMNS = columnNames(orders);
 const FILL_COLUMNS = columnNames(fills);
 const POSITION_COLUMNS = columnNames(positions);
-
-/**
- * The given columns of a row under their SQL names, for jsonb_populate_record(set): dates as ISO
- * text; nulls left out (a missing key is NULL there), which keeps the statement's payload small.
- */
-function columnsOf(
-  row: Readonly<Record<string, unknown>>,
-  columns: readonly (readonly [string, string])[],
-): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const [key, column] of columns) {
-    const value = row[key];
-    if (value === null || value === undefined) continue;
-    out[column] = value instanceof Date ? value.toISOString() : value;
-  }
-  return out;
-}
 
 /**
  * Inserts new orders in one statement through `query` (the store's, or a transaction's): each

@@ -1,7 +1,9 @@
 /**
- * Rows read with raw SQL (`Store.query`), as either driver returns them: numeric and text columns
- * as strings (numerics selected as `::text`), counts as numbers, timestamptz as a Date or text.
+ * Rows read and written with raw SQL (`Store.query`). Read, as either driver returns them: numeric
+ * and text columns as strings (numerics selected as `::text`), counts as numbers, timestamptz as a
+ * Date or text. Written, as JSON objects keyed by column name for jsonb_populate_record(set).
  */
+import { getTableColumns } from 'drizzle-orm';
 import { dec } from '../domain/decimal.js';
 import type { Position } from '../domain/position.js';
 
@@ -34,4 +36,25 @@ export function rawPosition(r: Readonly<Record<string, unknown>>): Position {
     ...(r['opened_at'] === null || r['opened_at'] === undefined ? {} : { openedAt: toMs(r['opened_at']) }),
     updatedAt: toMs(r['updated_at']),
   };
+}
+
+/** A table's columns as [drizzle key, SQL name] pairs, for columnsOf. */
+export const columnNames = (table: Parameters<typeof getTableColumns>[0]): (readonly [string, string])[] =>
+  Object.entries(getTableColumns(table)).map(([key, column]) => [key, column.name] as const);
+
+/**
+ * The given columns of a row under their SQL names, for jsonb_populate_record(set): dates as ISO
+ * text; nulls left out (a missing key is NULL there), which keeps the statement's payload small.
+ */
+export function columnsOf(
+  row: Readonly<Record<string, unknown>>,
+  columns: readonly (readonly [string, string])[],
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of columns) {
+    const value = row[key];
+    if (value === null || value === undefined) continue;
+    out[column] = value instanceof Date ? value.toISOString() : value;
+  }
+  return out;
 }

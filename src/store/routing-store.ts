@@ -2,6 +2,7 @@ import { asc, inArray } from 'drizzle-orm';
 import { dec } from '../domain/decimal.js';
 import type { DecisionRecord, RoutingLog } from '../engine/routing-log.js';
 import type { Store } from './db.js';
+import { columnNames, columnsOf } from './raw-rows.js';
 import { routingAllocations, routingDecisions } from './schema.js';
 
 /** Routing decisions and their allocations (the router's audit trail), written in batches. */
@@ -14,7 +15,7 @@ export class DrizzleRoutingLog implements RoutingLog {
     private readonly onError: (error: unknown) => void = () => undefined,
   ) {}
 
-  /** Queues a decision; decisions queued meanwhile are written together in one transaction. */
+  /** Queues a decision; decisions queued meanwhile are written together in one statement. */
   record(decision: DecisionRecord): void {
     this.buffer.push(decision);
     if (this.buffer.length === 1) this.flushing = this.flushing.then(() => this.write());
@@ -30,50 +31,57 @@ export class DrizzleRoutingLog implements RoutingLog {
     const batch = this.buffer.splice(0);
     if (batch.length === 0) return;
     try {
-      // Two statements over JSON arrays: building a multi-row insert costs more CPU per row than
-      // the router's decision itself.
-      const decisions = batch.map((d) => ({
-        id: d.id,
-        order_id: d.orderId,
-        objective: d.plan.objective,
-        scores: d.plan.scores.map((s) => ({
-          venue: s.venue,
-          accountId: s.accountId,
-          eligible: s.eligible,
-          ...(s.reason === undefined ? {} : { reason: s.reason }),
-          price: s.price,
-          cost: s.cost,
-          liquidity: s.liquidity,
-          latency: s.latency,
-          reliability: s.reliability,
-          total: s.total,
-          ...(s.expectedPrice === undefined ? {} : { expectedPrice: s.expectedPrice.toFixed() }),
-          fillableQuantity: s.fillableQuantity.toFixed(),
-        })),
-        symbol: d.symbol,
-        side: d.plan.side,
-        quantity: d.quantity.toFixed(),
-        split: d.plan.split,
-        expected_average_price: d.plan.expectedAveragePrice?.toFixed() ?? null,
-        estimated_cost: d.plan.estimatedCost.toFixed(),
-        market_impact_bps: d.plan.marketImpactBps.toFixed(),
-        created_at: new Date(d.at).toISOString(),
-      }));
-      const allocations = batch.flatMap((d) =>
-        d.plan.allocations.map((a) => ({
-          decision_id: d.id,
-          venue: a.venue,
-          account_id: a.accountId,
-          quantity: a.quantity.toFixed(),
-          expected_price: a.expectedPrice?.toFixed() ?? null,
-          fees: a.fees.toFixed(),
-          score: String(Math.round(a.score * 1e6) / 1e6),
-        })),
+      // One statement over two JSON arrays: building a multi-row insert costs more CPU per row
+      // than the router's decision itself, and a data-modifying CTE is atomic without a transaction.
+      const decisions = batch.map((d) =>
+        columnsOf(
+          {
+            id: d.id,
+            orderId: d.orderId,
+            objective: d.plan.objective,
+            scores: d.plan.scores.map((s) => ({
+              venue: s.venue,
+              accountId: s.accountId,
+              eligible: s.eligible,
+              ...(s.reason === undefined ? {} : { reason: s.reason }),
+              price: s.price,
+              cost: s.cost,
+              liquidity: s.liquidity,
+              latency: s.latency,
+              reliability: s.reliability,
+              total: s.total,
+              ...(s.expectedPrice === undefined ? {} : { expectedPrice: s.expectedPrice.toFixed() }),
+              fillableQuantity: s.fillableQuantity.toFixed(),
+            })),
+            symbol: d.symbol,
+            side: d.plan.side,
+            quantity: d.quantity.toFixed(),
+            split: d.plan.split,
+            expectedAveragePrice: d.plan.expectedAveragePrice?.toFixed() ?? null,
+            estimatedCost: d.plan.estimatedCost.toFixed(),
+            marketImpactBps: d.plan.marketImpactBps.toFixed(),
+            createdAt: new Date(d.at),
+          } satisfies typeof routingDecisions.$inferInsert,
+          DECISION_COLUMNS,
+        ),
       );
-      await this.store.transaction(async (query) => {
-        await query(INSERT_DECISIONS, [JSON.stringify(decisions)]);
-        if (allocations.length > 0) await query(INSERT_ALLOCATIONS, [JSON.stringify(allocations)]);
-      });
+      const allocations = batch.flatMap((d) =>
+        d.plan.allocations.map((a) =>
+          columnsOf(
+            {
+              decisionId: d.id,
+              venue: a.venue,
+              accountId: a.accountId,
+              quantity: a.quantity.toFixed(),
+              expectedPrice: a.expectedPrice?.toFixed() ?? null,
+              fees: a.fees.toFixed(),
+              score: String(Math.round(a.score * 1e6) / 1e6),
+            } satisfies typeof routingAllocations.$inferInsert,
+            ALLOCATION_COLUMNS,
+          ),
+        ),
+      );
+      await this.store.query(INSERT_LOG, [JSON.stringify(decisions), JSON.stringify(allocations)]);
     } catch (error) {
       this.onError(error);
     }
@@ -134,13 +142,19 @@ export interface StoredDecision {
   }[];
 }
 
-/** Decisions given as a JSON array of rows (column names as keys). */
-const INSERT_DECISIONS = `
-  insert into routing_decisions
-  select * from jsonb_populate_recordset(null::routing_decisions, $1::jsonb)`;
+const DECISION_COLUMNS = columnNames(routingDecisions);
+const ALLOCATION_COLUMNS = columnNames(routingAllocations);
 
-/** Allocations given as a JSON array of rows; their ids come from the table's sequence. */
-const INSERT_ALLOCATIONS = `
+/**
+ * Decisions ($1) and their allocations ($2), each a JSON array of rows keyed by column name; the
+ * allocations' ids come from the table's sequence. Their foreign keys are checked at the end of
+ * the statement, once the decisions are in.
+ */
+const INSERT_LOG = `
+  with decisions as (
+    insert into routing_decisions
+    select * from jsonb_populate_recordset(null::routing_decisions, $1::jsonb)
+  )
   insert into routing_allocations (decision_id, venue, account_id, quantity, expected_price, fees, score)
   select decision_id, venue, account_id, quantity, expected_price, fees, score
-  from jsonb_populate_recordset(null::routing_allocations, $1::jsonb)`;
+  from jsonb_populate_recordset(null::routing_allocations, $2::jsonb)`;
