@@ -40,7 +40,10 @@ export interface RiskEngineDeps {
   readonly bus: EventBus;
   /** An agent's limits from its card (the agent level's defaults; setRiskLimits overrides them). */
   readonly agentLimits?: (agentId: string) => RiskLimits;
-  /** How long admissions may use the usage kept in memory before reading it afresh (0: never use it). */
+  /**
+   * How long admissions may use the open-order usage kept in memory without a newer snapshot of it
+   * before reading it afresh under the lock (0: never use it). Snapshots replace it every 5 s.
+   */
   readonly usageCacheMs?: number;
 }
 
@@ -106,6 +109,9 @@ const REPLACE_RAISING = new Set([
   'buying_power',
 ]);
 
+/** How old kept open-order usage gets before a snapshot replaces it (RiskEngine.refreshUsage). */
+const USAGE_REFRESH_MS = 5_000;
+
 const INITIAL_STATE: TradingStateRecord = {
   state: 'active',
   reason: 'no trading state recorded yet',
@@ -143,9 +149,13 @@ export class RiskEngine {
   private readonly startOfDay = new Map<string, { dayStart: number; equity: Decimal }>();
   private readonly cache: UsageCache;
   private readonly reads = { cached: 0, read: 0, reread: 0 };
+  private readonly refreshes = { used: 0, unused: 0, failed: 0 };
+  /** The snapshot of the open orders being read, if any (refreshUsage). */
+  private refreshing: Promise<void> | undefined;
 
   constructor(private readonly deps: RiskEngineDeps) {
-    this.cache = new UsageCache(deps.usageCacheMs);
+    const maxAge = deps.usageCacheMs ?? 60_000;
+    this.cache = new UsageCache(Math.min(USAGE_REFRESH_MS, maxAge), maxAge);
   }
 
   /** Loads the recorded trading state. */
@@ -394,6 +404,19 @@ export class RiskEngine {
   }
 
   /**
+   * Snapshots of the open orders read off the admission path since start: used to replace the kept
+   * usage, not used (an admission read afresh or another process admitted meanwhile), failed.
+   */
+  usageRefreshes(): { used: number; unused: number; failed: number } {
+    return { ...this.refreshes };
+  }
+
+  /** Resolves once no snapshot of the open orders is being read (before the store closes). */
+  async idle(): Promise<void> {
+    await this.refreshing;
+  }
+
+  /**
    * A committed write raised usage outside an admission (an order inserted or re-opened, a held
    * leg released, a quantity or price raised): the usage kept in memory is dropped and the epoch
    * advanced, so that the next admission of every process reads usage afresh.
@@ -554,7 +577,34 @@ export class RiskEngine {
     // Applied once committed. A failed admission applies nothing; the epoch it took (a sequence
     // is not rolled back) makes the next batch read afresh, as a group or replace admission does.
     if (update !== undefined) this.cache.apply(update);
+    this.refreshUsage();
     return admissions;
+  }
+
+  /**
+   * Kept usage errs high as orders end unseen (in other processes, or counted by a fresh read):
+   * once it is `USAGE_REFRESH_MS` old, a snapshot of the open orders replaces it. The snapshot is
+   * read without the risk lock, so admissions (of every process) go on meanwhile instead of
+   * queueing behind a scan of every open order.
+   */
+  private refreshUsage(): void {
+    const started = this.deps.clock.now();
+    if (this.refreshing !== undefined || !this.cache.refreshDue(started)) return;
+    const token = this.cache.token();
+    this.refreshing = this.deps.store
+      .openOrderSnapshot()
+      .then(
+        (snapshot) => {
+          this.refreshes[this.cache.refreshed(token, snapshot, started) ? 'used' : 'unused']++;
+        },
+        () => {
+          // Kept usage goes on erring high; past its maximum age admissions read it under the lock.
+          this.refreshes.failed++;
+        },
+      )
+      .finally(() => {
+        this.refreshing = undefined;
+      });
   }
 
   /** Decides a batch in order against one book; a client order id repeated in it is one order. */

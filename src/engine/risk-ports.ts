@@ -42,6 +42,12 @@ export interface OrderUsage {
   readonly priceless: number;
 }
 
+/** The open-order groups as of one usage epoch (RiskStore.openOrderSnapshot). */
+export interface OpenOrderSnapshot {
+  readonly epoch: bigint;
+  readonly groups: readonly OpenOrderGroup[];
+}
+
 /** What the store knows about usage: open orders, recent activity, positions. */
 export interface UsageRows extends OrderUsage {
   readonly positions: Position[];
@@ -89,6 +95,11 @@ export interface RiskStore {
    * every process's next admission reads usage afresh.
    */
   advanceEpoch(): Promise<void>;
+  /**
+   * The open-order usage and the usage epoch from one snapshot, without the risk lock (admissions
+   * go on meanwhile): the groups are those of exactly the admissions up to that epoch.
+   */
+  openOrderSnapshot(): Promise<OpenOrderSnapshot>;
   limits(): Promise<LimitRow[]>;
   saveLimits(row: Omit<LimitRow, 'updatedAt'> & { updatedAt: number }, audit: AuditRecord): Promise<void>;
   tradingState(): Promise<TradingStateRecord | undefined>;

@@ -41,7 +41,7 @@ const activity = (lastSecond: number, lastMinute: number, latestAt: number, dail
 
 /** A cache loaded by an admission at epoch 5, time T, with one group and activity. */
 function loaded(dayStarts?: ReadonlyMap<string, number>): UsageCache {
-  const cache = new UsageCache(5_000);
+  const cache = new UsageCache(5_000, 60_000);
   cache.apply({
     generation: cache.token(),
     epoch: 5n,
@@ -120,8 +120,58 @@ describe('UsageCache', () => {
     expect(summary(muchLater.usage(6n, windowAt(T + 59_990), T + 59_990))?.activity).toEqual([]);
   });
 
-  it('is read afresh after maxAgeMs, when the clock goes back, or after an invalidation', () => {
-    expect(loaded().usage(6n, windowAt(T + 5_000), T + 5_000)).toBeUndefined();
+  it('is due for a snapshot after refreshAfterMs, and read afresh after maxAgeMs', () => {
+    const cache = loaded();
+    expect(cache.refreshDue(T + 4_999)).toBe(false);
+    expect(cache.refreshDue(T + 5_000)).toBe(true);
+    expect(cache.usage(6n, windowAt(T + 59_999), T + 59_999)).toBeDefined();
+    expect(loaded().usage(6n, windowAt(T + 60_000), T + 60_000)).toBeUndefined();
+    expect(new UsageCache().refreshDue(T)).toBe(false); // nothing kept: nothing to refresh
+  });
+
+  it('a snapshot replaces the groups of the admissions up to its epoch; later ones stay apart', () => {
+    const cache = loaded();
+    cache.apply({
+      ...update(cache, 6n, T + 1),
+      added: usage({ groups: [group(1, '1', '100')] }),
+      addedIds: ['o1'],
+    });
+    cache.apply({
+      ...update(cache, 7n, T + 2),
+      added: usage({ groups: [group(1, '2', '200')] }),
+      addedIds: ['o2'],
+    });
+    const groups = () => summary(cache.usage(8n, windowAt(T + 5_001), T + 5_001))?.groups;
+    expect(groups()).toEqual([[4, '23', '2300', '99']]);
+
+    // Taken at epoch 6: the read's two orders have ended since, o1 is open, o2 came after it.
+    const token = cache.token();
+    expect(cache.refreshed(token, { epoch: 6n, groups: [group(1, '1', '100')] }, T + 5_000)).toBe(true);
+    expect(groups()).toEqual([[2, '3', '300', undefined]]);
+    expect(cache.refreshDue(T + 9_999)).toBe(false);
+    cache.ended('o1'); // in the snapshot now: its end is no longer tracked
+    expect(groups()).toEqual([[2, '3', '300', undefined]]);
+    cache.ended('o2');
+    expect(groups()).toEqual([[1, '1', '100', undefined]]);
+  });
+
+  it('a snapshot is not used when older than the kept groups, newer than the cache, or begun before an invalidation', () => {
+    const cache = loaded();
+    const kept = () => summary(cache.usage(6n, windowAt(T + 1), T + 1))?.groups;
+    expect(cache.refreshed(cache.token(), { epoch: 4n, groups: [] }, T + 5_000)).toBe(false);
+    // Epoch 6 is an admission this cache has not seen (another process's): the next one reads afresh.
+    expect(cache.refreshed(cache.token(), { epoch: 6n, groups: [] }, T + 5_000)).toBe(false);
+    expect(kept()).toEqual([[2, '20', '2000', '99']]);
+    const token = cache.token();
+    cache.invalidate();
+    cache.apply({ ...update(cache, 5n, T), read: usage({ groups: [group(1, '1', '100')] }) });
+    expect(cache.refreshed(token, { epoch: 5n, groups: [] }, T + 5_000)).toBe(false);
+    expect(kept()).toEqual([[1, '1', '100', undefined]]);
+    expect(cache.refreshed(cache.token(), { epoch: 5n, groups: [] }, T + 5_000)).toBe(true);
+    expect(kept()).toEqual([]);
+  });
+
+  it('is read afresh when the clock goes back, or after an invalidation', () => {
     expect(loaded().usage(6n, windowAt(T - 1), T - 1)).toBeUndefined();
     const cache = loaded();
     cache.invalidate();

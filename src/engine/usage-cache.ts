@@ -1,6 +1,6 @@
 import { type Decimal, ZERO } from '../domain/decimal.js';
 import { type AgentActivity, type OpenOrderGroup, combineGroups } from '../risk/usage-book.js';
-import type { OrderUsage, UsageWindow } from './risk-ports.js';
+import type { OpenOrderSnapshot, OrderUsage, UsageWindow } from './risk-ports.js';
 
 /** Orders of one agent in one account counted in the rate windows, up to their latest one. */
 interface RateEntry {
@@ -15,11 +15,14 @@ interface RateEntry {
 interface Cached {
   /** The epoch of the admission whose usage is counted last. */
   epoch: bigint;
-  readonly readAt: number;
+  /** When the open-order groups were last read (by an admission or a snapshot). */
+  readAt: number;
   /** The `now` of the latest admission counted: a clock going back means reading again. */
   lastNow: number;
   /** Open-order groups read afresh, plus the admissions' that can no longer be dropped. */
-  readonly groups: Map<string, OpenOrderGroup>;
+  groups: Map<string, OpenOrderGroup>;
+  /** The latest admission epoch whose usage `groups` may hold: a snapshot older than it is not used. */
+  groupsEpoch: bigint;
   /** Admissions' open-order groups, kept apart until every order of the admission has ended. */
   readonly batches: Map<number, Batch>;
   /** The batch of each order still open in one. */
@@ -33,6 +36,8 @@ interface Cached {
 
 /** The open-order usage one admission added, and which of its orders are still open. */
 interface Batch {
+  /** The admission's epoch. */
+  readonly epoch: bigint;
   readonly groups: readonly OpenOrderGroup[];
   readonly open: Set<string>;
 }
@@ -69,15 +74,50 @@ export interface CacheUpdate {
  * added are kept apart and dropped once every one of them has ended here (`ended`: filled,
  * canceled, expired, rejected), since an ended order counts for nothing. Otherwise the cache only
  * errs high, and an admission that would deny an order on cached usage reads it afresh and
- * decides again, so no order is denied on stale usage. The
- * cache is also read afresh every `maxAgeMs`, and whenever an open order has no price of its own
- * (its notional moves with each fill).
+ * decides again, so no order is denied on stale usage.
+ *
+ * What errs high is corrected every `refreshAfterMs` off the admission path: the risk engine reads
+ * the open orders and the epoch from one snapshot without the risk lock (`refreshDue`,
+ * `refreshed`), and the snapshot replaces the groups of the admissions it holds. Usage is read
+ * afresh under the lock when the groups are older than `maxAgeMs` (the refreshes failed), and
+ * whenever an open order has no price of its own (its notional moves with each fill).
  */
 export class UsageCache {
   private cached: Cached | undefined;
   private generation = 0;
 
-  constructor(private readonly maxAgeMs = 5_000) {}
+  constructor(
+    private readonly refreshAfterMs = 5_000,
+    private readonly maxAgeMs = 60_000,
+  ) {}
+
+  /** Whether the kept groups are old enough for a snapshot to replace them. */
+  refreshDue(now: number): boolean {
+    return this.cached !== undefined && now - this.cached.readAt >= this.refreshAfterMs;
+  }
+
+  /**
+   * Replaces the kept open-order groups with a snapshot's (RiskStore.openOrderSnapshot), begun
+   * when `token` was current: the admissions up to its epoch are in it, later ones stay kept apart.
+   * Not used when the cache changed generation since, when its groups are newer than the snapshot,
+   * or when the snapshot holds admissions this cache has not seen (the next admission reads afresh).
+   * Answers whether it was used.
+   */
+  refreshed(token: number, snapshot: OpenOrderSnapshot, now: number): boolean {
+    const c = this.cached;
+    if (c === undefined || token !== this.generation) return false;
+    if (snapshot.epoch < c.groupsEpoch || snapshot.epoch > c.epoch) return false;
+    c.groups = new Map();
+    addGroups(c.groups, snapshot.groups);
+    c.groupsEpoch = snapshot.epoch;
+    for (const [id, batch] of c.batches) {
+      if (batch.epoch > snapshot.epoch) continue;
+      c.batches.delete(id);
+      for (const orderId of batch.open) c.batchOf.delete(orderId);
+    }
+    c.readAt = Math.max(c.readAt, now);
+    return true;
+  }
 
   /** Drops the cache: the next admission reads usage afresh. */
   invalidate(): void {
@@ -153,6 +193,7 @@ export class UsageCache {
         readAt: update.now,
         lastNow: update.now,
         groups: new Map(),
+        groupsEpoch: update.epoch,
         batches: new Map(),
         batchOf: new Map(),
         nextBatch: 0,
@@ -160,7 +201,7 @@ export class UsageCache {
         daily: dayStarts === undefined ? undefined : new Map(),
         dayStarts,
       };
-      this.add(this.cached, update.read);
+      this.add(this.cached, update.read, update.epoch);
     }
     const c = this.cached;
     if (c === undefined || (update.read === undefined && update.epoch !== c.epoch + 1n)) {
@@ -169,19 +210,20 @@ export class UsageCache {
     }
     // Daily notional is kept only while every admission reads what it added for the same day starts.
     if (c.daily !== undefined && !sameStarts(c.dayStarts, update.window.dayStarts)) c.daily = undefined;
-    this.add(c, update.added, update.addedIds);
+    this.add(c, update.added, update.epoch, update.addedIds);
     c.epoch = update.epoch;
     c.lastNow = update.now;
   }
 
-  private add(c: Cached, usage: OrderUsage, ids?: readonly string[]): void {
+  private add(c: Cached, usage: OrderUsage, epoch: bigint, ids?: readonly string[]): void {
     if (ids !== undefined && ids.length > 0 && usage.groups.length > 0) {
       const id = c.nextBatch++;
-      c.batches.set(id, { groups: usage.groups, open: new Set(ids) });
+      c.batches.set(id, { epoch, groups: usage.groups, open: new Set(ids) });
       for (const orderId of ids) c.batchOf.set(orderId, id);
       if (c.batches.size > MAX_BATCHES) foldOldest(c);
-    } else {
+    } else if (usage.groups.length > 0) {
       addGroups(c.groups, usage.groups);
+      if (epoch > c.groupsEpoch) c.groupsEpoch = epoch;
     }
     for (const a of usage.activity) {
       const key = `${a.agentId}\u0000${a.accountId}`;
@@ -223,6 +265,7 @@ function foldOldest(c: Cached): void {
   c.batches.delete(id);
   for (const orderId of batch.open) c.batchOf.delete(orderId);
   addGroups(c.groups, batch.groups);
+  if (batch.epoch > c.groupsEpoch) c.groupsEpoch = batch.epoch;
 }
 
 function sameStarts(

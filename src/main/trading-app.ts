@@ -338,6 +338,7 @@ async function start(
       trailing.stop();
       service.stop();
       await service.idle();
+      await risk.idle();
       await routingLog.flush();
       recorder.stop();
       await recorder.idle();

@@ -123,11 +123,13 @@ async function openPostgres(url: string, migrationsFolder: string): Promise<Stor
   // first minutes of a server, before autovacuum analyzes) kept plans made for empty tables: the
   // batched event statement went from 1 ms to 9 ms at 60,000 orders (bench/oms.bench.ts). A
   // custom plan per execution follows the tables' current size; planning costs ~0.1 ms, paid
-  // once per batch.
+  // once per batch. JIT compilation is off: the planner's cost estimate for a scan of every open
+  // order passed its threshold on a young table, and compiling took 17 ms of the scan's 88 ms;
+  // this store's statements are short, and none gains from compiled expressions.
   const client = postgres(url, {
     max: CONNECTIONS,
     onnotice: () => undefined,
-    connection: { plan_cache_mode: 'force_custom_plan' },
+    connection: { plan_cache_mode: 'force_custom_plan', jit: 'off' },
   });
   const db = drizzlePostgres({ client, schema });
   return {

@@ -7,6 +7,7 @@ import type {
   AdmissionTx,
   EquitySnapshot,
   LimitRow,
+  OpenOrderSnapshot,
   OrderUsage,
   RiskStore,
   SignalRecord,
@@ -27,7 +28,7 @@ import { equitySnapshots, riskLimits, signals, tradingState } from './schema.js'
  * The key of the transaction-scoped advisory lock every admission holds: one admission at a time
  * on this database, from any number of server processes (see RiskStore.admission).
  */
-const RISK_LOCK = 7_214_003;
+export const RISK_LOCK = 7_214_003;
 const GLOBAL = 'global';
 
 /** The risk engine's tables: limits, the trading state, equity snapshots, and usage read from orders. */
@@ -67,6 +68,16 @@ export class DrizzleRiskStore implements RiskStore {
 
   async advanceEpoch(): Promise<void> {
     await this.store.query(NEXT_EPOCH, []);
+  }
+
+  openOrderSnapshot(): Promise<OpenOrderSnapshot> {
+    return this.store.transaction(async (query) => {
+      // One snapshot for both reads, without the risk lock: the open orders of exactly the
+      // admissions up to the epoch it shows (each admission's advance commits with its orders).
+      await query('set transaction isolation level repeatable read, read only', []);
+      const [[row], groups] = await Promise.all([query(EPOCH, []), query(openGroups(), [])]);
+      return { epoch: BigInt(text(row?.['epoch'])), groups: groups.map(toGroup) };
+    });
   }
 
   limits(): Promise<LimitRow[]> {
@@ -265,7 +276,10 @@ const priceless = (only = ''): string => `
 
 const POSITIONS = `select ${POSITION_COLUMNS_SQL} from positions where quantity <> 0`;
 
-const NEXT_EPOCH = `select nextval('risk_usage_epoch')::text as epoch`;
+/** Advances the usage epoch; inside an admission, the advance commits with it. */
+const NEXT_EPOCH = `update risk_usage_epoch set epoch = epoch + 1 where id = 1 returning epoch::text as epoch`;
+
+const EPOCH = `select epoch::text as epoch from risk_usage_epoch where id = 1`;
 
 /** The usage orders make (all of them, or only those with these ids): open groups and activity. */
 async function readOrderUsage(

@@ -7,7 +7,6 @@ import {
   integer,
   jsonb,
   numeric,
-  pgSequence,
   pgTable,
   primaryKey,
   text,
@@ -213,12 +212,17 @@ export const riskLimits = pgTable(
 );
 
 /**
- * The usage epoch: advanced by every admission (under the risk lock) and after every committed
- * write that can raise usage outside one (an order inserted or re-opened, a leg released, a
- * quantity or price raised). A process whose admission finds it one past its own last value knows
- * no other write changed usage since, and uses the usage it keeps in memory (src/engine/usage-cache.ts).
+ * The usage epoch (one row): advanced by every admission (under the risk lock) and after every
+ * committed write that can raise usage outside one (an order inserted or re-opened, a leg
+ * released, a quantity or price raised). A process whose admission finds it one past its own last
+ * value knows no other write changed usage since, and uses the usage it keeps in memory
+ * (src/engine/usage-cache.ts). A row, not a sequence: an admission's advance commits with it, so
+ * a snapshot that reads the epoch and the open orders sees exactly the admissions up to that epoch.
  */
-export const riskUsageEpoch = pgSequence('risk_usage_epoch');
+export const riskUsageEpoch = pgTable('risk_usage_epoch', {
+  id: integer('id').primaryKey(),
+  epoch: bigint('epoch', { mode: 'bigint' }).notNull(),
+});
 
 /** The trading state (ORDER-SEMANTICS.md §7.4), shared by every server process on this database. */
 export const tradingState = pgTable('trading_state', {

@@ -170,6 +170,7 @@ export async function openRig(
     venueEvents,
     close: async () => {
       await service.idle();
+      await risk.idle();
       service.stop();
       await broker.close();
     },

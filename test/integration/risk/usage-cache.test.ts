@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { dec } from '../../../src/domain/decimal.js';
+import type { OpenOrderSnapshot } from '../../../src/engine/risk-ports.js';
+import { DrizzleRiskStore, RISK_LOCK } from '../../../src/store/risk-store.js';
 import { TEST_BACKENDS, useTestStore } from '../../support/databases.js';
 import { PROFILE, type RiskRig, limit, openRig, outcome, resetRiskTables, unique } from './harness.js';
 
@@ -93,4 +95,50 @@ describe.each(TEST_BACKENDS)('usage kept between admissions on %s', (backend) =>
     expect(a.risk.usageReads()).toEqual({ read: 1, cached: 2, reread: 1 });
     expect(outcome(await a.service.submit(buy()))).toBe('denied:MAX_OPEN_ORDERS');
   });
+
+  it('room freed in another process is found by the next snapshot of the open orders, with no read under the lock', async () => {
+    await a.risk.setLimits('global', '*', { maxOpenOrders: 4 }, 'test');
+    expect(outcome(await a.service.submit(buy()))).toBe('new');
+    const other = await b.service.submit(buy());
+    expect(outcome(await a.service.submit(buy()))).toBe('new'); // reads afresh: counts the other's
+    await b.service.cancel({ orderId: other.order.id });
+    await b.service.idle();
+    expect(a.risk.usageReads()).toEqual({ read: 2, cached: 0, reread: 0 });
+
+    // Kept usage is 5 s old: this admission (3 kept + 1) uses it, then a snapshot replaces it.
+    a.clock.advanceBy(5_000);
+    expect(outcome(await a.service.submit(buy()))).toBe('new');
+    await a.risk.idle();
+    expect(a.risk.usageRefreshes()).toEqual({ used: 1, unused: 0, failed: 0 });
+
+    // Without the snapshot, kept usage (4) would deny this order and usage would be read again.
+    expect(outcome(await a.service.submit(buy()))).toBe('new');
+    expect(a.risk.usageReads()).toEqual({ read: 2, cached: 2, reread: 0 });
+    expect(outcome(await a.service.submit(buy()))).toBe('denied:MAX_OPEN_ORDERS');
+  });
+
+  it.runIf(backend === 'postgres')(
+    'the snapshot of the open orders is read while an admission holds the risk lock',
+    async () => {
+      expect(outcome(await a.service.submit(buy()))).toBe('new');
+      const riskStore = new DrizzleRiskStore(store());
+      let taken: OpenOrderSnapshot | undefined;
+      let held = 0n;
+      const admission = store().transaction(async (query) => {
+        await query('select pg_advisory_xact_lock($1)', [RISK_LOCK]);
+        const [row] = await query(
+          'update risk_usage_epoch set epoch = epoch + 1 returning epoch::text as e',
+          [],
+        );
+        held = BigInt(String(row?.['e']));
+        await query(`update orders set quantity = 5 where status = 'new'`, []);
+        // Another connection, meanwhile: what is committed, read without the lock.
+        taken = await riskStore.openOrderSnapshot();
+        throw new Error('rolled back');
+      });
+      await expect(admission).rejects.toThrow('rolled back');
+      expect(taken?.epoch).toBe(held - 1n);
+      expect(taken?.groups.map((g) => [g.count, g.leaves.toFixed()])).toEqual([[1, '1']]);
+    },
+  );
 });

@@ -54,6 +54,7 @@ const TABLES = [
   'positions',
   'reconcile_checkpoints',
   'risk_limits',
+  'risk_usage_epoch',
   'routing_allocations',
   'routing_decisions',
   'signals',
