@@ -74,6 +74,11 @@ export interface OrderStore {
   ): Promise<{ created: boolean; stored: StoredOrder }>;
   findById(id: string): Promise<StoredOrder | undefined>;
   findByClientOrderId(accountId: string, clientOrderId: string): Promise<StoredOrder | undefined>;
+  /** The account's orders with these client order ids, by client order id (one read). */
+  findManyByClientOrderId(
+    accountId: string,
+    clientOrderIds: readonly string[],
+  ): Promise<ReadonlyMap<string, StoredOrder>>;
   /** Appends the event and saves the order; a fill seen before makes the whole record a duplicate. */
   recordEvent(record: EventRecord): Promise<RecordOutcome>;
   listOrders(filter: OrderFilter): Promise<OrderPage>;

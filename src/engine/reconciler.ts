@@ -182,9 +182,12 @@ export class Reconciler {
     }
     let aligned = 0;
     let imported = 0;
+    // One read for all of them: on a busy venue most already agree with the store, and are done.
+    const known = await this.deps.store.findManyByClientOrderId(accountId, [...venueOrders.keys()]);
     for (const venueOrder of venueOrders.values()) {
       seen.add(venueOrder.clientOrderId);
-      let stored = await this.deps.store.findByClientOrderId(accountId, venueOrder.clientOrderId);
+      let stored = known.get(venueOrder.clientOrderId);
+      if (stored !== undefined && agrees(stored.order, venueOrder)) continue;
       if (stored === undefined) {
         stored = await this.deps.service.importExternal(venueOrder);
         imported += 1;
@@ -338,6 +341,19 @@ export class Reconciler {
   private async reload(stored: StoredOrder): Promise<StoredOrder> {
     return (await this.deps.store.findById(stored.order.id)) ?? stored;
   }
+}
+
+/**
+ * Nothing for `align` to do, as the store holds the order: no synthesized ack is due, the venue
+ * filled no more than the store applied, and the venue has not ended an order open here.
+ */
+function agrees(order: Order, venue: VenueOrder): boolean {
+  return (
+    order.status !== 'pending_new' &&
+    !(order.status === 'rejected' && order.inferred) &&
+    !venue.filledQty.greaterThan(order.filledQty) &&
+    !(isTerminal(venue.status) && !isTerminal(order.status))
+  );
 }
 
 function failed(venue: string, accountId: string, error: unknown): ReconcileReport {

@@ -102,6 +102,18 @@ export class DrizzleOrderStore implements OrderStore {
     return row === undefined ? undefined : rowToStored(row);
   }
 
+  async findManyByClientOrderId(
+    accountId: string,
+    clientOrderIds: readonly string[],
+  ): Promise<ReadonlyMap<string, StoredOrder>> {
+    if (clientOrderIds.length === 0) return new Map();
+    const rows = await this.db
+      .select()
+      .from(orders)
+      .where(and(eq(orders.accountId, accountId), inArray(orders.clientOrderId, [...clientOrderIds])));
+    return new Map(rows.map((row) => [row.clientOrderId, rowToStored(row)]));
+  }
+
   async recordEvent(record: EventRecord): Promise<RecordOutcome> {
     if (record.fill === undefined) return this.eventWrites.submit(record);
     try {

@@ -72,6 +72,27 @@ describe.each(TEST_BACKENDS)('order store on %s', (backend) => {
     expect(page.orders.map((s) => s.order.id).sort()).toEqual(created.sort());
   });
 
+  it("finds an account's orders by client order ids in one read, and only that account's", async () => {
+    const orders = new DrizzleOrderStore(store());
+    const mine = [pending(1, 'many'), pending(2, 'many')];
+    const theirs = { ...pending(3, 'many'), id: 'many-other', clientOrderId: 'many-c1', accountId: 'acct-2' };
+    for (const o of [...mine, theirs]) await orders.createOrder(o, META);
+
+    const found = await orders.findManyByClientOrderId(mine[0]?.accountId ?? '', [
+      'many-c1',
+      'many-c2',
+      'nope',
+    ]);
+    expect([...found.entries()].map(([c, s]) => [c, s.order.id]).sort()).toEqual([
+      ['many-c1', 'many-o1'],
+      ['many-c2', 'many-o2'],
+    ]);
+    expect((await orders.findManyByClientOrderId('acct-2', ['many-c1'])).get('many-c1')?.order.id).toBe(
+      'many-other',
+    );
+    expect((await orders.findManyByClientOrderId('acct-2', [])).size).toBe(0);
+  });
+
   it('records concurrent events once each, in per-order sequence, and a redelivery as a duplicate', async () => {
     const orders = new DrizzleOrderStore(store());
     const created = Array.from({ length: 100 }, (_, i) => pending(i, 'seq'));
