@@ -574,8 +574,9 @@ export class RiskEngine {
         created: !duplicate && inserted.has(a.order.id),
       }));
     });
-    // Applied once committed. A failed admission applies nothing; the epoch it took (a sequence
-    // is not rolled back) makes the next batch read afresh, as a group or replace admission does.
+    // Applied once committed. A failed admission applies nothing: its advance of the epoch rolled
+    // back with its orders, or (a commit whose outcome is unknown) it committed, and the next batch
+    // finds the epoch two past and reads afresh, as after a group or replace admission.
     if (update !== undefined) this.cache.apply(update);
     this.refreshUsage();
     return admissions;
