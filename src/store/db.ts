@@ -1,6 +1,6 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
@@ -79,65 +79,12 @@ export async function openStore(url: string = DEFAULT_DATABASE_URL): Promise<Sto
   );
 }
 
-/** How long PGlite statements may follow one another before the event loop gets a turn. */
-const TURN_MS = 5;
-
-/**
- * PGlite runs each statement synchronously on this thread and answers through promise jobs, so a
- * chain of statements never lets the event loop reach its I/O and timers: during a reconciliation
- * pass (four reads for each of 300 orders a busy venue updated) a stdio or HTTP request went
- * unread for 1.2 s every 5 s. A statement that would start more than TURN_MS after the loop's
- * last turn lets it turn first (setImmediate: pending I/O is read, then the chain goes on).
- */
-function yieldingToTheLoop(client: PGlite): PGlite {
-  let probedAt: number | undefined;
-  const turn = async (): Promise<void> => {
-    const now = performance.now();
-    if (probedAt === undefined) {
-      probedAt = now;
-      setImmediate(() => {
-        probedAt = undefined;
-      });
-      return;
-    }
-    if (now - probedAt >= TURN_MS) await new Promise<void>((resolve) => setImmediate(resolve));
-  };
-  const query = client.query.bind(client);
-  const exec = client.exec.bind(client);
-  const transaction = client.transaction.bind(client);
-  return Object.assign(client, {
-    query: async (...args: Parameters<PGlite['query']>) => {
-      await turn();
-      return query(...args);
-    },
-    exec: async (...args: Parameters<PGlite['exec']>) => {
-      await turn();
-      return exec(...args);
-    },
-    transaction: async <T>(fn: (tx: Transaction) => Promise<T>) => {
-      await turn();
-      return transaction((tx) => {
-        const txQuery = tx.query.bind(tx);
-        return fn(
-          Object.assign(tx, {
-            query: async (...args: Parameters<Transaction['query']>) => {
-              await turn();
-              return txQuery(...args);
-            },
-          }),
-        );
-      });
-    },
-  });
-}
-
 async function openPglite(
-  pglite: PGlite,
+  client: PGlite,
   kind: StoreKind,
   location: string,
   migrationsFolder: string,
 ): Promise<Store> {
-  const client = yieldingToTheLoop(pglite);
   const db = drizzlePglite({ client, schema });
   await migratePglite(db, { migrationsFolder });
   return {
