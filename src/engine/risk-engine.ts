@@ -40,11 +40,6 @@ export interface RiskEngineDeps {
   readonly bus: EventBus;
   /** An agent's limits from its card (the agent level's defaults; setRiskLimits overrides them). */
   readonly agentLimits?: (agentId: string) => RiskLimits;
-  /**
-   * How long admissions may use the open-order usage kept in memory without a newer snapshot of it
-   * before reading it afresh under the lock (0: never use it). Snapshots replace it every 5 s.
-   */
-  readonly usageCacheMs?: number;
 }
 
 /** An order on its way in: what admission decides on. */
@@ -109,9 +104,6 @@ const REPLACE_RAISING = new Set([
   'buying_power',
 ]);
 
-/** How old kept open-order usage gets before a snapshot replaces it (RiskEngine.refreshUsage). */
-const USAGE_REFRESH_MS = 5_000;
-
 const INITIAL_STATE: TradingStateRecord = {
   state: 'active',
   reason: 'no trading state recorded yet',
@@ -147,16 +139,14 @@ export class RiskEngine {
   private current: TradingStateRecord = INITIAL_STATE;
   /** Each account's equity when its day started, by day start. */
   private readonly startOfDay = new Map<string, { dayStart: number; equity: Decimal }>();
-  private readonly cache: UsageCache;
+  /** Kept usage: a snapshot replaces it once 5 s old; past 60 s without one it is read under the lock. */
+  private readonly cache = new UsageCache(5_000, 60_000);
   private readonly reads = { cached: 0, read: 0, reread: 0 };
   private readonly refreshes = { used: 0, unused: 0, failed: 0 };
   /** The snapshot of the open orders being read, if any (refreshUsage). */
   private refreshing: Promise<void> | undefined;
 
-  constructor(private readonly deps: RiskEngineDeps) {
-    const maxAge = deps.usageCacheMs ?? 60_000;
-    this.cache = new UsageCache(Math.min(USAGE_REFRESH_MS, maxAge), maxAge);
-  }
+  constructor(private readonly deps: RiskEngineDeps) {}
 
   /** Loads the recorded trading state. */
   async start(): Promise<void> {
@@ -584,7 +574,7 @@ export class RiskEngine {
 
   /**
    * Kept usage errs high as orders end unseen (in other processes, or counted by a fresh read):
-   * once it is `USAGE_REFRESH_MS` old, a snapshot of the open orders replaces it. The snapshot is
+   * once it is old enough (UsageCache.refreshDue), a snapshot of the open orders replaces it. The snapshot is
    * read without the risk lock, so admissions (of every process) go on meanwhile instead of
    * queueing behind a scan of every open order.
    */
