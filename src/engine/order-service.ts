@@ -908,13 +908,20 @@ export class OrderService {
 
   /**
    * Applies an event reconciliation fetched or synthesized (§8.2, §8.3), under the order's lock, to
-   * the order as stored now. `eventId` makes it idempotent: the same id is recorded once.
+   * the order as stored now. `eventId` makes it idempotent: the same id is recorded once. A
+   * synthesized event is given as a function of that order, returning undefined when the order no
+   * longer needs it: the venue's own event may have arrived while the venue was being read.
    */
-  reconcileEvent(ref: { orderId: string }, body: ReconcileEventBody, eventId: string): Promise<void> {
+  reconcileEvent(
+    ref: { orderId: string },
+    body: ReconcileEventBody | ((current: Order) => ReconcileEventBody | undefined),
+    eventId: string,
+  ): Promise<void> {
     return this.find(ref).then((stored) =>
       this.locks.run(lockKey(stored.order), async () => {
         const current = (await this.current(stored.order.id))?.order ?? stored.order;
-        await this.apply(current, this.event(current, body, eventId));
+        const due = typeof body === 'function' ? body(current) : body;
+        if (due !== undefined) await this.apply(current, this.event(current, due, eventId));
       }),
     );
   }
@@ -980,7 +987,6 @@ export class OrderService {
       });
       return;
     }
-    if (result.anomaly !== undefined) this.anomaly(result.anomaly, { orderId: order.id, event: event.kind });
     let position: Position | undefined;
     const fill = event.kind === 'fill' ? event.fill : undefined;
     const outcome = await this.deps.store.recordEvent({
@@ -999,7 +1005,8 @@ export class OrderService {
             },
           }),
     });
-    if (outcome === 'duplicate') return;
+    if (outcome === 'duplicate') return; // a fill or event recorded before: nothing to tell either
+    if (result.anomaly !== undefined) this.anomaly(result.anomaly, { orderId: order.id, event: event.kind });
     this.cache.advance(order.id, result.positionOnly === true ? order : result.order);
     if (result.positionOnly !== true && raisesUsage(order, result.order)) await this.usageRaised(order);
     if (result.positionOnly !== true && isOpen(order.status) && !isOpen(result.order.status))

@@ -95,8 +95,12 @@ export interface OrderStore {
   /** Non-flat positions, or every row (closed ones keep their realized P&L) with `includeFlat`. */
   positions(accountId?: string, includeFlat?: boolean): Promise<Position[]>;
   position(accountId: string, symbol: string): Promise<Position | undefined>;
-  /** Replaces a position with the venue's and records why in the audit log, in one transaction. */
-  correctPosition(position: Position, audit: AuditRecord): Promise<void>;
+  /**
+   * Replaces a position with the venue's and records why in the audit log, in one transaction, if
+   * its quantity is still `expected` (a fill applied meanwhile leaves it, and the audit log, as
+   * they are); true when it was replaced.
+   */
+  correctPosition(position: Position, audit: AuditRecord, expected: Decimal): Promise<boolean>;
   /** Which of these fill ids of a venue account are already recorded (applied). */
   recordedFills(venue: string, accountId: string, fillIds: readonly string[]): Promise<ReadonlySet<string>>;
   /** Where reconciliation of a venue account last got to (epoch ms). */

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import type { Broker, VenueOrder } from '../brokers/broker.js';
+import type { Broker, VenueOrder, VenuePosition } from '../brokers/broker.js';
 import type { Clock } from '../domain/clock.js';
 import { type Decimal, ZERO } from '../domain/decimal.js';
 import type { Fill } from '../domain/events.js';
 import type { InstrumentRegistry } from '../domain/instruments.js';
 import { type Order, isTerminal } from '../domain/order.js';
-import { flatPosition } from '../domain/position.js';
+import { type Position, flatPosition } from '../domain/position.js';
 import { type OrderService, isUnsent } from './order-service.js';
 import type { OrderStore, StoredOrder } from './ports.js';
 
@@ -116,11 +116,16 @@ export class Reconciler {
     const since =
       (await this.deps.store.checkpoint(broker.venue, accountId)) ?? startedAt - this.options.lookbackMs;
     try {
-      const fillsApplied = await this.applyFills(broker, accountId, since);
+      // The venue's orders are read before its fills: every fill an order's cumulative quantity
+      // counts is then among the fills applied, and a gap is inferred only for fills the venue
+      // does not list, never for one that happened while the pass was reading.
+      const venueOrders = await this.venueOrders(broker, accountId, since);
+      const fills = await broker.fillsSince(accountId, since);
+      const fillsApplied = await this.applyFills(broker, accountId, fills);
       const seen = new Set<string>();
-      const { aligned, imported } = await this.alignVenueOrders(broker, accountId, since, seen);
+      const { aligned, imported } = await this.alignVenueOrders(accountId, venueOrders, seen);
       const inferred = await this.resolveMissing(broker, accountId, seen);
-      const positionsCorrected = await this.alignPositions(broker, accountId);
+      const positionsCorrected = await this.alignPositions(broker, accountId, since, fills);
       await this.deps.store.setCheckpoint(broker.venue, accountId, startedAt);
       return {
         venue: broker.venue,
@@ -139,9 +144,8 @@ export class Reconciler {
 
   // ------------------------------------------------------------------ fills (§8.3: first)
 
-  private async applyFills(broker: Broker, accountId: string, since: number): Promise<number> {
+  private async applyFills(broker: Broker, accountId: string, venueFills: readonly Fill[]): Promise<number> {
     let applied = 0;
-    const venueFills = await broker.fillsSince(accountId, since);
     // Fills applied live are the rule: one query finds them, so a busy venue's pass stays cheap.
     const recorded = await this.deps.store.recordedFills(
       broker.venue,
@@ -167,12 +171,12 @@ export class Reconciler {
 
   // ------------------------------------------------------------------ orders
 
-  private async alignVenueOrders(
+  /** The venue's orders changed since the checkpoint and its open ones, by client order id. */
+  private async venueOrders(
     broker: Broker,
     accountId: string,
     since: number,
-    seen: Set<string>,
-  ): Promise<{ aligned: number; imported: number }> {
+  ): Promise<Map<string, VenueOrder>> {
     const venueOrders = new Map<string, VenueOrder>();
     for (const o of [
       ...(await broker.ordersSince(accountId, since)),
@@ -180,6 +184,14 @@ export class Reconciler {
     ]) {
       venueOrders.set(o.clientOrderId, o);
     }
+    return venueOrders;
+  }
+
+  private async alignVenueOrders(
+    accountId: string,
+    venueOrders: ReadonlyMap<string, VenueOrder>,
+    seen: Set<string>,
+  ): Promise<{ aligned: number; imported: number }> {
     let aligned = 0;
     let imported = 0;
     // One read for all of them: on a busy venue most already agree with the store, and are done.
@@ -202,35 +214,38 @@ export class Reconciler {
     const id = { orderId: stored.order.id };
     const before = await this.reload(stored);
     await this.ackIfPending(before);
-    let order = (await this.reload(stored)).order;
-    if (venue.filledQty.greaterThan(order.filledQty)) {
-      // The venue filled more than its fill reports showed: one inferred fill covers the gap (§8.3).
+    // The venue filled more than its fill reports showed: one inferred fill covers the gap (§8.3).
+    await this.deps.service.reconcileEvent(
+      id,
+      (order) =>
+        venue.filledQty.greaterThan(order.filledQty)
+          ? { kind: 'fill', fill: inferredFill(order, venue) }
+          : undefined,
+      `gap:${venue.venueOrderId}:${venue.filledQty.toFixed()}`,
+    );
+    const end = isTerminal(venue.status) ? endEvent(venue) : undefined;
+    if (end !== undefined)
       await this.deps.service.reconcileEvent(
         id,
-        { kind: 'fill', fill: inferredFill(order, venue) },
-        `gap:${venue.venueOrderId}:${venue.filledQty.toFixed()}`,
+        (order) => (isTerminal(order.status) ? undefined : end),
+        `end:${venue.venueOrderId}:${venue.status}`,
       );
-      order = (await this.reload(stored)).order;
-    }
-    if (isTerminal(venue.status) && !isTerminal(order.status)) {
-      const end = endEvent(venue);
-      if (end !== undefined)
-        await this.deps.service.reconcileEvent(id, end, `end:${venue.venueOrderId}:${venue.status}`);
-    }
     const after = (await this.reload(stored)).order;
     return after.status !== before.order.status || !after.filledQty.equals(before.order.filledQty);
   }
 
-  /** An order the venue knows but we saw no answer for gets a synthesized ack first (§8.2). */
+  /**
+   * An order the venue knows but we saw no answer for gets a synthesized ack first (§8.2), unless
+   * the venue's own answer was applied meanwhile.
+   */
   private async ackIfPending(stored: StoredOrder): Promise<void> {
     const order = stored.order;
-    if (order.status === 'pending_new' || (order.status === 'rejected' && order.inferred)) {
-      await this.deps.service.reconcileEvent(
-        { orderId: order.id },
-        { kind: 'ack' },
-        `ack:${order.clientOrderId}`,
-      );
-    }
+    if (!awaitsAck(order)) return;
+    await this.deps.service.reconcileEvent(
+      { orderId: order.id },
+      (current) => (awaitsAck(current) ? { kind: 'ack' } : undefined),
+      `ack:${order.clientOrderId}`,
+    );
   }
 
   /**
@@ -282,10 +297,22 @@ export class Reconciler {
 
   // ------------------------------------------------------------------ positions (§8.3)
 
-  private async alignPositions(broker: Broker, accountId: string): Promise<number> {
+  /**
+   * Compares each position with the venue's and corrects those that differ. A difference is
+   * confirmed first: a symbol the venue filled while the positions were read (a fill listed now
+   * that the pass's fills did not list) is left to the next pass, since its fill may not have
+   * reached the store yet, and a correction is written only if the stored quantity is still the one
+   * compared (a fill applied meanwhile wins). Either way the venue's quantity is never counted twice.
+   */
+  private async alignPositions(
+    broker: Broker,
+    accountId: string,
+    since: number,
+    fillsApplied: readonly Fill[],
+  ): Promise<number> {
     const venue = new Map((await broker.positions(accountId)).map((p) => [p.symbol, p]));
     const local = new Map((await this.deps.store.positions(accountId)).map((p) => [p.symbol, p]));
-    let corrected = 0;
+    const differing: { theirs: VenuePosition | undefined; ours: Position }[] = [];
     for (const symbol of new Set([...venue.keys(), ...local.keys()])) {
       const theirs = venue.get(symbol);
       const ours =
@@ -294,9 +321,19 @@ export class Reconciler {
         flatPosition(accountId, symbol);
       const venueQty = theirs?.quantity ?? ZERO;
       const halfLot = (this.deps.instruments.find(symbol)?.lotSize ?? ZERO).div(2);
-      if (venueQty.minus(ours.quantity).abs().lessThanOrEqualTo(halfLot)) continue;
+      if (venueQty.minus(ours.quantity).abs().greaterThan(halfLot)) differing.push({ theirs, ours });
+    }
+    if (differing.length === 0) return 0;
+    const known = new Set(fillsApplied.map((f) => f.fillId));
+    const moved = new Set(
+      (await broker.fillsSince(accountId, since)).filter((f) => !known.has(f.fillId)).map((f) => f.symbol),
+    );
+    let corrected = 0;
+    for (const { theirs, ours } of differing) {
+      if (moved.has(ours.symbol)) continue;
+      const venueQty = theirs?.quantity ?? ZERO;
       const at = this.deps.clock.now();
-      await this.deps.store.correctPosition(
+      const written = await this.deps.store.correctPosition(
         {
           ...ours,
           quantity: venueQty,
@@ -308,19 +345,20 @@ export class Reconciler {
           actor: 'reconciler',
           action: 'POSITION_MISMATCH',
           entity: 'position',
-          entityId: `${accountId}:${symbol}`,
+          entityId: `${accountId}:${ours.symbol}`,
           data: {
             venue: broker.venue,
             accountId,
-            symbol,
+            symbol: ours.symbol,
             local: ours.quantity.toFixed(),
             venueQuantity: venueQty.toFixed(),
             venueAvgEntryPrice: theirs?.avgEntryPrice.toFixed() ?? '0',
           },
           at,
         },
+        ours.quantity,
       );
-      corrected += 1;
+      if (written) corrected += 1;
     }
     return corrected;
   }
@@ -349,11 +387,15 @@ export class Reconciler {
  */
 function agrees(order: Order, venue: VenueOrder): boolean {
   return (
-    order.status !== 'pending_new' &&
-    !(order.status === 'rejected' && order.inferred) &&
+    !awaitsAck(order) &&
     !venue.filledQty.greaterThan(order.filledQty) &&
     !(isTerminal(venue.status) && !isTerminal(order.status))
   );
+}
+
+/** Not yet acknowledged as far as the store knows: pending_new, or a rejection this engine inferred (§8.2). */
+function awaitsAck(order: Order): boolean {
+  return order.status === 'pending_new' || (order.status === 'rejected' && order.inferred);
 }
 
 function failed(venue: string, accountId: string, error: unknown): ReconcileReport {

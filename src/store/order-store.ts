@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, getTableColumns, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
+import type { Decimal } from '../domain/decimal.js';
 import { TradingError } from '../domain/errors.js';
 import { TERMINAL_STATUSES } from '../domain/order.js';
 import type { Order } from '../domain/order.js';
@@ -254,14 +255,21 @@ export class DrizzleOrderStore implements OrderStore {
     return rows.map(rowToPosition);
   }
 
-  async correctPosition(position: Position, audit: AuditRecord): Promise<void> {
+  async correctPosition(position: Position, audit: AuditRecord, expected: Decimal): Promise<boolean> {
     const row = positionToRow(position);
-    await this.db.transaction(async (tx) => {
-      await tx
+    return this.db.transaction(async (tx) => {
+      const written = await tx
         .insert(positions)
         .values(row)
-        .onConflictDoUpdate({ target: [positions.accountId, positions.symbol], set: row });
+        .onConflictDoUpdate({
+          target: [positions.accountId, positions.symbol],
+          set: row,
+          setWhere: eq(positions.quantity, expected.toFixed()),
+        })
+        .returning({ symbol: positions.symbol });
+      if (written.length === 0) return false;
       await appendAudit(tx, { ...audit, at: new Date(audit.at) });
+      return true;
     });
   }
 

@@ -1,9 +1,12 @@
+import { and, eq } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   BrokerCallError,
   type Broker,
   type SubmitReceipt,
   type SubmitRequest,
+  type VenueEvent,
+  type VenueEventListener,
 } from '../../../src/brokers/broker.js';
 import { PaperBroker } from '../../../src/brokers/paper/paper-broker.js';
 import type { VenueProfile } from '../../../src/brokers/paper/venue-profiles.js';
@@ -16,6 +19,7 @@ import { OrderService, type SubmitInput } from '../../../src/engine/order-servic
 import { type ReconcileReport, Reconciler } from '../../../src/engine/reconciler.js';
 import { ScriptedFeed } from '../../../src/marketdata/feeds/index.js';
 import { verifyAuditLog } from '../../../src/store/audit-log.js';
+import { auditLog } from '../../../src/store/schema.js';
 import { DrizzleOrderStore } from '../../../src/store/order-store.js';
 import { TEST_BACKENDS, useTestStore } from '../../support/databases.js';
 
@@ -44,6 +48,68 @@ const profile = (id: string): VenueProfile => ({
     },
   ],
 });
+
+type ReadName = 'ordersSince' | 'openOrders' | 'fillsSince' | 'positions';
+
+/**
+ * A venue whose event stream lags its REST view, as a live venue's can: while held, the events it
+ * publishes are queued until released. A step can be run once, right before or right after one
+ * of its reads, to change the venue while a reconciliation pass is reading it.
+ */
+class LaggingVenue {
+  readonly broker: Broker;
+  private held: VenueEvent[] | undefined;
+  private readonly listeners: VenueEventListener[] = [];
+  private step: { when: 'before' | 'after'; reads: readonly ReadName[]; run: () => void } | undefined;
+
+  constructor(inner: PaperBroker) {
+    inner.subscribe((event) => {
+      if (this.held === undefined) for (const listener of this.listeners) listener(event);
+      else this.held.push(event);
+    });
+    this.broker = new Proxy(inner, {
+      get: (target, prop, receiver) => {
+        if (prop === 'subscribe')
+          return (listener: VenueEventListener) => {
+            this.listeners.push(listener);
+            return () => this.listeners.splice(this.listeners.indexOf(listener), 1);
+          };
+        const value: unknown = Reflect.get(target, prop, receiver);
+        if (typeof value !== 'function') return value;
+        const call = (value as (...a: unknown[]) => Promise<unknown>).bind(target);
+        if (!['ordersSince', 'openOrders', 'fillsSince', 'positions'].includes(String(prop))) return call;
+        return async (...args: unknown[]) => {
+          this.runStep('before', prop as ReadName);
+          const result = await call(...args);
+          this.runStep('after', prop as ReadName);
+          return result;
+        };
+      },
+    });
+  }
+
+  hold(): void {
+    this.held = [];
+  }
+
+  release(): void {
+    const events = this.held ?? [];
+    this.held = undefined;
+    for (const event of events) for (const listener of this.listeners) listener(event);
+  }
+
+  /** Runs `run` once, `when` the first of `reads` is called or has answered. */
+  once(when: 'before' | 'after', reads: readonly ReadName[], run: () => void): void {
+    this.step = { when, reads, run };
+  }
+
+  private runStep(when: 'before' | 'after', read: ReadName): void {
+    const step = this.step;
+    if (step === undefined || step.when !== when || !step.reads.includes(read)) return;
+    this.step = undefined;
+    step.run();
+  }
+}
 
 /** A venue whose submit can fail ambiguously: after placing the order, or without placing it. */
 class FlakyVenue {
@@ -270,11 +336,144 @@ describe.each(TEST_BACKENDS)('reconciliation on %s', (backend) => {
     await orderStore.correctPosition(
       { ...local!, quantity: dec(7) },
       { actor: 'test', action: 'TAMPER', entity: 'position', entityId: 'x', data: {}, at: clock.now() },
+      local!.quantity,
     );
     const [report] = await reconciler.reconcileAll();
     expect(report?.positionsCorrected).toBe(1);
     expect((await orderStore.position(account, 'AAPL'))?.quantity.toFixed()).toBe('50');
     const verdict = await verifyAuditLog(store().db);
     expect(verdict.ok).toBe(true);
+  });
+  describe('while the venue moves during a pass (its events not yet delivered)', () => {
+    let venue: LaggingVenue;
+    let live: OrderService;
+    let orderStore: DrizzleOrderStore;
+    let anomalies: string[];
+    const fillTheRestingBuy = () => {
+      feed.set('AAPL', { book: { bids: [['98.00', '500']], asks: [['98.50', '300']] } });
+    };
+    const passWith = (reconcilerStore: DrizzleOrderStore = orderStore) =>
+      new Reconciler({
+        store: reconcilerStore,
+        service: live,
+        brokers: [venue.broker],
+        instruments: new InstrumentRegistry(),
+        clock,
+      });
+    const position = async () =>
+      (await live.positions(account)).find((p) => p.symbol === 'AAPL')?.quantity.toFixed() ?? '0';
+
+    beforeEach(() => {
+      anomalies = [];
+      venue = new LaggingVenue(paper);
+      orderStore = new DrizzleOrderStore(store());
+      live = new OrderService({
+        store: orderStore,
+        brokers: [venue.broker],
+        instruments: new InstrumentRegistry(),
+        clock,
+        ids: new RandomIds(() => clock.now()),
+        bus: new EventBus(),
+        onAnomaly: (message) => anomalies.push(message),
+      });
+      live.start();
+    });
+
+    it('infers no gap fill for a fill made between its reads of the venue: the fill is applied once', async () => {
+      const stored = await live.submit(buy(10, 'limit'));
+      await live.idle();
+      venue.hold();
+      venue.once('after', ['ordersSince', 'openOrders', 'fillsSince'], fillTheRestingBuy);
+      const [report] = await passWith().reconcileAll();
+      expect(report?.failed).toBeUndefined();
+      venue.release();
+      await live.idle();
+
+      const after = await live.getOrder({ orderId: stored.order.id });
+      expect(after.stored.order.status).toBe('filled');
+      expect(after.stored.order.filledQty.toFixed()).toBe('10');
+      expect(after.stored.order.overfillQty.toFixed()).toBe('0');
+      expect(after.fills.map((f) => f.fillId.startsWith('inferred-'))).toEqual([false]);
+      expect(await position()).toBe('10');
+      expect(anomalies).toEqual([]);
+    });
+
+    it('leaves a position the venue changed while it was read to the next pass, never counting a fill twice', async () => {
+      await live.submit(buy(10, 'limit'));
+      await live.idle();
+      venue.hold();
+      venue.once('before', ['positions'], fillTheRestingBuy);
+      const [first] = await passWith().reconcileAll();
+      expect(first?.positionsCorrected).toBe(0);
+      venue.release();
+      await live.idle();
+      expect(await position()).toBe('10');
+
+      const [second] = await passWith().reconcileAll();
+      expect(second).toMatchObject({ fillsApplied: 0, positionsCorrected: 0 });
+      expect(await position()).toBe('10');
+      const mismatches = await store()
+        .db.select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, 'POSITION_MISMATCH'), eq(auditLog.entityId, `${account}:AAPL`)));
+      expect(mismatches).toEqual([]);
+    });
+
+    it('synthesizes no ack for an order whose own ack and fill arrived after the store was read', async () => {
+      venue.hold(); // the ack, then the fill, wait in the stream
+      const stored = await live.submit(buy(10, 'limit'));
+      await live.idle();
+      expect((await order(stored.order.id)).status).toBe('pending_new');
+      fillTheRestingBuy();
+      // The pass reads the order as pending_new; the stream then delivers before it acts on that.
+      const reading = new Proxy(orderStore, {
+        get: (target, prop, receiver) => {
+          const value: unknown = Reflect.get(target, prop, receiver);
+          if (prop !== 'findByClientOrderId' || typeof value !== 'function') return value;
+          const call = (value as DrizzleOrderStore['findByClientOrderId']).bind(target);
+          return async (accountId: string, clientOrderId: string) => {
+            const found = await call(accountId, clientOrderId);
+            venue.release();
+            await live.idle();
+            return found;
+          };
+        },
+      });
+      const [report] = await passWith(reading).reconcileAll();
+      expect(report?.failed).toBeUndefined();
+      await live.idle();
+
+      const after = await live.getOrder({ orderId: stored.order.id });
+      expect(after.stored.order.status).toBe('filled');
+      expect(after.events.map((e) => e.kind)).toEqual(['ack', 'fill']);
+      expect(anomalies).toEqual([]);
+    });
+
+    it('writes no correction over a fill applied after the position was compared', async () => {
+      await live.submit(buy(10, 'limit'));
+      await live.idle();
+      fillTheRestingBuy();
+      await live.idle();
+      const local = await orderStore.position(account, 'AAPL');
+      expect(local?.quantity.toFixed()).toBe('10');
+      const audit = {
+        actor: 'test',
+        action: 'TAMPER',
+        entity: 'position',
+        entityId: `tamper:${account}`,
+        data: {},
+        at: clock.now(),
+      };
+      // Compared when flat: the fill applied since then stands, and nothing is audited.
+      expect(await orderStore.correctPosition({ ...local!, quantity: dec(3) }, audit, dec(0))).toBe(false);
+      expect(await position()).toBe('10');
+      expect(await orderStore.correctPosition({ ...local!, quantity: dec(3) }, audit, dec(10))).toBe(true);
+      expect(await position()).toBe('3');
+      const tampers = await store()
+        .db.select()
+        .from(auditLog)
+        .where(eq(auditLog.entityId, `tamper:${account}`));
+      expect(tampers).toHaveLength(1);
+    });
   });
 });
