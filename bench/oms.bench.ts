@@ -31,7 +31,7 @@ interface Pipeline {
   readonly risk: boolean;
 }
 
-async function setup(backend: TestBackend, pipeline: Pipeline) {
+export async function setup(backend: TestBackend, pipeline: Pipeline) {
   const withRisk = pipeline.risk;
   const folder = backend === 'pglite' ? await mkdtemp(join(tmpdir(), 'oms-bench-')) : undefined;
   const database = await createTestDatabase(backend, folder);
@@ -111,7 +111,7 @@ async function setup(backend: TestBackend, pipeline: Pipeline) {
  */
 const CONCURRENCY = [64, 256] as const;
 
-const resting = (i: number): SubmitInput => ({
+export const resting = (i: number): SubmitInput => ({
   symbol: SYMBOL,
   side: i % 2 === 0 ? 'buy' : 'sell',
   type: 'limit',
@@ -122,7 +122,7 @@ const resting = (i: number): SubmitInput => ({
 });
 
 /** Closed loop: `concurrency` submitters for `seconds`; every order is acknowledged before it counts. */
-async function throughput(
+export async function throughput(
   service: OrderService,
   seconds: number,
   concurrency: number,
@@ -143,7 +143,7 @@ async function throughput(
 }
 
 /** Open loop at `rate` per second for `count` orders: submit-to-ack latency in ms. */
-async function latency(service: OrderService, rate: number, count: number): Promise<number[]> {
+export async function latency(service: OrderService, rate: number, count: number): Promise<number[]> {
   const samples: number[] = [];
   const start = performance.now();
   const pending: Promise<void>[] = [];

@@ -24,6 +24,8 @@ export interface ExecutionRange {
 export interface AnalyticsPort {
   /** Saves one order's metrics; recording the same order again replaces its row. */
   record(metrics: ExecutionMetrics): Promise<void>;
+  /** Saves several orders' metrics in one write, as `record` would one by one. */
+  recordAll(metrics: readonly ExecutionMetrics[]): Promise<void>;
   /** Aggregates per venue and in total (src/analytics/execution-aggregates.ts says how). */
   venueAggregates(filter?: AggregateFilter): Promise<ExecutionAggregates>;
   /** The executions of a period, oldest first (the best-execution report). */

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { ExecutionMetrics } from '../analytics/execution-metrics.js';
 import { SimulatedClock } from '../domain/clock.js';
 import { dec } from '../domain/decimal.js';
@@ -15,11 +15,18 @@ const META: OrderMeta = { agentId: 'agent-1', orderClass: 'simple', requestHash:
 function memoryOrders() {
   const orders = new Map<string, StoredOrder>();
   const events = new Map<string, OrderEvent[]>();
-  const store: Pick<OrderStore, 'findById' | 'fills' | 'events'> = {
-    findById: (id) => Promise.resolve(orders.get(id)),
-    fills: (id) =>
-      Promise.resolve((events.get(id) ?? []).flatMap((e) => (e.kind === 'fill' ? [e.fill] : []))),
-    events: (id) => Promise.resolve((events.get(id) ?? []).map((event, seq) => ({ seq, event }))),
+  const store: Pick<OrderStore, 'histories'> = {
+    histories: (ids) =>
+      Promise.resolve(
+        new Map(
+          ids.flatMap((id) => {
+            const stored = orders.get(id);
+            const recorded = events.get(id) ?? [];
+            const fills = recorded.flatMap((e) => (e.kind === 'fill' ? [e.fill] : []));
+            return stored === undefined ? [] : [[id, { stored, fills, events: recorded }] as const];
+          }),
+        ),
+      ),
   };
   const put = (order: Order, orderEvents: OrderEvent[], meta: Partial<OrderMeta> = {}): Order => {
     orders.set(order.id, { order, meta: { ...META, ...meta }, eventSeq: orderEvents.length });
@@ -29,10 +36,19 @@ function memoryOrders() {
   return { store, put };
 }
 
-function setup(options: { failRecord?: boolean } = {}) {
+function setup(options: { failRecord?: boolean; batchMs?: number } = {}) {
   const bus = new EventBus();
   const clock = new SimulatedClock(T0);
-  const { store, put } = memoryOrders();
+  const memory = memoryOrders();
+  const { put } = memory;
+  const reads: string[][] = [];
+  const writes: number[] = [];
+  const store: typeof memory.store = {
+    histories: (ids) => {
+      reads.push([...ids]);
+      return memory.store.histories(ids);
+    },
+  };
   const recorded: ExecutionMetrics[] = [];
   const heard: ExecutionMetrics[] = [];
   const errors: string[] = [];
@@ -41,18 +57,20 @@ function setup(options: { failRecord?: boolean } = {}) {
     orders: store,
     clock,
     analytics: {
-      record: (m) => {
+      recordAll: (metrics) => {
         if (options.failRecord === true) return Promise.reject(new Error('database down'));
-        recorded.push(m);
+        writes.push(metrics.length);
+        recorded.push(...metrics);
         return Promise.resolve();
       },
     },
     mark: () => dec('101'),
     onRecorded: (m) => heard.push(m),
     onError: (error, orderId) => errors.push(`${orderId}: ${(error as Error).message}`),
+    ...(options.batchMs === undefined ? {} : { batchMs: options.batchMs }),
   });
   recorder.start();
-  return { bus, clock, put, recorder, recorded, heard, errors };
+  return { bus, clock, put, recorder, recorded, heard, errors, reads, writes };
 }
 
 const filledBuy = (id: string): Order =>
@@ -83,11 +101,9 @@ describe('ExecutionRecorder', () => {
     bus.publish('trade.order.filled', { order, fill });
     bus.publish('trade.order.filled', { order, fill });
     await recorder.idle();
-    // Sent at T0 + 40 (the submitted event), not at its creation (T0).
-    expect(recorded.map((m) => [m.orderId, m.latencyMs, m.fillLatencyMs])).toEqual([
-      ['o1', 5, 20],
-      ['o1', 5, 20],
-    ]);
+    // Sent at T0 + 40 (the submitted event), not at its creation (T0); the two fills heard before
+    // the batch ran are one measurement.
+    expect(recorded.map((m) => [m.orderId, m.latencyMs, m.fillLatencyMs])).toEqual([['o1', 5, 20]]);
     expect(recorded[0]?.slippageBps?.toFixed()).toBe('5'); // (100.05 − 100) / 100 × 10⁴
     expect(recorded[0]?.implementationShortfall?.toFixed()).toBe('1'); // 0.5 of price + 0.5 of fees
     expect(recorded[0]?.agentId).toBe('agent-1');
@@ -95,7 +111,33 @@ describe('ExecutionRecorder', () => {
     expect(heard).toHaveLength(1);
     bus.publish('trade.order.cancelled', { order });
     await recorder.idle();
-    expect(recorded).toHaveLength(2);
+    expect(recorded).toHaveLength(1);
+  });
+
+  it('measures the orders that end within batchMs together: one read of their histories, one write', async () => {
+    vi.useFakeTimers();
+    try {
+      const { bus, put, recorder, recorded, reads, writes } = setup({ batchMs: 250 });
+      const orders = ['b1', 'b2', 'b3'].map((id) =>
+        put(filledBuy(id), [ev.ack(), ev.fill({ quantity: 10, price: '100.05' })]),
+      );
+      for (const order of orders)
+        bus.publish('trade.order.filled', { order, fill: makeFill({ quantity: 10, price: '100.05' }) });
+      await vi.advanceTimersByTimeAsync(249);
+      expect(recorded).toEqual([]);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(recorded.map((m) => m.orderId)).toEqual(['b1', 'b2', 'b3']);
+      expect(reads).toEqual([['b1', 'b2', 'b3']]);
+      expect(writes).toEqual([3]);
+      // An order ending later waits for a batch of its own.
+      const late = put(filledBuy('b4'), [ev.ack(), ev.fill({ quantity: 10, price: '100.05' })]);
+      bus.publish('trade.order.filled', { order: late, fill: makeFill({ quantity: 10, price: '100.05' }) });
+      await vi.advanceTimersByTimeAsync(250);
+      expect(reads).toEqual([['b1', 'b2', 'b3'], ['b4']]);
+      await recorder.idle();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('prices the unfilled part at the mark and falls back to the creation time without a submitted event', async () => {

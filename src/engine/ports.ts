@@ -34,6 +34,13 @@ export interface StoredOrder {
   readonly eventSeq: number;
 }
 
+/** An order as stored, with its fills and its events in the order they were recorded. */
+export interface OrderHistory {
+  readonly stored: StoredOrder;
+  readonly fills: readonly Fill[];
+  readonly events: readonly OrderEvent[];
+}
+
 export interface RecordedEvent {
   readonly seq: number;
   readonly event: OrderEvent;
@@ -92,6 +99,8 @@ export interface OrderStore {
   saveParent(order: Order, algo: Readonly<Record<string, unknown>>): Promise<void>;
   events(orderId: string): Promise<RecordedEvent[]>;
   fills(orderId: string): Promise<Fill[]>;
+  /** Orders with their fills and events (in order), by id; an id the store does not hold is absent. */
+  histories(orderIds: readonly string[]): Promise<ReadonlyMap<string, OrderHistory>>;
   /** Non-flat positions, or every row (closed ones keep their realized P&L) with `includeFlat`. */
   positions(accountId?: string, includeFlat?: boolean): Promise<Position[]>;
   position(accountId: string, symbol: string): Promise<Position | undefined>;

@@ -1,4 +1,5 @@
 import type { AgentRegistry } from '../agents/registry.js';
+import type { AnalyticsPort } from '../engine/analytics-ports.js';
 import type { TradingApp } from '../main/trading-app.js';
 import { ConfirmationTokens } from './confirmation.js';
 import { connectionHealth } from '../brokers/connection-guard.js';
@@ -17,7 +18,7 @@ export function toolDeps(app: TradingApp, registry: AgentRegistry): ToolDeps {
     risk: { engine: app.risk, controls: app.riskControls, signals: app.signals },
     desk: app.desk,
     algos: app.algos,
-    analytics: app.analytics,
+    analytics: afterRecording(app),
     venueStats: (venue) => app.venueStats.stats(venue),
     venueHealth: (venue) => connectionHealth(app.connections, venue),
     agents: () =>
@@ -27,5 +28,25 @@ export function toolDeps(app: TradingApp, registry: AgentRegistry): ToolDeps {
         capabilities: card.capabilities,
         scopes: card.scopes,
       })),
+  };
+}
+
+/**
+ * The analytics as a caller reads them: the orders that ended before the call are measured first
+ * (the recorder batches them), so an agent asking right after its order sees that order.
+ */
+function afterRecording(app: TradingApp): AnalyticsPort {
+  const { analytics, recorder } = app;
+  return {
+    record: (metrics) => analytics.record(metrics),
+    recordAll: (metrics) => analytics.recordAll(metrics),
+    venueAggregates: async (filter) => {
+      await recorder.idle();
+      return analytics.venueAggregates(filter);
+    },
+    executions: async (range) => {
+      await recorder.idle();
+      return analytics.executions(range);
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { and, asc, eq, gte, lt } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gte, lt, sql } from 'drizzle-orm';
 import {
   type AggregateSums,
   type ExecutionAggregates,
@@ -23,11 +23,22 @@ export class AnalyticsStore implements AnalyticsPort {
   constructor(private readonly store: Store) {}
 
   async record(metrics: ExecutionMetrics): Promise<void> {
-    const values = toRow(metrics);
+    await this.recordAll([metrics]);
+  }
+
+  async recordAll(metrics: readonly ExecutionMetrics[]): Promise<void> {
+    // One statement: a row per order, the last one of an order repeated in the batch wins.
+    const rows = [...new Map(metrics.map((m) => [m.orderId, toRow(m)])).values()];
+    if (rows.length === 0) return;
+    const replaced = Object.fromEntries(
+      Object.entries(getTableColumns(executionMetrics))
+        .filter(([key]) => key !== 'orderId' && key !== 'computedAt')
+        .map(([key, column]) => [key, sql.raw(`excluded.${column.name}`)]),
+    );
     await this.store.db
       .insert(executionMetrics)
-      .values(values)
-      .onConflictDoUpdate({ target: executionMetrics.orderId, set: { ...values, computedAt: new Date() } });
+      .values(rows)
+      .onConflictDoUpdate({ target: executionMetrics.orderId, set: { ...replaced, computedAt: sql`now()` } });
   }
 
   async venueAggregates(filter: AggregateFilter = {}): Promise<ExecutionAggregates> {

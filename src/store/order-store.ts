@@ -8,6 +8,7 @@ import type {
   AuditRecord,
   EventRecord,
   OrderFilter,
+  OrderHistory,
   OrderMeta,
   OrderPage,
   OrderStore,
@@ -238,6 +239,34 @@ export class DrizzleOrderStore implements OrderStore {
       .where(eq(orderEvents.orderId, orderId))
       .orderBy(asc(orderEvents.seq));
     return rows.map((r) => ({ seq: r.seq, event: payloadToEvent(r.payload as Record<string, unknown>) }));
+  }
+
+  async histories(orderIds: readonly string[]): Promise<ReadonlyMap<string, OrderHistory>> {
+    const out = new Map<string, OrderHistory>();
+    for (let i = 0; i < orderIds.length; i += RECORDED_FILLS_PAGE) {
+      const ids = [...new Set(orderIds.slice(i, i + RECORDED_FILLS_PAGE))];
+      const [orderRows, fillRows, eventRows] = await Promise.all([
+        this.db.select().from(orders).where(inArray(orders.id, ids)),
+        this.db.select().from(fills).where(inArray(fills.orderId, ids)).orderBy(asc(fills.id)),
+        this.db
+          .select()
+          .from(orderEvents)
+          .where(inArray(orderEvents.orderId, ids))
+          .orderBy(asc(orderEvents.orderId), asc(orderEvents.seq)),
+      ]);
+      const fillsOf = groupBy(fillRows, (r) => r.orderId ?? '');
+      const eventsOf = groupBy(eventRows, (r) => r.orderId);
+      for (const row of orderRows) {
+        out.set(row.id, {
+          stored: rowToStored(row),
+          fills: (fillsOf.get(row.id) ?? []).map(rowToFill),
+          events: (eventsOf.get(row.id) ?? []).map((r) =>
+            payloadToEvent(r.payload as Record<string, unknown>),
+          ),
+        });
+      }
+    }
+    return out;
   }
 
   async fills(orderId: string): Promise<ReturnType<typeof rowToFill>[]> {
@@ -476,4 +505,15 @@ function decodeCursor(cursor: string | undefined): { at: Date; id: string } | un
     });
   }
   return { at: new Date(ms), id: text.slice(sep + 1) };
+}
+
+function groupBy<T>(rows: readonly T[], keyOf: (row: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [row]);
+    else group.push(row);
+  }
+  return groups;
 }

@@ -172,6 +172,25 @@ describe.each(TEST_BACKENDS)('execution analytics on %s', (backend) => {
     expect(read?.latencyMs).toBe(5);
   });
 
+  it('records several orders in one write, replacing rows already there; the last of an order wins', async () => {
+    const [a1, a2, a3] = rows as [ExecutionMetrics, ExecutionMetrics, ExecutionMetrics];
+    await analytics().record(a1);
+    await analytics().recordAll([
+      { ...a1, filledQty: dec('120'), latencyMs: 5 },
+      a2,
+      { ...a3, latencyMs: 1 },
+      { ...a3, latencyMs: 2 },
+    ]);
+    await analytics().recordAll([]);
+    const read = await analytics().executions(EVER);
+    expect(read.map((r) => [r.orderId, r.filledQty.toFixed(), r.latencyMs])).toEqual([
+      ['a1', '120', 5],
+      ['a2', '1', 19],
+      ['a3', '0', 2],
+    ]);
+    expect(plain(read[1])).toEqual(plain(a2));
+  });
+
   it('aggregates in SQL exactly as the pure aggregates do, for every filter', async () => {
     for (const row of rows) await analytics().record(row);
     const filters: AggregateFilter[] = [
@@ -310,6 +329,57 @@ describe.each(TEST_BACKENDS)('execution analytics on %s', (backend) => {
     expect(m?.priceImprovementBps?.toFixed()).toBe('0.9998'); // 0.01 / 100.02 × 10⁴ = 0.99980…
     expect(m?.implementationShortfall?.toFixed()).toBe('0.2'); // 0.1 of price + 0.1 of fees
     recorder.stop();
+  });
+
+  it('reads the histories of several orders at once: each order with its own fills and events, in order', async () => {
+    const orders = new DrizzleOrderStore(store());
+    const ids: string[] = [];
+    for (const n of [1, 2]) {
+      const order = makeOrder({
+        id: `hist-${n}-${backend}`,
+        clientOrderId: `hist-c-${n}-${backend}`,
+        status: 'pending_new',
+        venueOrderIds: [],
+      });
+      ids.push(order.id);
+      await orders.createOrder(order, { agentId: 'agent-1', orderClass: 'simple', requestHash: `h${n}` });
+      let current: Order = order;
+      const events = [
+        ev.ack(`V-hist-${n}`),
+        ...Array.from({ length: n }, (_, i) =>
+          ev.fill({ quantity: 1, price: `${100 + i}.5`, fillId: `F-hist-${n}-${i}-${backend}` }),
+        ),
+      ] as OrderEvent[];
+      for (const event of events) {
+        const result = applyEvent(current, event);
+        if (result.outcome !== 'applied') throw new Error(`${event.kind} not applied`);
+        current = result.order;
+        await orders.recordEvent({
+          orderId: order.id,
+          order: current,
+          event,
+          ...(event.kind === 'fill'
+            ? {
+                fill: {
+                  fill: event.fill,
+                  applyToPosition: (p) => applyFillToPosition(p, event.fill).position,
+                },
+              }
+            : {}),
+        });
+      }
+    }
+    const histories = await orders.histories([...ids, 'no-such-order']);
+    expect([...histories.keys()].sort()).toEqual([...ids].sort());
+    for (const [n, id] of ids.entries()) {
+      const history = histories.get(id);
+      expect(history?.stored.order.filledQty.toFixed()).toBe(String(n + 1));
+      expect(history?.fills.map((f) => f.price.toFixed())).toEqual(
+        Array.from({ length: n + 1 }, (_, i) => `${100 + i}.5`),
+      );
+      expect(history?.events.map((e) => e.kind)).toEqual(['ack', ...Array<string>(n + 1).fill('fill')]);
+    }
+    expect((await orders.histories([])).size).toBe(0);
   });
 
   it('measures the orders the real order service sends to a paper venue', async () => {

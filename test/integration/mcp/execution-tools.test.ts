@@ -168,6 +168,25 @@ describe('execution tools', () => {
     expect(venues[0]?.orders).toBeGreaterThan(0);
   });
 
+  it('getExecutionAnalytics already counts an order that ended just before the call', async () => {
+    const ordersSoFar = async (): Promise<number> => {
+      const answer = await call(client, 'getExecutionAnalytics', { venue: 'paper-equities' });
+      expect(answer.isError, answer.text).toBe(false);
+      return (answer.structured['venues'] as { orders: number }[])[0]?.orders ?? 0;
+    };
+    const before = await ordersSoFar();
+    const placed = await call(client, 'executeOrder', {
+      symbol: 'AAPL',
+      side: 'buy',
+      quantity: '1',
+      type: 'limit',
+      limitPrice: '190.02',
+    });
+    expect(placed.structured).toMatchObject({ status: 'filled' });
+    // The recorder measures ended orders in batches; a read waits for the batch under way.
+    expect(await ordersSoFar()).toBe(before + 1);
+  });
+
   it('listVenues shows measured latency, order types, native groups and a symbol’s market', async () => {
     const listed = await call(client, 'listVenues', { symbol: 'AAPL' });
     const venues = listed.structured['venues'] as {
