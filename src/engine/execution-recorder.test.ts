@@ -36,7 +36,7 @@ function memoryOrders() {
   return { store, put };
 }
 
-function setup(options: { failRecord?: boolean; batchMs?: number } = {}) {
+function setup(options: { failRecord?: boolean | ((orderId: string) => boolean); batchMs?: number } = {}) {
   const bus = new EventBus();
   const clock = new SimulatedClock(T0);
   const memory = memoryOrders();
@@ -58,7 +58,10 @@ function setup(options: { failRecord?: boolean; batchMs?: number } = {}) {
     clock,
     analytics: {
       recordAll: (metrics) => {
-        if (options.failRecord === true) return Promise.reject(new Error('database down'));
+        const refuses = options.failRecord;
+        if (refuses === true) return Promise.reject(new Error('database down'));
+        if (typeof refuses === 'function' && metrics.some((m) => refuses(m.orderId)))
+          return Promise.reject(new Error('row refused'));
         writes.push(metrics.length);
         recorded.push(...metrics);
         return Promise.resolve();
@@ -210,6 +213,18 @@ describe('ExecutionRecorder', () => {
       'o4: database down',
       'o4: database down',
     ]);
+  });
+
+  it('records the rest of a batch when the database refuses one of its rows', async () => {
+    const { bus, put, recorder, recorded, heard, errors } = setup({ failRecord: (id) => id === 'bad' });
+    for (const id of ['ok1', 'bad', 'ok2']) {
+      const order = put(filledBuy(id), [ev.ack()]);
+      bus.publish('trade.order.filled', { order, fill: makeFill({ quantity: 1, price: 1 }) });
+    }
+    await recorder.idle();
+    expect(recorded.map((m) => m.orderId)).toEqual(['ok1', 'ok2']);
+    expect(heard.map((m) => m.orderId)).toEqual(['ok1', 'ok2']);
+    expect(errors).toEqual(['bad: row refused']);
   });
 
   it('stops listening', async () => {

@@ -162,16 +162,29 @@ export class ExecutionRecorder {
       if (metrics !== undefined) measured.push(metrics);
     }
     if (measured.length === 0) return;
+    let saved = measured;
     try {
       await this.deps.analytics.recordAll(measured);
     } catch (error) {
-      failed(
-        error,
-        measured.map((m) => m.orderId),
-      );
-      return;
+      if (measured.length === 1) {
+        failed(
+          error,
+          measured.map((m) => m.orderId),
+        );
+        return;
+      }
+      // One row the database refuses must not cost the others theirs: each is tried alone.
+      saved = [];
+      for (const metrics of measured) {
+        try {
+          await this.deps.analytics.recordAll([metrics]);
+          saved.push(metrics);
+        } catch (alone) {
+          failed(alone, [metrics.orderId]);
+        }
+      }
     }
-    for (const metrics of measured) if (batch.get(metrics.orderId) === true) this.deps.onRecorded?.(metrics);
+    for (const metrics of saved) if (batch.get(metrics.orderId) === true) this.deps.onRecorded?.(metrics);
   }
 
   private metricsOf({ stored, fills, events }: OrderHistory): ExecutionMetrics | undefined {
