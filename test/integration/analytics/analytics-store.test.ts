@@ -135,6 +135,29 @@ const PROFILE: VenueProfile = {
   ],
 };
 
+/** Applies events to a stored order through the transition table and records each; the order after them. */
+async function applyAndRecord(
+  orders: DrizzleOrderStore,
+  order: Order,
+  events: readonly OrderEvent[],
+): Promise<Order> {
+  let current = order;
+  for (const event of events) {
+    const result = applyEvent(current, event);
+    if (result.outcome !== 'applied') throw new Error(`${event.kind} not applied`);
+    current = result.order;
+    await orders.recordEvent({
+      orderId: order.id,
+      order: current,
+      event,
+      ...(event.kind === 'fill'
+        ? { fill: { fill: event.fill, applyToPosition: (p) => applyFillToPosition(p, event.fill).position } }
+        : {}),
+    });
+  }
+  return current;
+}
+
 describe.each(TEST_BACKENDS)('execution analytics on %s', (backend) => {
   const store = useTestStore(backend);
   const analytics = (): AnalyticsStore => new AnalyticsStore(store());
@@ -294,25 +317,10 @@ describe.each(TEST_BACKENDS)('execution analytics on %s', (backend) => {
       arrival: { bid: dec('99.98'), ask: dec('100.02') },
     });
     const fill = ev.fill({ quantity: 10, price: '100.01', fee: '0.10', fillId: `F-${backend}` });
-    let current: Order = order;
-    for (const event of [
+    const current = await applyAndRecord(orders, order, [
       { ...ev.ack('V-self'), receivedAt: T0 + 5 },
       { ...fill, receivedAt: T0 + 8 },
-    ] as OrderEvent[]) {
-      const result = applyEvent(current, event);
-      if (result.outcome !== 'applied') throw new Error(`${event.kind} not applied`);
-      current = result.order;
-      await orders.recordEvent({
-        orderId: order.id,
-        order: current,
-        event,
-        ...(event.kind === 'fill'
-          ? {
-              fill: { fill: event.fill, applyToPosition: (p) => applyFillToPosition(p, event.fill).position },
-            }
-          : {}),
-      });
-    }
+    ] as OrderEvent[]);
     expect(current.status).toBe('filled');
     bus.publish('trade.order.filled', { order: current, fill: fill.fill });
     await recorder.idle();
@@ -343,31 +351,12 @@ describe.each(TEST_BACKENDS)('execution analytics on %s', (backend) => {
       });
       ids.push(order.id);
       await orders.createOrder(order, { agentId: 'agent-1', orderClass: 'simple', requestHash: `h${n}` });
-      let current: Order = order;
-      const events = [
+      await applyAndRecord(orders, order, [
         ev.ack(`V-hist-${n}`),
         ...Array.from({ length: n }, (_, i) =>
           ev.fill({ quantity: 1, price: `${100 + i}.5`, fillId: `F-hist-${n}-${i}-${backend}` }),
         ),
-      ] as OrderEvent[];
-      for (const event of events) {
-        const result = applyEvent(current, event);
-        if (result.outcome !== 'applied') throw new Error(`${event.kind} not applied`);
-        current = result.order;
-        await orders.recordEvent({
-          orderId: order.id,
-          order: current,
-          event,
-          ...(event.kind === 'fill'
-            ? {
-                fill: {
-                  fill: event.fill,
-                  applyToPosition: (p) => applyFillToPosition(p, event.fill).position,
-                },
-              }
-            : {}),
-        });
-      }
+      ] as OrderEvent[]);
     }
     const histories = await orders.histories([...ids, 'no-such-order']);
     expect([...histories.keys()].sort()).toEqual([...ids].sort());
