@@ -15,6 +15,16 @@ import { executionMetrics } from './schema.js';
 
 type Row = typeof executionMetrics.$inferSelect;
 
+/** An order recorded again: every column from the new row (`excluded`), computed now. */
+const REPLACED = {
+  ...Object.fromEntries(
+    Object.entries(getTableColumns(executionMetrics))
+      .filter(([key]) => key !== 'orderId' && key !== 'computedAt')
+      .map(([key, column]) => [key, sql.raw(`excluded.${column.name}`)]),
+  ),
+  computedAt: sql`now()`,
+};
+
 /**
  * Execution metrics in the execution_metrics table: one row per order (recording again replaces
  * it), aggregated in SQL over exact numerics and finished by the same code as the pure aggregates.
@@ -30,15 +40,10 @@ export class AnalyticsStore implements AnalyticsPort {
     // One statement: a row per order, the last one of an order repeated in the batch wins.
     const rows = [...new Map(metrics.map((m) => [m.orderId, toRow(m)])).values()];
     if (rows.length === 0) return;
-    const replaced = Object.fromEntries(
-      Object.entries(getTableColumns(executionMetrics))
-        .filter(([key]) => key !== 'orderId' && key !== 'computedAt')
-        .map(([key, column]) => [key, sql.raw(`excluded.${column.name}`)]),
-    );
     await this.store.db
       .insert(executionMetrics)
       .values(rows)
-      .onConflictDoUpdate({ target: executionMetrics.orderId, set: { ...replaced, computedAt: sql`now()` } });
+      .onConflictDoUpdate({ target: executionMetrics.orderId, set: REPLACED });
   }
 
   async venueAggregates(filter: AggregateFilter = {}): Promise<ExecutionAggregates> {
