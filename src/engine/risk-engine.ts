@@ -29,6 +29,7 @@ import type {
   UsageWindow,
 } from './risk-ports.js';
 import { markOf } from './mark.js';
+import { usageOfCreated } from './created-usage.js';
 import { type CacheUpdate, UsageCache } from './usage-cache.js';
 import { dayStartOf } from './trading-day.js';
 
@@ -542,13 +543,15 @@ export class RiskEngine {
         decided = decideWith(read);
       }
       const fresh = decided.filter((a) => !a.duplicate);
-      // What the accepted orders add, read right after their insertion (in the same round trip):
-      // an order whose client order id existed was not inserted, and its id matches nothing.
-      const accepted = fresh.filter((a) => a.order.status !== 'denied').map((a) => a.order.id);
-      const [created, added] = await Promise.all([
-        tx.createOrders(fresh.map((a) => ({ order: a.order, meta: a.meta }))),
-        accepted.length === 0 ? NO_USAGE : tx.orderUsage(facts.window, accepted),
-      ]);
+      const created = await tx.createOrders(fresh.map((a) => ({ order: a.order, meta: a.meta })));
+      // What the accepted orders add: those inserted (an order whose client order id existed was
+      // not), as inserted; read back only in a shape usageOfCreated leaves to the store.
+      const insertedOnes = fresh.filter((a, i) => created[i] === true && a.order.status !== 'denied');
+      const accepted = insertedOnes.map((a) => a.order.id);
+      const added =
+        accepted.length === 0
+          ? NO_USAGE
+          : (usageOfCreated(insertedOnes, facts.window) ?? (await tx.orderUsage(facts.window, accepted)));
       const inserted = new Set(fresh.filter((_, i) => created[i] === true).map((a) => a.order.id));
       update = {
         generation: token,
@@ -557,7 +560,7 @@ export class RiskEngine {
         window: facts.window,
         ...(read === undefined ? {} : { read }),
         added,
-        addedIds: accepted.filter((id) => inserted.has(id)),
+        addedIds: accepted,
       };
       return decided.map(({ duplicate, ...a }) => ({
         ...a,
@@ -626,12 +629,7 @@ export class RiskEngine {
     accounts: readonly AccountFacts[],
     agentIds: readonly string[],
   ): Promise<LockedFacts> {
-    const [epoch, recorded, limits, positions] = await Promise.all([
-      tx.epoch(),
-      tx.tradingState(),
-      tx.limits(),
-      tx.positions(),
-    ]);
+    const { epoch, state: recorded, limits, positions } = await tx.facts();
     const state = recorded ?? INITIAL_STATE;
     this.current = state;
     // The day's notional is a scan of the day's orders: read it only when a limit needs it.

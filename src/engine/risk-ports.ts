@@ -53,19 +53,25 @@ export interface UsageRows extends OrderUsage {
   readonly positions: Position[];
 }
 
+/** What an admission reads first, under the risk lock: one statement, so one snapshot. */
+export interface AdmissionFacts {
+  /**
+   * The usage epoch, advanced (RiskStore.advanceEpoch): one past the value this process's previous
+   * admission got when no other admission or usage-raising write came between them.
+   */
+  readonly epoch: bigint;
+  readonly state: TradingStateRecord | undefined;
+  readonly limits: LimitRow[];
+  /** Positions that are not flat. */
+  readonly positions: Position[];
+}
+
 /** The reads and writes of one admission, inside its transaction. */
 export interface AdmissionTx {
-  /**
-   * Advances the usage epoch (RiskStore.advanceEpoch) and answers its new value: one past the
-   * value this process's previous admission got when no other admission or usage-raising write
-   * came between them.
-   */
-  epoch(): Promise<bigint>;
-  /** Usage of every order, or of these orders only (what an admission just added). */
+  /** Advances the usage epoch and reads the trading state, the limits and the positions. */
+  facts(): Promise<AdmissionFacts>;
+  /** Usage of every order, or of these orders only. */
   orderUsage(window: UsageWindow, ids?: readonly string[]): Promise<OrderUsage>;
-  positions(): Promise<Position[]>;
-  tradingState(): Promise<TradingStateRecord | undefined>;
-  limits(): Promise<LimitRow[]>;
   /** Inserts each order unless its (account, client order id) exists; answers whether it was. */
   createOrders(items: readonly { order: Order; meta: OrderMeta }[]): Promise<boolean[]>;
   /** Records events without fills (a replace request), one per order. */

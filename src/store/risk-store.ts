@@ -4,6 +4,7 @@ import type { Side } from '../domain/order.js';
 import type { Position } from '../domain/position.js';
 import type { AuditRecord } from '../engine/ports.js';
 import type {
+  AdmissionFacts,
   AdmissionTx,
   EquitySnapshot,
   LimitRow,
@@ -42,14 +43,8 @@ export class DrizzleRiskStore implements RiskStore {
       const [, result] = await Promise.all([
         query(LOCK, [RISK_LOCK]),
         fn({
-          epoch: async () => {
-            const [row] = await query(NEXT_EPOCH, []);
-            return BigInt(text(row?.['epoch']));
-          },
+          facts: () => readFacts(query),
           orderUsage: (window, ids) => readOrderUsage(query, window, ids),
-          positions: () => readPositions(query),
-          tradingState: () => readState(query),
-          limits: () => readLimits(query),
           createOrders: (items) => insertOrders(query, items),
           recordEvents: (records) => recordEventsWith(query, records),
         }),
@@ -358,12 +353,14 @@ function toGroup(r: Record<string, unknown>): OpenOrderGroup {
   };
 }
 
+const STATE = 'select state, reason, changed_by, changed_at from trading_state where scope = $1';
+
 async function readState(query: SqlQuery): Promise<TradingStateRecord | undefined> {
-  const [row] = await query(
-    'select state, reason, changed_by, changed_at from trading_state where scope = $1',
-    [GLOBAL],
-  );
-  if (row === undefined) return undefined;
+  const [row] = await query(STATE, [GLOBAL]);
+  return row === undefined ? undefined : toState(row);
+}
+
+function toState(row: Readonly<Record<string, unknown>>): TradingStateRecord {
   return {
     state: text(row['state']) as TradingState,
     reason: text(row['reason']),
@@ -372,13 +369,48 @@ async function readState(query: SqlQuery): Promise<TradingStateRecord | undefine
   };
 }
 
+const LIMITS = 'select scope, scope_id, limits, updated_by, updated_at from risk_limits';
+
 async function readLimits(query: SqlQuery): Promise<LimitRow[]> {
-  const rows = await query('select scope, scope_id, limits, updated_by, updated_at from risk_limits', []);
-  return rows.map((r) => ({
+  return (await query(LIMITS, [])).map(toLimit);
+}
+
+function toLimit(r: Readonly<Record<string, unknown>>): LimitRow {
+  return {
     level: text(r['scope']) as LimitRow['level'],
     scopeId: text(r['scope_id']),
     limits: (typeof r['limits'] === 'string' ? JSON.parse(r['limits']) : r['limits']) as LimitsJson,
-    ...(r['updated_by'] === null ? {} : { updatedBy: text(r['updated_by']) }),
+    ...(r['updated_by'] === null || r['updated_by'] === undefined
+      ? {}
+      : { updatedBy: text(r['updated_by']) }),
     updatedAt: toMs(r['updated_at']),
-  }));
+  };
+}
+
+/**
+ * An admission's first reads as one statement: on PGlite each statement costs its own turn through
+ * the engine, and four reads here were a fifth of an order's statements. Rows come back as JSON
+ * text (numerics already selected as text inside), parsed alike whichever driver ran it. Sent after
+ * the lock, so its snapshot holds every admission committed before this one.
+ */
+const FACTS = `
+  with advanced as (${NEXT_EPOCH})
+  select (select epoch from advanced) as epoch,
+         (select row_to_json(s)::text from (${STATE}) s) as state,
+         (select coalesce(json_agg(l), '[]')::text from (${LIMITS}) l) as limits,
+         (select coalesce(json_agg(p), '[]')::text from (${POSITIONS}) p) as positions`;
+
+async function readFacts(query: SqlQuery): Promise<AdmissionFacts> {
+  const [row] = await query(FACTS, [GLOBAL]);
+  const json = (key: string): unknown => {
+    const value = row?.[key];
+    return typeof value === 'string' ? JSON.parse(value) : null;
+  };
+  const state = json('state') as Record<string, unknown> | null;
+  return {
+    epoch: BigInt(text(row?.['epoch'])),
+    state: state === null ? undefined : toState(state),
+    limits: (json('limits') as Record<string, unknown>[]).map(toLimit),
+    positions: (json('positions') as Record<string, unknown>[]).map(rawPosition),
+  };
 }
