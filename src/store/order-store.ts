@@ -139,32 +139,36 @@ export class DrizzleOrderStore implements OrderStore {
 
   /**
    * A fill with its event, in one transaction; a duplicate fill or event aborts it whole, so
-   * nothing is applied twice or half. Two round trips between BEGIN and COMMIT (a connection runs
-   * a round trip's statements in order): the fill's insert with the position's and the order's
-   * row locks, then the position's upsert with the event's append and the order's update (the
-   * statement that records events without fills).
+   * nothing is applied twice or half. Two statements between BEGIN and COMMIT: the fill's insert
+   * with the position's and the order's row locks, then the position's upsert with the event's
+   * append and the order's update (the statement that records events without fills). On PGlite
+   * every statement is a turn through the engine: these were five.
    */
   private recordOnce(
     record: EventRecord,
     { fill, applyToPosition }: NonNullable<EventRecord['fill']>,
   ): Promise<void> {
     return this.store.transaction(async (query) => {
-      const [inserted, locked, order] = await Promise.all([
-        query(INSERT_FILL, [JSON.stringify(columnsOf(fillToRow(fill, record.orderId), FILL_COLUMNS))]),
-        query(LOCK_POSITION, [fill.accountId, fill.symbol]),
-        query(LOCK_ORDER, [record.orderId]),
+      const [row] = await query(INSERT_FILL_AND_LOCK, [
+        JSON.stringify(columnsOf(fillToRow(fill, record.orderId), FILL_COLUMNS)),
+        fill.accountId,
+        fill.symbol,
+        record.orderId,
       ]);
-      if (inserted.length === 0) throw new Duplicate();
-      if (order.length === 0) throw new Error(`no order ${record.orderId} to record a fill on`);
+      if (Number(row?.['inserted']) === 0) throw new Duplicate();
+      if (Number(row?.['orders']) === 0) throw new Error(`no order ${record.orderId} to record a fill on`);
+      const locked = row?.['position'];
       const before =
-        locked[0] === undefined ? flatPosition(fill.accountId, fill.symbol) : rawPosition(locked[0]);
+        typeof locked === 'string'
+          ? rawPosition(JSON.parse(locked) as Record<string, unknown>)
+          : flatPosition(fill.accountId, fill.symbol);
       const after = columnsOf(positionToRow(applyToPosition(before)), POSITION_COLUMNS);
-      const [, outcome] = await Promise.all([
-        query(UPSERT_POSITION, [JSON.stringify(after)]),
-        recordEventsWith(query, [record]),
+      const recorded = await query(UPSERT_POSITION_AND_RECORD, [
+        JSON.stringify(eventsInput([record])),
+        JSON.stringify(after),
       ]);
       // A redelivered event (its id already recorded for this order) changes nothing.
-      if (outcome[0] !== 'recorded') throw new Duplicate();
+      if (recorded.length === 0) throw new Duplicate();
     });
   }
 
@@ -390,11 +394,12 @@ const CREATE_ORDERS = `
   returning id`;
 
 /**
- * Records events given as a JSON array of { order_id, event_id, kind, payload, venue_time,
- * received_at, o: the order's columns after the event }, one per order.
+ * Records events given as a JSON array ($1) of { order_id, event_id, kind, payload, venue_time,
+ * received_at, o: the order's columns after the event }, one per order: the common table
+ * expressions and the order update, to follow a WITH.
  */
-const RECORD_EVENTS = `
-  with input as (
+const RECORD_EVENTS_BODY = `
+  input as (
     select x->>'order_id' as order_id, x->>'event_id' as event_id, x->>'kind' as kind,
            x->'payload' as payload, (x->>'venue_time')::timestamptz as venue_time,
            (x->>'received_at')::timestamptz as received_at,
@@ -415,28 +420,44 @@ const RECORD_EVENTS = `
   where orders.id = ev.order_id
   returning orders.id`;
 
-/** A fill given as a JSON row (column names as keys); its id and recording time are the table's. */
-const INSERT_FILL = `
-  insert into fills (venue, account_id, fill_id, order_id, client_order_id, venue_order_id, symbol,
-                     side, quantity, price, liquidity, fee, fee_currency, ts)
-  select venue, account_id, fill_id, order_id, client_order_id, venue_order_id, symbol,
-         side, quantity, price, liquidity, fee, fee_currency, ts
-  from jsonb_populate_record(null::fills, $1::jsonb)
-  on conflict (venue, account_id, fill_id) do nothing
-  returning id`;
+const RECORD_EVENTS = `with ${RECORD_EVENTS_BODY}`;
 
-const LOCK_POSITION = `
-  select ${POSITION_COLUMNS_SQL} from positions where account_id = $1 and symbol = $2 for update`;
+/**
+ * A fill given as a JSON row ($1; column names as keys), inserted unless its venue fill id is
+ * recorded, with the row locks of its position ($2, $3) and its order ($4): whether it was
+ * inserted, the position as JSON text (numerics as text) or null, whether the order exists.
+ */
+const INSERT_FILL_AND_LOCK = `
+  with inserted as (
+    insert into fills (venue, account_id, fill_id, order_id, client_order_id, venue_order_id, symbol,
+                       side, quantity, price, liquidity, fee, fee_currency, ts)
+    select venue, account_id, fill_id, order_id, client_order_id, venue_order_id, symbol,
+           side, quantity, price, liquidity, fee, fee_currency, ts
+    from jsonb_populate_record(null::fills, $1::jsonb)
+    on conflict (venue, account_id, fill_id) do nothing
+    returning id
+  ),
+  locked_position as (
+    select ${POSITION_COLUMNS_SQL} from positions where account_id = $2 and symbol = $3 for update
+  ),
+  locked_order as (select id from orders where id = $4 for update)
+  select (select count(*) from inserted)::int as inserted,
+         (select row_to_json(p)::text from locked_position p) as position,
+         (select count(*) from locked_order)::int as orders`;
 
-const LOCK_ORDER = `select id from orders where id = $1 for update`;
-
-/** A position given as a JSON row, inserted or replacing the account's row for the symbol. */
-const UPSERT_POSITION = `
-  insert into positions select * from jsonb_populate_record(null::positions, $1::jsonb)
-  on conflict (account_id, symbol) do update set
-    quantity = excluded.quantity, avg_entry_price = excluded.avg_entry_price,
-    realized_pnl = excluded.realized_pnl, fees = excluded.fees,
-    opened_at = excluded.opened_at, updated_at = excluded.updated_at`;
+/**
+ * A position given as a JSON row ($2), inserted or replacing the account's row for the symbol,
+ * with one event recorded as RECORD_EVENTS records it ($1).
+ */
+const UPSERT_POSITION_AND_RECORD = `
+  with position as (
+    insert into positions select * from jsonb_populate_record(null::positions, $2::jsonb)
+    on conflict (account_id, symbol) do update set
+      quantity = excluded.quantity, avg_entry_price = excluded.avg_entry_price,
+      realized_pnl = excluded.realized_pnl, fees = excluded.fees,
+      opened_at = excluded.opened_at, updated_at = excluded.updated_at
+  ),
+  ${RECORD_EVENTS_BODY}`;
 
 /** For rows whose meta columns are not written (events change lifecycle columns only). */
 const NO_META: OrderMeta = { agentId: '', orderClass: 'simple', requestHash: '' };
@@ -469,7 +490,14 @@ export async function recordEventsWith(
   query: SqlQuery,
   records: readonly EventRecord[],
 ): Promise<RecordOutcome[]> {
-  const input = records.map((record) => {
+  const result = await query(RECORD_EVENTS, [JSON.stringify(eventsInput(records))]);
+  const recorded = new Set(result.map((r) => r['id']));
+  return records.map((r) => (recorded.has(r.orderId) ? 'recorded' : 'duplicate'));
+}
+
+/** The JSON rows RECORD_EVENTS takes. */
+function eventsInput(records: readonly EventRecord[]): Record<string, unknown>[] {
+  return records.map((record) => {
     const event = record.event;
     return {
       order_id: record.orderId,
@@ -481,9 +509,6 @@ export async function recordEventsWith(
       o: columnsOf(orderToRow(record.order, NO_META, 0), LIFECYCLE),
     };
   });
-  const result = await query(RECORD_EVENTS, [JSON.stringify(input)]);
-  const recorded = new Set(result.map((r) => r['id']));
-  return records.map((r) => (recorded.has(r.orderId) ? 'recorded' : 'duplicate'));
 }
 
 /** Aborts a transaction that would apply something twice. */

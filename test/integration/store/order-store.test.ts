@@ -147,10 +147,16 @@ describe.each(TEST_BACKENDS)('order store on %s', (backend) => {
     const ack = withId(ev.ack('V-fill'), 'ack-fill', order.clientOrderId);
     const acked = after(order, ack);
     await orders.recordEvent({ orderId: order.id, order: acked, event: ack });
-    const fillRecord = (orderId: string, fillId: string, base: Order) => {
+    const fillRecord = (
+      orderId: string,
+      fillId: string,
+      base: Order,
+      price = '100.25',
+      eventId = `event-${fillId}`,
+    ) => {
       const event = withId(
-        ev.fill({ quantity: '4', price: '100.25', fee: '0.01', fillId, venueOrderId: 'V-fill' }),
-        `event-${fillId}`,
+        ev.fill({ quantity: '4', price, fee: '0.01', fillId, venueOrderId: 'V-fill' }),
+        eventId,
         base.clientOrderId,
       );
       return {
@@ -187,6 +193,16 @@ describe.each(TEST_BACKENDS)('order store on %s', (backend) => {
 
     await expect(orders.recordEvent(fillRecord('no-such-order', 'F-stray', acked))).rejects.toThrow();
     expect(await held()).toEqual([[order.symbol, '4', '100.25', '0.01']]);
+
+    // A new fill under a recorded event id: the event is a duplicate, and its fill is not applied.
+    const reused = fillRecord(order.id, 'F-fill-3', record.order, '100.75', 'event-F-fill-1');
+    expect(await orders.recordEvent(reused)).toBe('duplicate');
+    expect((await orders.fills(order.id)).map((f) => f.fillId)).toEqual(['F-fill-1']);
+    // A second fill is applied to the position as stored: 4 at 100.25 and 4 at 100.75.
+    const second = fillRecord(order.id, 'F-fill-2', record.order, '100.75');
+    expect(await orders.recordEvent(second)).toBe('recorded');
+    expect(await held()).toEqual([[order.symbol, '8', '100.5', '0.02']]);
+    expect((await orders.findById(order.id))?.eventSeq).toBe(3);
   });
 
   it('saves every lifecycle column an event changes, exactly, and clears what it removes', async () => {
