@@ -49,10 +49,16 @@ export class UsEquityCalendar implements MarketCalendar {
     return this.firstSession(ts, (s) => s.close > ts).close;
   }
 
-  /** Scans sessions in date order from ts's New York day; every caller's test only gets truer later. */
+  /**
+   * Scans sessions in date order from ts's New York day; every caller's test only gets truer later.
+   * ts's own day comes from the remembered day when it holds ts (as on every order of a session),
+   * so that the common answer skips luxon's zone arithmetic.
+   */
   private firstSession(ts: number, accept: (session: Session) => boolean): Session {
-    let day = newYorkDayOf(ts);
-    for (let i = 0; i < MAX_SCAN_DAYS; i++, day = day.plus({ days: 1 })) {
+    const first = this.dayOf(ts).session;
+    if (first !== undefined && accept(first)) return first;
+    let day = newYorkDayOf(ts).plus({ days: 1 });
+    for (let i = 1; i < MAX_SCAN_DAYS; i++, day = day.plus({ days: 1 })) {
       const session = this.sessionOn(day);
       if (session !== undefined && accept(session)) return session;
     }
