@@ -26,6 +26,7 @@ import { startTradingApp } from '../src/main/trading-app.js';
 import { callerOf } from '../src/mcp/caller.js';
 import { toolDeps } from '../src/mcp/deps.js';
 import { createMcpServer } from '../src/mcp/server.js';
+import { createTestDatabase } from '../test/support/databases.js';
 import { fmt, percentile, printTable } from './table.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -35,12 +36,14 @@ const OWN_VARIABLES = /^(TRADING_|PAPER_|LOG_LEVEL$|DATABASE_URL$|AGENTS_DIR$|HT
 const INSTANT_VENUES = 'test/fixtures/venues-instant.json';
 /** BTC/USD trades around the clock, so the bench runs at any hour on the system clock. */
 const SYMBOL = 'BTC/USD';
-const WARM_UP = 200;
-const CALLS = 2_000;
+const WARM_UP = Number(process.env['WARM_UP'] ?? 200);
+const CALLS = Number(process.env['CALLS'] ?? 2_000);
 const COLD_RUNS = Number(process.env['COLD_RUNS'] ?? 10);
 
 type Runner = 'tsx' | 'dist';
 type StoreKind = 'memory' | 'disk';
+/** The round trips' stores: the default (PGlite in a folder), and this machine's PostgreSQL. */
+type RoundTripStore = 'disk' | 'postgres';
 type Era = 'legacy' | 'modern';
 
 const ENTRY: Record<Runner, readonly string[]> = {
@@ -49,7 +52,7 @@ const ENTRY: Record<Runner, readonly string[]> = {
 };
 
 interface DataStore {
-  readonly kind: StoreKind;
+  readonly kind: StoreKind | 'postgres';
   readonly url: string;
   remove(): Promise<void>;
 }
@@ -105,13 +108,16 @@ async function connectStdio(runner: Runner, env: Record<string, string>): Promis
 
 interface HttpServer {
   readonly url: string;
-  /** The key the first start created for the local agent. */
+  /** The key the first start created for the local agent; empty when it created none. */
   readonly localKey: string;
   stop(): Promise<void>;
 }
 
-/** The key printed by the banner's MCP Inspector line at first start (`Bearer <key>`). */
-const GUIDE = /--cli (http:\/\/\S+)\/mcp --method tools\/list --header "Authorization: Bearer ([^"<]+)"/;
+/**
+ * The banner's MCP Inspector line: the URL, and the key when the first start created one for the
+ * local agent (`Bearer <key>`), else a placeholder.
+ */
+const GUIDE = /--cli (http:\/\/\S+)\/mcp --method tools\/list --header "Authorization: Bearer ([^"]*)"/;
 
 /** `main` serving HTTP on a free loopback port, as a child process; resolves once it printed its guide. */
 async function startHttpServer(runner: Runner, env: Record<string, string>): Promise<HttpServer> {
@@ -133,7 +139,12 @@ async function startHttpServer(runner: Runner, env: Record<string, string>): Pro
       reject(new Error(`the HTTP server exited before serving: ${stderr()}`));
     });
   });
-  return { url: guide[1] ?? '', localKey: guide[2] ?? '', stop: () => stopChild(child, exited) };
+  const key = guide[2] ?? '';
+  return {
+    url: guide[1] ?? '',
+    localKey: key.startsWith('<') ? '' : key,
+    stop: () => stopChild(child, exited),
+  };
 }
 
 async function stopChild(child: ChildProcess, exited: Promise<unknown>): Promise<void> {
@@ -240,9 +251,23 @@ async function roundTrips(client: Client): Promise<number[]> {
   return samples.sort((a, b) => a - b);
 }
 
-function latencyRow(transport: string, samples: readonly number[]): string[] {
+const STORE_LABEL: Record<DataStore['kind'], string> = {
+  memory: 'PGlite in memory',
+  disk: 'PGlite, fresh folder',
+  postgres: 'PostgreSQL 15, fresh database',
+};
+
+function latencyRow(transport: string, store: DataStore, samples: readonly number[]): string[] {
   const at = (p: number): string => fmt(percentile(samples, p), 2);
-  return [transport, String(samples.length), at(50), at(90), at(99), fmt(samples.at(-1) ?? NaN, 2)];
+  return [
+    transport,
+    STORE_LABEL[store.kind],
+    String(samples.length),
+    at(50),
+    at(90),
+    at(99),
+    fmt(samples.at(-1) ?? NaN, 2),
+  ];
 }
 
 /** The baseline: the same core and MCP server in this process, over the SDK's in-memory transport. */
@@ -261,7 +286,7 @@ async function inProcessRoundTrips(store: DataStore): Promise<string[]> {
   const client = new Client({ name: 'mcp-bench', version: '1.0.0' });
   await client.connect(clientSide);
   try {
-    return latencyRow('in this process (in-memory transport): the baseline', await roundTrips(client));
+    return latencyRow('in this process (in-memory transport): the baseline', store, await roundTrips(client));
   } finally {
     await client.close();
     await app.stop();
@@ -271,7 +296,7 @@ async function inProcessRoundTrips(store: DataStore): Promise<string[]> {
 async function stdioRoundTrips(store: DataStore): Promise<string[]> {
   const client = await connectStdio('tsx', serverEnv(store, { PAPER_VENUES_FILE: INSTANT_VENUES }));
   try {
-    return latencyRow('stdio (child process)', await roundTrips(client));
+    return latencyRow('stdio (child process)', store, await roundTrips(client));
   } finally {
     await client.close();
   }
@@ -286,19 +311,22 @@ interface HttpRun {
 /** Both protocol eras against one HTTP child; then tools/list for the local agent and the analyst. */
 async function httpRoundTrips(store: DataStore): Promise<HttpRun> {
   const env = serverEnv(store, { PAPER_VENUES_FILE: INSTANT_VENUES });
-  // Made before the server starts, on its folder: the server then creates the local agent's key.
+  // Made before the server starts, on its store: on embedded PGlite the server then creates the
+  // local agent's key and prints it; on PostgreSQL it creates none, so the CLI makes that one too.
   const analystKey = await createKey('tsx', env, 'analyst');
+  const createdKey = store.kind === 'postgres' ? await createKey('tsx', env, 'local') : undefined;
   const server = await startHttpServer('tsx', env);
+  const localKey = createdKey ?? server.localKey;
   try {
     const rows: string[][] = [];
     for (const era of ['legacy', 'modern'] as const) {
-      const client = await connectHttp(server.url, server.localKey, era);
+      const client = await connectHttp(server.url, localKey, era);
       const label = `Streamable HTTP (child process), ${era === 'legacy' ? '2025-11-25 era, stateless' : '2026-07-28 era'}`;
-      rows.push(latencyRow(label, await roundTrips(client)));
+      rows.push(latencyRow(label, store, await roundTrips(client)));
       await client.close();
     }
     const sizes = [
-      await listSize(server.url, server.localKey, 'local'),
+      await listSize(server.url, localKey, 'local'),
       await listSize(server.url, analystKey, 'analyst'),
     ];
     return { rows, sizes };
@@ -377,9 +405,19 @@ async function runners(): Promise<{ runner: Runner; label: string }[]> {
   return found;
 }
 
-/** Each server gets its own fresh folder: the default store (PGlite on disk), never shared. */
-async function withStore<T>(run: (store: DataStore) => Promise<T>): Promise<T> {
-  const store = await dataStore('disk');
+/**
+ * Each server gets its own fresh store, never shared: the default (PGlite in a folder), or a new
+ * database on this machine's PostgreSQL (TEST_POSTGRES_ADMIN_URL, as the tests find it), dropped
+ * afterwards.
+ */
+async function withStore<T>(kind: RoundTripStore, run: (store: DataStore) => Promise<T>): Promise<T> {
+  let store: DataStore;
+  if (kind === 'disk') {
+    store = await dataStore('disk');
+  } else {
+    const database = await createTestDatabase('postgres');
+    store = { kind, url: database.url, remove: () => database.drop() };
+  }
   try {
     return await run(store);
   } finally {
@@ -388,17 +426,23 @@ async function withStore<T>(run: (store: DataStore) => Promise<T>): Promise<T> {
 }
 
 async function runRoundTrips(): Promise<void> {
-  const rows = [await withStore(inProcessRoundTrips), await withStore(stdioRoundTrips)];
-  const http = await withStore(httpRoundTrips);
+  const rows: string[][] = [];
+  let sizes: string[][] = [];
+  for (const kind of ['disk', 'postgres'] as const) {
+    rows.push(await withStore(kind, inProcessRoundTrips), await withStore(kind, stdioRoundTrips));
+    const http = await withStore(kind, httpRoundTrips);
+    rows.push(...http.rows);
+    if (kind === 'disk') sizes = http.sizes;
+  }
   printTable(
-    `executeOrder round trip from an SDK Client, ${CALLS.toLocaleString('en-US')} sequential market orders on ${SYMBOL} after ${WARM_UP} to warm up; server run through tsx on PGlite in a fresh folder, random feed, paper venues with no simulated latency (${INSTANT_VENUES}); targets p50 ≤ 2 ms, p99 ≤ 10 ms`,
-    ['client → server', 'calls', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
-    [...rows, ...http.rows],
+    `executeOrder round trip from an SDK Client, ${CALLS.toLocaleString('en-US')} sequential market orders on ${SYMBOL} after ${WARM_UP} to warm up; server run through tsx, random feed, paper venues with no simulated latency (${INSTANT_VENUES}); targets p50 ≤ 2 ms, p99 ≤ 10 ms`,
+    ['client → server', 'store', 'calls', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
+    rows,
   );
   printTable(
     'tools/list result as JSON (Streamable HTTP, one key per agent); target ≤ 24 KB',
     ['agent', 'tools', 'bytes', 'KB'],
-    http.sizes,
+    sizes,
   );
 }
 
