@@ -37,7 +37,7 @@ export function usageOfCreated(
     const price = own ?? order.avgFillPrice ?? ZERO;
     const open = isOpen(order.status);
     if (open && own === undefined) priceless++;
-    // The read values open leaves at no less than zero (a replace's requested price, absent here, is).
+    // The read values open leaves at the larger of this price and a replace's requested one, or 0.
     if (open && !order.held && meta.role !== 'parent')
       addGroup(groups, order, meta.agentId, maxDec(price, ZERO));
     const counted =

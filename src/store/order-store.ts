@@ -139,21 +139,29 @@ export class DrizzleOrderStore implements OrderStore {
 
   /**
    * A fill with its event, in one transaction; a duplicate fill or event aborts it whole, so
-   * nothing is applied twice or half. Two statements between BEGIN and COMMIT: the fill's insert
-   * with the position's and the order's row locks, then the position's upsert with the event's
-   * append and the order's update (the statement that records events without fills). On PGlite
-   * every statement is a turn through the engine: these were five.
+   * nothing is applied twice or half. Three statements between BEGIN and COMMIT: the position's
+   * row made if missing (ENSURE_POSITION), the fill's insert with the position's and the order's
+   * row locks, then the position's upsert with the event's append and the order's update (the
+   * statement that records events without fills). The first two share a round trip.
+   *
+   * The position row exists before it is locked: two fills opening one position in two
+   * transactions found no row to lock, both worked from flat, and the second upsert overwrote
+   * the first fill's quantity. Now the second waits on the first's row and reads it as committed.
    */
   private recordOnce(
     record: EventRecord,
     { fill, applyToPosition }: NonNullable<EventRecord['fill']>,
   ): Promise<void> {
     return this.store.transaction(async (query) => {
-      const [row] = await query(INSERT_FILL_AND_LOCK, [
-        JSON.stringify(columnsOf(fillToRow(fill, record.orderId), FILL_COLUMNS)),
-        fill.accountId,
-        fill.symbol,
-        record.orderId,
+      const placeholder = positionToRow(flatPosition(fill.accountId, fill.symbol));
+      const [, [row]] = await Promise.all([
+        query(ENSURE_POSITION, [JSON.stringify(columnsOf(placeholder, POSITION_COLUMNS))]),
+        query(INSERT_FILL_AND_LOCK, [
+          JSON.stringify(columnsOf(fillToRow(fill, record.orderId), FILL_COLUMNS)),
+          fill.accountId,
+          fill.symbol,
+          record.orderId,
+        ]),
       ]);
       if (Number(row?.['inserted']) === 0) throw new Duplicate();
       if (Number(row?.['orders']) === 0) throw new Error(`no order ${record.orderId} to record a fill on`);
@@ -421,6 +429,15 @@ const RECORD_EVENTS_BODY = `
   returning orders.id`;
 
 const RECORD_EVENTS = `with ${RECORD_EVENTS_BODY}`;
+
+/**
+ * A flat position row ($1, JSON) unless the account holds the symbol's row already; one being made
+ * by another transaction is waited for. Its own statement, so that the lock that follows reads
+ * with a snapshot taken after that wait.
+ */
+const ENSURE_POSITION = `
+  insert into positions select * from jsonb_populate_record(null::positions, $1::jsonb)
+  on conflict (account_id, symbol) do nothing`;
 
 /**
  * A fill given as a JSON row ($1; column names as keys), inserted unless its venue fill id is

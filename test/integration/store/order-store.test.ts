@@ -205,6 +205,43 @@ describe.each(TEST_BACKENDS)('order store on %s', (backend) => {
     expect((await orders.findById(order.id))?.eventSeq).toBe(3);
   });
 
+  it('fills of two orders opening one position at once both count in it', async () => {
+    const orders = new DrizzleOrderStore(store());
+    // Each round a symbol never held: neither transaction finds a position row to lock.
+    for (let round = 0; round < 10; round++) {
+      const symbol = `RACE${round.toString()}`;
+      const both = [0, 1].map((i) => ({ ...pending(i, `race${round.toString()}`), symbol }));
+      const records = await Promise.all(
+        both.map(async (order) => {
+          await orders.createOrder(order, META);
+          const ack = withId(ev.ack(`V-race-${order.id}`), `ack-${order.id}`, order.clientOrderId);
+          const acked = after(order, ack);
+          await orders.recordEvent({ orderId: order.id, order: acked, event: ack });
+          const event = withId(
+            ev.fill({
+              quantity: '4',
+              price: '100',
+              fillId: `F-${order.id}`,
+              venueOrderId: `V-race-${order.id}`,
+            }),
+            `fill-${order.id}`,
+            order.clientOrderId,
+          );
+          const fill = { ...event.fill, symbol };
+          return {
+            orderId: order.id,
+            order: after(acked, event),
+            event: { ...event, fill },
+            fill: { fill, applyToPosition: (p: Position) => applyFillToPosition(p, fill).position },
+          };
+        }),
+      );
+      expect(await Promise.all(records.map((r) => orders.recordEvent(r)))).toEqual(['recorded', 'recorded']);
+      const held = (await orders.positions(both[0]?.accountId)).find((p) => p.symbol === symbol);
+      expect(held?.quantity.toFixed()).toBe('8');
+    }
+  });
+
   it('saves every lifecycle column an event changes, exactly, and clears what it removes', async () => {
     const orders = new DrizzleOrderStore(store());
     const order = pending(0, 'cols');
