@@ -39,6 +39,8 @@ const SYMBOL = 'BTC/USD';
 const WARM_UP = Number(process.env['WARM_UP'] ?? 200);
 const CALLS = Number(process.env['CALLS'] ?? 2_000);
 const COLD_RUNS = Number(process.env['COLD_RUNS'] ?? 10);
+/** The stores the round trips run on: `disk,postgres` by default (STORES=postgres for one). */
+const STORES = (process.env['STORES'] ?? 'disk,postgres').split(',');
 
 type Runner = 'tsx' | 'dist';
 type StoreKind = 'memory' | 'disk';
@@ -428,7 +430,7 @@ async function withStore<T>(kind: RoundTripStore, run: (store: DataStore) => Pro
 async function runRoundTrips(): Promise<void> {
   const rows: string[][] = [];
   let sizes: string[][] = [];
-  for (const kind of ['disk', 'postgres'] as const) {
+  for (const kind of (['disk', 'postgres'] as const).filter((k) => STORES.includes(k))) {
     rows.push(await withStore(kind, inProcessRoundTrips), await withStore(kind, stdioRoundTrips));
     const http = await withStore(kind, httpRoundTrips);
     rows.push(...http.rows);

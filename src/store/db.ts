@@ -101,12 +101,27 @@ async function openPglite(
   };
 }
 
-/** The PostgreSQL pool's size. */
-const CONNECTIONS = 16;
+/** The PostgreSQL pools' sizes: the hot statements' pool and the drizzle pool. */
+const HOT_CONNECTIONS = 16;
+const CONNECTIONS = 8;
 
 /** A fixed key for the advisory lock that serializes migrations across server processes. */
 const MIGRATION_LOCK = 7_214_001;
 
+/**
+ * Two pools. drizzle's queries (lists, filters, admin) are planned at every execution: a custom
+ * plan follows the tables' current size. JIT compilation is off in both: the planner's cost
+ * estimate for a scan of every open order passed its threshold on a young table, and compiling
+ * took 17 ms of the scan's 88 ms; this store's statements are short, and none gains from it.
+ *
+ * The hot statements (`query`, `transaction`: the few fixed texts every order runs) are planned
+ * once per connection and the plan is kept (a generic plan): planning one of them took 0.2 to
+ * 0.6 ms, as long as running it, at every execution. A kept plan must not depend on the tables'
+ * size when it was made: a new database fills fast, and a plan made for an empty table (a
+ * sequential scan) stayed while the table grew to 60,000 rows (bench/oms.bench.ts). So in this
+ * pool the planner takes an index wherever one answers (`enable_seqscan` off makes a sequential
+ * scan its last resort, not forbidden): every hot statement finds its rows by key.
+ */
 async function openPostgres(url: string, migrationsFolder: string): Promise<Store> {
   // Migrate on one dedicated connection holding an advisory lock, so that several processes
   // starting together apply each migration once.
@@ -118,36 +133,64 @@ async function openPostgres(url: string, migrationsFolder: string): Promise<Stor
   } finally {
     await admin.end();
   }
-  // Statements are prepared once per connection; PostgreSQL's generic plan for one is made from
-  // the statistics of that moment and kept until they change. A new database filling fast (the
-  // first minutes of a server, before autovacuum analyzes) kept plans made for empty tables: the
-  // batched event statement went from 1 ms to 9 ms at 60,000 orders (bench/oms.bench.ts). A
-  // custom plan per execution follows the tables' current size; planning costs ~0.1 ms, paid
-  // once per batch. JIT compilation is off: the planner's cost estimate for a scan of every open
-  // order passed its threshold on a young table, and compiling took 17 ms of the scan's 88 ms;
-  // this store's statements are short, and none gains from compiled expressions.
   const client = postgres(url, {
     max: CONNECTIONS,
     onnotice: () => undefined,
     connection: { plan_cache_mode: 'force_custom_plan', jit: 'off' },
   });
+  const hot = postgres(url, {
+    max: HOT_CONNECTIONS,
+    onnotice: () => undefined,
+    connection: { plan_cache_mode: 'force_generic_plan', enable_seqscan: 'off', jit: 'off' },
+  });
   const db = drizzlePostgres({ client, schema });
+  // drizzle sets the driver's parsers and serializers (dates, JSON) on the client it is given:
+  // the hot pool reads and writes values the same way.
+  drizzlePostgres({ client: hot, schema });
   return {
     db: db as unknown as Database,
     kind: 'postgres',
     location: redact(url),
     query: async (text, params) => [
-      ...(await client.unsafe<Record<string, unknown>[]>(text, params as never[], { prepare: true })),
+      ...(await hot.unsafe<Record<string, unknown>[]>(text, params as never[], { prepare: true })),
     ],
-    transaction: async (fn) =>
-      (await client.begin((tx) =>
-        fn(async (text, params) => [
-          ...(await tx.unsafe<Record<string, unknown>[]>(text, params as never[], { prepare: true })),
-        ]),
-      )) as Awaited<ReturnType<typeof fn>>,
+    transaction: (fn) => pipelinedTransaction(hot, fn),
     writers: 2,
-    close: () => client.end(),
+    close: async () => {
+      await Promise.all([client.end(), hot.end()]);
+    },
   };
+}
+
+/**
+ * A transaction on one reserved connection whose BEGIN is not awaited alone: a connection runs
+ * its statements in order, so BEGIN travels with the first statement `fn` sends, and the
+ * transaction costs one round trip fewer than the driver's own (which waits for BEGIN's answer).
+ * COMMIT's answer is checked: PostgreSQL answers ROLLBACK to a COMMIT after a failed statement,
+ * and a failure `fn` caught must not pass for a commit.
+ */
+async function pipelinedTransaction<T>(pool: postgres.Sql, fn: (query: SqlQuery) => Promise<T>): Promise<T> {
+  const connection = await pool.reserve();
+  try {
+    const begin = connection.unsafe('begin').execute();
+    begin.catch(() => undefined); // awaited below, after `fn`; its failure fails `fn`'s statements too
+    const query: SqlQuery = async (text, params) => [
+      ...(await connection.unsafe<Record<string, unknown>[]>(text, params as never[], { prepare: true })),
+    ];
+    let result: T;
+    try {
+      result = await fn(query);
+      await begin;
+    } catch (error) {
+      await connection.unsafe('rollback').catch(() => undefined);
+      throw error;
+    }
+    const commit = await connection.unsafe('commit');
+    if (commit.command !== 'COMMIT') throw new Error(`transaction not committed: ${commit.command}`);
+    return result;
+  } finally {
+    connection.release();
+  }
 }
 
 /** A URL without its password (parsed as the driver parses it: the credentials end at the last @). */

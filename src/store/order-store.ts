@@ -416,16 +416,16 @@ const RECORD_EVENTS_BODY = `
   ),
   ev as (
     insert into order_events (order_id, seq, event_id, kind, payload, venue_time, received_at)
-    select input.order_id, orders.event_seq + 1, input.event_id, input.kind, input.payload,
+    select input.order_id, o.event_seq + 1, input.event_id, input.kind, input.payload,
            input.venue_time, input.received_at
-    from input join orders on orders.id = input.order_id
+    from input cross join lateral (select event_seq from orders where orders.id = input.order_id offset 0) o
     on conflict (order_id, event_id) do nothing
     returning order_id, seq
   )
   update orders set ${LIFECYCLE.map(([, column]) => `"${column}" = (input.o)."${column}"`).join(', ')},
          event_seq = ev.seq
   from ev join input on input.order_id = ev.order_id
-  where orders.id = ev.order_id
+  where orders.id = ev.order_id and orders.id = any(array(select order_id from ev))
   returning orders.id`;
 
 const RECORD_EVENTS = `with ${RECORD_EVENTS_BODY}`;

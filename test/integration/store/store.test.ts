@@ -313,6 +313,44 @@ describe.each(TEST_BACKENDS)('%s', (backend) => {
     });
   });
 
+  describe("transactions (the hot statements' path)", () => {
+    const written = async (id: string): Promise<number> =>
+      (await store.query('select venue from paper_venues where venue = $1', [id])).length;
+    const insert = (id: string): string =>
+      `insert into paper_venues (venue, instance_id, counters, updated_at) values ('${id}', 'i', '{}', now())`;
+
+    it('commits every statement together, the first one sent at once', async () => {
+      const answer = await store.transaction(async (query) => {
+        // Both sent without waiting: the connection runs them in order, after BEGIN.
+        await Promise.all([query(insert('tx-a'), []), query(insert('tx-b'), [])]);
+        return 'done';
+      });
+      expect(answer).toBe('done');
+      expect((await written('tx-a')) + (await written('tx-b'))).toBe(2);
+    });
+
+    it('a thrown error rolls every statement back', async () => {
+      await expect(
+        store.transaction(async (query) => {
+          await query(insert('tx-c'), []);
+          throw new Error('changed my mind');
+        }),
+      ).rejects.toThrow('changed my mind');
+      expect(await written('tx-c')).toBe(0);
+    });
+
+    it('a failed statement that fn caught does not pass for a commit', async () => {
+      // PostgreSQL answers a COMMIT after a failed statement with ROLLBACK, not an error.
+      const outcome = store.transaction(async (query) => {
+        await query(insert('tx-d'), []);
+        await query('select 1 / 0', []).catch(() => undefined);
+        return 'looked fine';
+      });
+      await expect(outcome).rejects.toThrow(/not committed|rolled back/);
+      expect(await written('tx-d')).toBe(0);
+    });
+  });
+
   describe('append-only tables', () => {
     /** The trigger raises insufficient_privilege with "<table> is append-only: <op> refused". */
     function expectRefused(error: unknown, table: string, op: 'UPDATE' | 'DELETE' | 'TRUNCATE'): void {
