@@ -1,8 +1,9 @@
 /**
  * The durable store against both backends (embedded PGlite and this machine's PostgreSQL):
  * migrations on a fresh database and again on a used one, exact money in numeric columns, the
- * fills and orders unique keys, the append-only triggers, redact() and openStore()'s refusal of
- * an unknown URL. The audit chain has its own file (audit-log.test.ts).
+ * fills and orders unique keys, the hot statements' transactions (commit, rollback, a caught
+ * failure), the append-only triggers, redact() and openStore()'s refusal of an unknown URL. The
+ * audit chain has its own file (audit-log.test.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -319,7 +320,7 @@ describe.each(TEST_BACKENDS)('%s', (backend) => {
     const insert = (id: string): string =>
       `insert into paper_venues (venue, instance_id, counters, updated_at) values ('${id}', 'i', '{}', now())`;
 
-    it('commits every statement together, the first one sent at once', async () => {
+    it('commits together statements sent without waiting for one another', async () => {
       const answer = await store.transaction(async (query) => {
         // Both sent without waiting: the connection runs them in order, after BEGIN.
         await Promise.all([query(insert('tx-a'), []), query(insert('tx-b'), [])]);
