@@ -120,6 +120,53 @@ describe('UsageCache', () => {
     expect(summary(muchLater.usage(6n, windowAt(T + 59_990), T + 59_990))?.activity).toEqual([]);
   });
 
+  it('counts the windows over thousands of admissions as a full recount would', () => {
+    // Usage read at T, kept for ten minutes: the run takes about two.
+    const cache = new UsageCache(5_000, 600_000);
+    cache.apply({
+      generation: cache.token(),
+      epoch: 5n,
+      now: T,
+      window: windowAt(T),
+      read: usage({ activity: [activity(2, 2, T - 10)] }),
+      added: usage(),
+    });
+    // Every entry counted so far, as (latest order's time, count): the read's, then each admission's.
+    const counted: [number, number][] = [[T - 10, 2]];
+    let now = T;
+    for (let i = 0; i < 3_000; i++) {
+      // Bursts and pauses: 1 to 40 ms apart, with a 2.5 s gap every 500 and a 70 s one at 2,000.
+      now += i === 2_000 ? 70_000 : i % 500 === 0 ? 2_500 : 1 + ((i * 7919) % 40);
+      const epoch = 6n + BigInt(i);
+      const seen = cache.usage(epoch, windowAt(now), now);
+      const second = counted.filter(([at]) => at > now - 1_000).reduce((sum, [, n]) => sum + n, 0);
+      const minute = counted.filter(([at]) => at > now - 60_000).reduce((sum, [, n]) => sum + n, 0);
+      expect(summary(seen)?.activity, `admission ${String(i)}`).toEqual(
+        minute === 0 ? [] : [[second, minute, '0']],
+      );
+      const orders = 1 + (i % 3);
+      admitted(cache, epoch, now, usage({ activity: [activity(orders, orders, now)] }));
+      counted.push([now, orders]);
+    }
+  });
+
+  it('keeps an admission whose latest order is older than one counted before as long as that one (errs high)', () => {
+    const cache = loaded(); // 2 orders, the latest at T - 10
+    admitted(cache, 6n, T + 500, usage({ activity: [activity(1, 1, T + 500)] }));
+    admitted(cache, 7n, T + 600, usage({ activity: [activity(1, 1, T - 500)] }));
+    // The last one's own latest order left the second window at T + 500; it stays with T + 500's.
+    expect(summary(cache.usage(8n, windowAt(T + 1_499), T + 1_499))?.activity).toEqual([[2, 4, '0']]);
+    expect(summary(cache.usage(8n, windowAt(T + 1_500), T + 1_500))?.activity).toEqual([[0, 4, '0']]);
+  });
+
+  it('is read afresh when asked for a window earlier than one it has slid past', () => {
+    const cache = loaded();
+    expect(cache.usage(6n, windowAt(T + 2_000), T + 2_000)).toBeDefined();
+    // The entries that left the second window are gone from its count; an earlier window would need them.
+    expect(cache.usage(6n, windowAt(T + 500), T + 500)).toBeUndefined();
+    expect(cache.usage(6n, windowAt(T + 2_000), T + 2_000)).toBeDefined();
+  });
+
   it('is due for a snapshot after refreshAfterMs, and read afresh after maxAgeMs', () => {
     const cache = loaded();
     expect(cache.refreshDue(T + 4_999)).toBe(false);

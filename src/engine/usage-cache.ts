@@ -2,14 +2,61 @@ import { type Decimal, ZERO } from '../domain/decimal.js';
 import { type AgentActivity, type OpenOrderGroup, combineGroups } from '../risk/usage-book.js';
 import type { OpenOrderSnapshot, OrderUsage, UsageWindow } from './risk-ports.js';
 
-/** Orders of one agent in one account counted in the rate windows, up to their latest one. */
-interface RateEntry {
-  readonly key: string;
-  readonly agentId: string;
-  readonly accountId: string;
-  readonly lastSecond: number;
-  readonly lastMinute: number;
-  readonly latestAt: number;
+/**
+ * One agent's orders in one account in the rate windows: each admission's counts (and each fresh
+ * read's) under the time of its latest order, oldest first, with running sums. An admission asks
+ * at every order, so the sums follow the windows as they slide instead of adding every entry of
+ * the last minute again (at thousands of orders a second, that was the admission's largest cost).
+ */
+class RateWindow {
+  private readonly entries: { readonly at: number; readonly second: number; readonly minute: number }[] = [];
+  /** The first entry inside the minute window, and inside the second window (never before it). */
+  private minuteHead = 0;
+  private secondHead = 0;
+  lastSecond = 0;
+  lastMinute = 0;
+
+  constructor(
+    readonly agentId: string,
+    readonly accountId: string,
+  ) {}
+
+  /**
+   * Counts orders whose latest was created at `at`. One older than the latest counted is kept as
+   * long as that one (entries stay in time order): it can only err high, never let an order through.
+   */
+  add(at: number, lastSecond: number, lastMinute: number): void {
+    const latest = this.entries.at(-1)?.at ?? at;
+    this.entries.push({ at: Math.max(at, latest), second: lastSecond, minute: lastMinute });
+    this.lastSecond += lastSecond;
+    this.lastMinute += lastMinute;
+  }
+
+  /** Drops what left the windows; the windows only move forward (UsageCache.usage checks). */
+  slide(window: UsageWindow): void {
+    const entries = this.entries;
+    for (; this.secondHead < entries.length; this.secondHead++) {
+      const e = entries[this.secondHead];
+      if (e === undefined || e.at > window.secondAgo) break;
+      this.lastSecond -= e.second;
+    }
+    for (; this.minuteHead < entries.length; this.minuteHead++) {
+      const e = entries[this.minuteHead];
+      if (e === undefined || e.at > window.minuteAgo) break;
+      this.lastMinute -= e.minute;
+    }
+    // The minute window starts no later than the second's, so both heads stay valid after a trim.
+    if (this.minuteHead >= 1_024 && this.minuteHead * 2 >= entries.length) {
+      entries.splice(0, this.minuteHead);
+      this.secondHead -= this.minuteHead;
+      this.minuteHead = 0;
+    }
+  }
+
+  /** Whether any entry is still inside the minute window. */
+  get live(): boolean {
+    return this.minuteHead < this.entries.length;
+  }
 }
 
 interface Cached {
@@ -28,7 +75,10 @@ interface Cached {
   /** The batch of each order still open in one. */
   readonly batchOf: Map<string, number>;
   nextBatch: number;
-  rates: RateEntry[];
+  /** The rate windows by agent and account. */
+  readonly rates: Map<string, RateWindow>;
+  /** The latest window the rates slid to: an admission asking for an earlier one reads afresh. */
+  slidTo: UsageWindow | undefined;
   /** Accepted notional per agent and account since the day starts below; absent when not read. */
   daily: Map<string, Decimal> | undefined;
   readonly dayStarts: ReadonlyMap<string, number> | undefined;
@@ -151,24 +201,26 @@ export class UsageCache {
     if (now < c.lastNow || now - c.readAt >= this.maxAgeMs) return undefined;
     const wantsDaily = window.dayStarts !== undefined && window.dayStarts.size > 0;
     if (wantsDaily && (c.daily === undefined || !sameStarts(c.dayStarts, window.dayStarts))) return undefined;
-    c.rates = c.rates.filter((r) => r.latestAt > window.minuteAgo);
-    const activity = new Map<string, { agentId: string; accountId: string; s: number; m: number }>();
-    for (const r of c.rates) {
-      const a = activity.get(r.key) ?? { agentId: r.agentId, accountId: r.accountId, s: 0, m: 0 };
-      if (r.latestAt > window.secondAgo) a.s += r.lastSecond;
-      a.m += r.lastMinute;
-      activity.set(r.key, a);
+    if (
+      c.slidTo !== undefined &&
+      (window.secondAgo < c.slidTo.secondAgo || window.minuteAgo < c.slidTo.minuteAgo)
+    )
+      return undefined;
+    c.slidTo = window;
+    for (const [key, rate] of c.rates) {
+      rate.slide(window);
+      if (!rate.live) c.rates.delete(key);
     }
-    const rows: AgentActivity[] = [...activity].map(([key, a]) => ({
-      agentId: a.agentId,
-      accountId: a.accountId,
-      lastSecond: a.s,
-      lastMinute: a.m,
+    const rows: AgentActivity[] = [...c.rates].map(([key, rate]) => ({
+      agentId: rate.agentId,
+      accountId: rate.accountId,
+      lastSecond: rate.lastSecond,
+      lastMinute: rate.lastMinute,
       dailyNotional: (wantsDaily ? c.daily?.get(key) : undefined) ?? ZERO,
     }));
     if (wantsDaily && c.daily !== undefined) {
       for (const [key, notional] of c.daily) {
-        if (activity.has(key)) continue;
+        if (c.rates.has(key)) continue;
         const [agentId = '', accountId = ''] = key.split('\u0000');
         rows.push({ agentId, accountId, lastSecond: 0, lastMinute: 0, dailyNotional: notional });
       }
@@ -197,7 +249,8 @@ export class UsageCache {
         batches: new Map(),
         batchOf: new Map(),
         nextBatch: 0,
-        rates: [],
+        rates: new Map(),
+        slidTo: undefined,
         daily: dayStarts === undefined ? undefined : new Map(),
         dayStarts,
       };
@@ -228,14 +281,12 @@ export class UsageCache {
     for (const a of usage.activity) {
       const key = `${a.agentId}\u0000${a.accountId}`;
       if (a.latestAt !== undefined && a.lastMinute > 0) {
-        c.rates.push({
-          key,
-          agentId: a.agentId,
-          accountId: a.accountId,
-          lastSecond: a.lastSecond,
-          lastMinute: a.lastMinute,
-          latestAt: a.latestAt,
-        });
+        let rate = c.rates.get(key);
+        if (rate === undefined) {
+          rate = new RateWindow(a.agentId, a.accountId);
+          c.rates.set(key, rate);
+        }
+        rate.add(a.latestAt, a.lastSecond, a.lastMinute);
       }
       if (c.daily !== undefined) c.daily.set(key, (c.daily.get(key) ?? ZERO).plus(a.dailyNotional));
     }
