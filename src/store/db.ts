@@ -102,7 +102,7 @@ async function openPglite(
 }
 
 /** The PostgreSQL pools' sizes: the hot statements' pool and the drizzle pool. */
-const HOT_CONNECTIONS = 16;
+export const POSTGRES_HOT_CONNECTIONS = 16;
 const CONNECTIONS = 8;
 
 /** A fixed key for the advisory lock that serializes migrations across server processes. */
@@ -139,7 +139,7 @@ async function openPostgres(url: string, migrationsFolder: string): Promise<Stor
     connection: { plan_cache_mode: 'force_custom_plan', jit: 'off' },
   });
   const hot = postgres(url, {
-    max: HOT_CONNECTIONS,
+    max: POSTGRES_HOT_CONNECTIONS,
     onnotice: () => undefined,
     connection: { plan_cache_mode: 'force_generic_plan', enable_seqscan: 'off', jit: 'off' },
   });
@@ -154,7 +154,7 @@ async function openPostgres(url: string, migrationsFolder: string): Promise<Stor
     query: async (text, params) => [
       ...(await hot.unsafe<Record<string, unknown>[]>(text, params as never[], { prepare: true })),
     ],
-    transaction: (fn) => pipelinedTransaction(hot, fn),
+    transaction: (fn) => beginTransaction(hot, fn),
     writers: 2,
     close: async () => {
       await Promise.all([client.end(), hot.end()]);
@@ -163,34 +163,23 @@ async function openPostgres(url: string, migrationsFolder: string): Promise<Stor
 }
 
 /**
- * A transaction on one reserved connection whose BEGIN is not awaited alone: a connection runs
- * its statements in order, so BEGIN travels with the first statement `fn` sends, and the
- * transaction costs one round trip fewer than the driver's own (which waits for BEGIN's answer).
- * COMMIT's answer is checked: PostgreSQL answers ROLLBACK to a COMMIT after a failed statement,
- * and a failure `fn` caught must not pass for a commit.
+ * A transaction through the driver's own `begin`, whose BEGIN waits for a connection like any
+ * other statement. A transaction that waited by `reserve()` instead was lost for good when a
+ * connection of the pool closed meanwhile (the driver recycles each after its max_lifetime; the
+ * server may end one), and with it the risk lock an admission holds across its transaction.
+ * A statement that failed fails the transaction even when `fn` caught it (the driver keeps the
+ * first failure and rolls back). A connection lost inside a transaction rejects it; the driver as
+ * released then wrote the rollback to the closed socket from a timer, which ended the process,
+ * and could run the transaction's later statements on the reconnected session, outside it.
+ * patches/postgres+3.4.9.patch (applied by `npm ci`) mends both; test/integration/store checks it.
  */
-async function pipelinedTransaction<T>(pool: postgres.Sql, fn: (query: SqlQuery) => Promise<T>): Promise<T> {
-  const connection = await pool.reserve();
-  try {
-    const begin = connection.unsafe('begin').execute();
-    begin.catch(() => undefined); // awaited below, after `fn`; its failure fails `fn`'s statements too
-    const query: SqlQuery = async (text, params) => [
-      ...(await connection.unsafe<Record<string, unknown>[]>(text, params as never[], { prepare: true })),
-    ];
-    let result: T;
-    try {
-      result = await fn(query);
-      await begin;
-    } catch (error) {
-      await connection.unsafe('rollback').catch(() => undefined);
-      throw error;
-    }
-    const commit = await connection.unsafe('commit');
-    if (commit.command !== 'COMMIT') throw new Error(`transaction not committed: ${commit.command}`);
-    return result;
-  } finally {
-    connection.release();
-  }
+async function beginTransaction<T>(pool: postgres.Sql, fn: (query: SqlQuery) => Promise<T>): Promise<T> {
+  const result = await pool.begin((tx) =>
+    fn(async (text, params) => [
+      ...(await tx.unsafe<Record<string, unknown>[]>(text, params as never[], { prepare: true })),
+    ]),
+  );
+  return result as T;
 }
 
 /** A URL without its password (parsed as the driver parses it: the credentials end at the last @). */

@@ -2,18 +2,19 @@
  * The durable store against both backends (embedded PGlite and this machine's PostgreSQL):
  * migrations on a fresh database and again on a used one, exact money in numeric columns, the
  * fills and orders unique keys, the hot statements' transactions (commit, rollback, a caught
- * failure), the append-only triggers, redact() and openStore()'s refusal of an unknown URL. The
+ * failure, a connection killed while others wait), the append-only triggers, redact() and openStore()'s refusal of an unknown URL. The
  * audit chain has its own file (audit-log.test.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Decimal, toWire } from '../../../src/domain/decimal.js';
 import { isTradingError } from '../../../src/domain/errors.js';
 import { appendAudit } from '../../../src/store/audit-log.js';
-import { type Store, openStore, redact } from '../../../src/store/db.js';
+import { POSTGRES_HOT_CONNECTIONS, type Store, openStore, redact } from '../../../src/store/db.js';
 import { accounts, auditLog, fills, orderEvents, orders, positions } from '../../../src/store/schema.js';
 import {
   TEST_BACKENDS,
@@ -341,15 +342,60 @@ describe.each(TEST_BACKENDS)('%s', (backend) => {
     });
 
     it('a failed statement that fn caught does not pass for a commit', async () => {
-      // PostgreSQL answers a COMMIT after a failed statement with ROLLBACK, not an error.
+      // PostgreSQL answers a COMMIT after a failed statement with ROLLBACK, not an error: the
+      // transaction must fail with the statement's own failure (PGlite: its rollback).
       const outcome = store.transaction(async (query) => {
         await query(insert('tx-d'), []);
         await query('select 1 / 0', []).catch(() => undefined);
         return 'looked fine';
       });
-      await expect(outcome).rejects.toThrow(/not committed|rolled back/);
+      await expect(outcome).rejects.toThrow(/division by zero|rolled back/);
       expect(await written('tx-d')).toBe(0);
     });
+
+    it.runIf(backend === 'postgres')(
+      'a connection killed inside a transaction fails that one alone; those waiting for a connection commit',
+      async () => {
+        // The pool's connections all wait on a lock; more transactions queue for a connection. One
+        // connection is then killed server-side: its transaction fails, and every other one commits.
+        const admin = postgres(database.url, { max: 1, onnotice: () => undefined });
+        const lockWaiters = async (): Promise<number> =>
+          (
+            await admin<{ n: number }[]>`select count(*)::int as n from pg_stat_activity
+              where datname = current_database() and wait_event_type = 'Lock'`
+          )[0]?.n ?? 0;
+        try {
+          await admin`select pg_advisory_lock(4242)`;
+          const count = POSTGRES_HOT_CONNECTIONS + 4;
+          const outcomes = Array.from({ length: count }, (_, i) =>
+            store
+              .transaction(async (query) => {
+                await query('select pg_advisory_xact_lock(4242)', []);
+                await query(insert(`tx-wait-${String(i)}`), []);
+              })
+              .then(
+                () => 'committed',
+                () => 'failed',
+              ),
+          );
+          await vi.waitFor(async () => {
+            expect(await lockWaiters()).toBe(POSTGRES_HOT_CONNECTIONS);
+          });
+          await admin`select pg_terminate_backend(pid) from pg_stat_activity
+            where datname = current_database() and wait_event_type = 'Lock' limit 1`;
+          await admin`select pg_advisory_unlock(4242)`;
+          const settled = await Promise.all(outcomes);
+          expect(settled.filter((s) => s === 'failed')).toHaveLength(1);
+          const [row] = await store.query(
+            "select count(*)::int as n from paper_venues where venue like 'tx-wait-%'",
+            [],
+          );
+          expect(row?.['n']).toBe(count - 1);
+        } finally {
+          await admin.end();
+        }
+      },
+    );
   });
 
   describe('append-only tables', () => {
