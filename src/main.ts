@@ -67,7 +67,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let listening: Listening;
   try {
-    const keys = new ApiKeyStore(app.store.db);
+    const keys = new ApiKeyStore(app.store);
     await keys.syncAgents(registry.list());
     const firstKey = await firstStartKey(config, keys, registry);
     const surface = createHttpSurface({

@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { and, asc, eq, isNull, or, sql } from 'drizzle-orm';
 import { TradingError } from '../domain/errors.js';
-import type { Database } from '../store/db.js';
+import type { Database, Store } from '../store/db.js';
 import { agents, apiKeys } from '../store/schema.js';
 import { type AgentCard, cardToJson } from './card.js';
 
@@ -44,11 +44,13 @@ const sha256 = (key: string): string => createHash('sha256').update(key).digest(
  */
 export class ApiKeyStore {
   private readonly now: () => number;
+  private readonly db: Database;
 
   constructor(
-    private readonly db: Database,
+    private readonly store: Pick<Store, 'db' | 'query'>,
     options: { now?: () => number } = {},
   ) {
+    this.db = store.db;
     this.now = options.now ?? Date.now;
   }
 
@@ -91,16 +93,17 @@ export class ApiKeyStore {
   async verify(key: string): Promise<VerifiedApiKey | undefined> {
     if (!KEY_PATTERN.test(key)) return undefined;
     const hash = sha256(key);
-    const [row] = await this.db
-      .select({
-        id: apiKeys.id,
-        agentId: apiKeys.agentId,
-        keyHash: apiKeys.keyHash,
-        revokedAt: apiKeys.revokedAt,
-      })
-      .from(apiKeys)
-      .where(eq(apiKeys.keyHash, hash))
-      .limit(1);
+    // Every HTTP request asks: one fixed statement, prepared once, rather than a query built anew.
+    const [found] = await this.store.query(VERIFY_KEY, [hash]);
+    const row =
+      found === undefined
+        ? undefined
+        : {
+            id: String(found['id']),
+            agentId: String(found['agent_id']),
+            keyHash: String(found['key_hash']),
+            revokedAt: found['revoked_at'] ?? null,
+          };
     // The lookup is by hash, so a match is already equal; the constant-time compare keeps it so
     // should the lookup ever change (e.g. to the prefix).
     if (row === undefined || !sameHash(row.keyHash, hash) || row.revokedAt !== null) return undefined;
@@ -163,6 +166,8 @@ export class ApiKeyStore {
     });
   }
 }
+
+const VERIFY_KEY = 'select id, agent_id, key_hash, revoked_at from api_keys where key_hash = $1 limit 1';
 
 const INFO_COLUMNS = {
   id: apiKeys.id,

@@ -30,7 +30,7 @@ export async function keysCommand(
   }
   const store = await openStore(config.databaseUrl);
   try {
-    const keys = new ApiKeyStore(store.db);
+    const keys = new ApiKeyStore(store);
     await keys.syncAgents(registry.list());
     const out = (line: string): void => {
       process.stdout.write(`${line}\n`);

@@ -271,19 +271,40 @@ function advertised(schema: z.ZodType) {
   return { '~standard': { ...standard, validate: (value: unknown) => ({ value }) } };
 }
 
+/**
+ * JSON Schema forms already made, by schema, direction and options. Streamable HTTP builds a server
+ * per request, and the SDK converts each tool's output schema again for every new server.
+ */
+const converted = new WeakMap<z.ZodType, Map<string, Record<string, unknown>>>();
+
 /** The schema with its JSON Schema form without the `$schema` line (tools/list stays small). */
 function compact(schema: z.ZodType) {
   const standard = schema['~standard'];
-  const strip = (convert: (o: Options) => Record<string, unknown>) => (options: Options) => {
-    const { $schema: _dialect, ...rest } = convert(options);
-    return rest;
-  };
+  const strip =
+    (io: 'input' | 'output', convert: (o: Options) => Record<string, unknown>) => (options: Options) => {
+      let forms = converted.get(schema);
+      if (forms === undefined) {
+        forms = new Map();
+        converted.set(schema, forms);
+      }
+      const key = `${io} ${JSON.stringify(options)}`;
+      let form = forms.get(key);
+      if (form === undefined) {
+        const { $schema: _dialect, ...rest } = convert(options);
+        form = rest;
+        forms.set(key, form);
+      }
+      return form;
+    };
   return {
     '~standard': {
       version: 1 as const,
       vendor: standard.vendor,
       validate: standard.validate,
-      jsonSchema: { input: strip(standard.jsonSchema.input), output: strip(standard.jsonSchema.output) },
+      jsonSchema: {
+        input: strip('input', standard.jsonSchema.input),
+        output: strip('output', standard.jsonSchema.output),
+      },
     },
   };
 }

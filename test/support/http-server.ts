@@ -34,7 +34,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const core = await startTestCore({ logger });
   const { app, registry } = core;
   try {
-    const keys = new ApiKeyStore(app.store.db);
+    const keys = new ApiKeyStore(app.store);
     await keys.syncAgents(registry.list());
     const surface = createHttpSurface({
       app,

@@ -29,7 +29,7 @@ async function refusal(call: Promise<unknown>) {
 describe.each(TEST_BACKENDS)('API keys on %s', (backend) => {
   const store = useTestStore(backend);
   let time = T0;
-  const keys = () => new ApiKeyStore(store().db, { now: () => time });
+  const keys = () => new ApiKeyStore(store(), { now: () => time });
   let cards: readonly AgentCard[];
 
   beforeAll(async () => {
