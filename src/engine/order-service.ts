@@ -15,7 +15,15 @@ import { floorLot } from '../domain/instrument.js';
 import type { EventBus } from './event-bus.js';
 import type { IdGenerator } from './ids.js';
 import { KeyedLock } from './keyed-lock.js';
-import type { OrderFilter, OrderMeta, OrderPage, OrderRole, OrderStore, StoredOrder } from './ports.js';
+import type {
+  EventRecord,
+  OrderFilter,
+  OrderMeta,
+  OrderPage,
+  OrderRole,
+  OrderStore,
+  StoredOrder,
+} from './ports.js';
 import { type ContingentRequest, type LegPlan, planLegs } from './contingent.js';
 import type { RoutingLog } from './routing-log.js';
 import type { RoutePlan } from '../routing/types.js';
@@ -102,6 +110,8 @@ export class OrderService {
   private readonly brokers: ReadonlyMap<string, Broker>;
   private readonly locks = new KeyedLock();
   private readonly clientLocks = new KeyedLock();
+  /** Venue events waiting for their order's lock, by order: those that meet there are applied together. */
+  private readonly gathering = new Map<string, { events: VenueEvent[]; done: Promise<void> }>();
   private readonly risk: RiskPort | undefined;
   private readonly router: RouterPort;
   private readonly unsubscribes: (() => void)[] = [];
@@ -958,23 +968,110 @@ export class OrderService {
 
   // ------------------------------------------------------------------ venue events
 
-  /** Applies one venue event through the table, durably and once, then publishes what changed. */
+  /**
+   * Applies one venue event through the table, durably and once, then publishes what changed.
+   * Events of one order that arrive while an earlier one holds its lock wait together and are
+   * applied in one go: a run ending with a fill (a market order's acknowledgement and its fill,
+   * which the venue reports at once) is one transaction instead of one write per event.
+   */
   onVenueEvent(venueEvent: VenueEvent): Promise<void> {
     const key = `${venueEvent.accountId}|${venueEvent.event.clientOrderId}`;
-    return this.locks.run(key, async () => {
-      const stored =
-        this.cache.byClient(venueEvent.accountId, venueEvent.event.clientOrderId) ??
-        (await this.deps.store.findByClientOrderId(venueEvent.accountId, venueEvent.event.clientOrderId));
-      if (stored === undefined) {
-        this.anomaly('event for an order this engine does not know', {
-          venue: venueEvent.venue,
-          event: venueEvent.event.kind,
-          clientOrderId: venueEvent.event.clientOrderId,
-        });
-        return;
-      }
-      await this.apply(stored.order, venueEvent.event);
+    const waiting = this.gathering.get(key);
+    if (waiting !== undefined) {
+      waiting.events.push(venueEvent);
+      return waiting.done;
+    }
+    const events = [venueEvent];
+    const done = this.locks.run(key, async () => {
+      this.gathering.delete(key); // from here on, a new event waits for the next turn
+      await this.applyVenueEvents(events);
     });
+    this.gathering.set(key, { events, done });
+    return done;
+  }
+
+  /** One order's venue events, in arrival order: runs ending with a fill together, the rest one by one. */
+  private async applyVenueEvents(events: readonly VenueEvent[]): Promise<void> {
+    let start = 0;
+    while (start < events.length) {
+      let end = start;
+      while (end < events.length - 1 && events[end]?.event.kind !== 'fill') end++;
+      const run = events.slice(start, events[end]?.event.kind === 'fill' ? end + 1 : start + 1);
+      start += run.length;
+      if (run.length > 1 && (await this.applyRun(run))) continue;
+      for (const venueEvent of run) {
+        const stored = await this.storedFor(venueEvent);
+        if (stored === undefined) {
+          this.anomaly('event for an order this engine does not know', {
+            venue: venueEvent.venue,
+            event: venueEvent.event.kind,
+            clientOrderId: venueEvent.event.clientOrderId,
+          });
+        } else {
+          await this.apply(stored.order, venueEvent.event);
+        }
+      }
+    }
+  }
+
+  private async storedFor({ accountId, event }: VenueEvent): Promise<StoredOrder | undefined> {
+    return (
+      this.cache.byClient(accountId, event.clientOrderId) ??
+      (await this.deps.store.findByClientOrderId(accountId, event.clientOrderId))
+    );
+  }
+
+  /**
+   * Applies events ending with a fill in one write. False, with nothing applied, unless each one
+   * moves the order on the table and none was recorded before: the caller then applies them one
+   * by one, which sorts out each case on its own.
+   */
+  private async applyRun(run: readonly VenueEvent[]): Promise<boolean> {
+    const order = (await this.storedFor(run[0] as VenueEvent))?.order;
+    if (order === undefined) return false;
+    const steps: { before: Order; after: Order; event: OrderEvent; anomaly?: string; fill?: Fill }[] = [];
+    const records: EventRecord[] = [];
+    let position: Position | undefined;
+    let current = order;
+    for (const { event } of run) {
+      const result = applyEvent(current, event);
+      if (result.outcome !== 'applied' || result.positionOnly === true) return false;
+      const fill = event.kind === 'fill' ? event.fill : undefined;
+      records.push({
+        orderId: order.id,
+        order: result.order,
+        event,
+        ...(fill === undefined
+          ? {}
+          : {
+              fill: {
+                fill,
+                applyToPosition: (before) => {
+                  position = applyFillToPosition(before, fill).position;
+                  return position;
+                },
+              },
+            }),
+      });
+      steps.push({
+        before: current,
+        after: result.order,
+        event,
+        ...(result.anomaly === undefined ? {} : { anomaly: result.anomaly }),
+        ...(fill === undefined ? {} : { fill }),
+      });
+      current = result.order;
+    }
+    if ((await this.deps.store.recordRun(records)) === 'duplicate') return false;
+    for (const step of steps) {
+      if (step.anomaly !== undefined)
+        this.anomaly(step.anomaly, { orderId: order.id, event: step.event.kind });
+      this.cache.advance(order.id, step.after);
+      if (raisesUsage(step.before, step.after)) await this.usageRaised(step.before);
+      if (isOpen(step.before.status) && !isOpen(step.after.status)) this.risk?.orderEnded(order.id);
+      this.publish(step.before, step.after, step.fill, step.fill === undefined ? undefined : position);
+    }
+    return true;
   }
 
   private async apply(order: Order, event: OrderEvent): Promise<void> {

@@ -88,6 +88,12 @@ export interface OrderStore {
   ): Promise<ReadonlyMap<string, StoredOrder>>;
   /** Appends the event and saves the order; a fill seen before makes the whole record a duplicate. */
   recordEvent(record: EventRecord): Promise<RecordOutcome>;
+  /**
+   * Records one order's events that a venue reported together, ending with a fill (a market
+   * order's acknowledgement and its fill), in one transaction: all of them, or, when any was
+   * recorded before, none ('duplicate').
+   */
+  recordRun(records: readonly EventRecord[]): Promise<RecordOutcome>;
   listOrders(filter: OrderFilter): Promise<OrderPage>;
   openOrders(accountId?: string): Promise<StoredOrder[]>;
   /** The orders whose parent_id is this order (an algorithm's children, a group's later legs), oldest first. */

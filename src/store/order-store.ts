@@ -118,8 +118,17 @@ export class DrizzleOrderStore implements OrderStore {
 
   async recordEvent(record: EventRecord): Promise<RecordOutcome> {
     if (record.fill === undefined) return this.eventWrites.submit(record);
+    return this.recordRun([record]);
+  }
+
+  async recordRun(records: readonly EventRecord[]): Promise<RecordOutcome> {
+    const last = records.at(-1);
+    const prior = records.slice(0, -1);
+    const orderId = last?.orderId;
+    if (last?.fill === undefined || prior.some((r) => r.fill !== undefined || r.orderId !== orderId))
+      throw new Error("recordRun: one order's events, ending with its only fill");
     try {
-      await this.recordOnce(record, record.fill);
+      await this.recordOnce(prior, last, last.fill);
       return 'recorded';
     } catch (error) {
       if (error instanceof Duplicate) return 'duplicate';
@@ -138,31 +147,39 @@ export class DrizzleOrderStore implements OrderStore {
   }
 
   /**
-   * A fill with its event, in one transaction; a duplicate fill or event aborts it whole, so
-   * nothing is applied twice or half. Three statements between BEGIN and COMMIT: the position's
-   * row made if missing (ENSURE_POSITION), the fill's insert with the position's and the order's
-   * row locks, then the position's upsert with the event's append and the order's update (the
-   * statement that records events without fills). The first two share a round trip.
+   * A fill with its event, after the order's earlier events of the same run (`prior`), in one
+   * transaction; a duplicate fill or event aborts it whole, so nothing is applied twice or half.
+   * Between BEGIN and COMMIT: each prior event (RECORD_EVENTS), the position's row made if missing
+   * (ENSURE_POSITION), the fill's insert with the position's and the order's row locks, then the
+   * position's upsert with the fill event's append and the order's update. All but the last share
+   * a round trip: the statements run in the order sent, each seeing the ones before.
    *
    * The position row exists before it is locked: two fills opening one position in two
    * transactions found no row to lock, both worked from flat, and the second upsert overwrote
    * the first fill's quantity. Now the second waits on the first's row and reads it as committed.
    */
   private recordOnce(
+    prior: readonly EventRecord[],
     record: EventRecord,
     { fill, applyToPosition }: NonNullable<EventRecord['fill']>,
   ): Promise<void> {
     return this.store.transaction(async (query) => {
       const placeholder = positionToRow(flatPosition(fill.accountId, fill.symbol));
-      const [, [row]] = await Promise.all([
-        query(ENSURE_POSITION, [JSON.stringify(columnsOf(placeholder, POSITION_COLUMNS))]),
-        query(INSERT_FILL_AND_LOCK, [
-          JSON.stringify(columnsOf(fillToRow(fill, record.orderId), FILL_COLUMNS)),
-          fill.accountId,
-          fill.symbol,
-          record.orderId,
+      const earlier = prior.map((r) => query(RECORD_EVENTS, [JSON.stringify(eventsInput([r]))]));
+      const [[, [row]], recordedEarlier] = await Promise.all([
+        Promise.all([
+          query(ENSURE_POSITION, [JSON.stringify(columnsOf(placeholder, POSITION_COLUMNS))]),
+          query(INSERT_FILL_AND_LOCK, [
+            JSON.stringify(columnsOf(fillToRow(fill, record.orderId), FILL_COLUMNS)),
+            fill.accountId,
+            fill.symbol,
+            record.orderId,
+          ]),
         ]),
+        Promise.all(earlier),
       ]);
+      // An earlier event of the run recorded before: the run is not new, and changes nothing.
+      if (recordedEarlier.some((rows) => rows.length === 0)) throw new Duplicate();
       if (Number(row?.['inserted']) === 0) throw new Duplicate();
       if (Number(row?.['orders']) === 0) throw new Error(`no order ${record.orderId} to record a fill on`);
       const locked = row?.['position'];

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { PaperBroker } from '../../../src/brokers/paper/paper-broker.js';
 import type { VenueProfile } from '../../../src/brokers/paper/venue-profiles.js';
 import type { VenueEvent } from '../../../src/brokers/broker.js';
@@ -45,6 +45,7 @@ describe.each(TEST_BACKENDS)('order service on %s', (backend) => {
   let feed: ScriptedFeed;
   let broker: PaperBroker;
   let service: OrderService;
+  let orderStore: DrizzleOrderStore;
   let published: Topic[];
   let anomalies: string[];
 
@@ -75,8 +76,9 @@ describe.each(TEST_BACKENDS)('order service on %s', (backend) => {
     ] as const) {
       bus.subscribe(topic, () => published.push(topic));
     }
+    orderStore = new DrizzleOrderStore(store());
     service = new OrderService({
-      store: new DrizzleOrderStore(store()),
+      store: orderStore,
       brokers: [broker],
       instruments: new InstrumentRegistry(),
       clock,
@@ -194,6 +196,46 @@ describe.each(TEST_BACKENDS)('order service on %s', (backend) => {
     expect(details.fills).toHaveLength(1);
     expect(details.events.map((e) => e.kind)).toEqual(['ack', 'fill']);
     expect(details.stored.order.filledQty.toFixed()).toBe('10');
+  });
+
+  it('applies the events a venue reports together in one write, and a run holding a known event one by one', async () => {
+    const seen: VenueEvent[] = [];
+    broker.subscribe((e) => seen.push(e));
+    const runs = vi.spyOn(orderStore, 'recordRun');
+    service.stop(); // the venue's events are held here, then delivered by hand
+    const first = await service.submit(market(10));
+    const second = await service.submit(market(20));
+    expect(seen.map((e) => e.event.kind)).toEqual(['ack', 'fill', 'ack', 'fill']);
+    published.length = 0;
+    const held = async (): Promise<string | undefined> =>
+      (await service.positions('acct-1')).find((p) => p.symbol === 'AAPL')?.quantity.toFixed();
+    const before = dec((await held()) ?? 0);
+
+    // Both of the first order's events arrive in one turn: one run, one write.
+    await Promise.all(seen.slice(0, 2).map((e) => service.onVenueEvent(e)));
+    expect(runs.mock.calls.map(([records]) => records.map((r) => r.event.kind))).toEqual([['ack', 'fill']]);
+    const filled = await service.getOrder({ orderId: first.order.id });
+    expect(filled.stored.order.status).toBe('filled');
+    expect(filled.events.map((e) => e.kind)).toEqual(['ack', 'fill']);
+    expect(published).toEqual([
+      'trade.order.filled',
+      expect.stringMatching(/^trade\.position\.(opened|updated)$/),
+    ]);
+
+    // The second order's acknowledgement alone, then both again: the run is refused whole and its
+    // events are applied one by one, so the fill counts once and the acknowledgement once.
+    await service.onVenueEvent(seen[2] as VenueEvent);
+    await Promise.all(seen.slice(2, 4).map((e) => service.onVenueEvent(e)));
+    const second2 = await service.getOrder({ orderId: second.order.id });
+    expect(second2.events.map((e) => e.kind)).toEqual(['ack', 'fill']);
+    expect(second2.fills.map((f) => f.quantity.toFixed())).toEqual(['20']);
+
+    // Every event once more, in one turn: nothing changes and nothing is published.
+    published.length = 0;
+    await Promise.all(seen.map((e) => service.onVenueEvent(e)));
+    expect(await held()).toBe(before.plus(30).toFixed());
+    expect((await service.getOrder({ orderId: first.order.id })).events).toHaveLength(2);
+    expect(published).toEqual([]);
   });
 
   it('refuses bad input with a code and stores nothing', async () => {

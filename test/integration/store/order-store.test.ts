@@ -205,6 +205,85 @@ describe.each(TEST_BACKENDS)('order store on %s', (backend) => {
     expect((await orders.findById(order.id))?.eventSeq).toBe(3);
   });
 
+  it("records an order's acknowledgement and fill reported together in one go, or none of it", async () => {
+    const orders = new DrizzleOrderStore(store());
+    const fillOf = (order: Order, fillId: string, eventId: string) => {
+      const made = ev.fill({
+        quantity: '10',
+        price: '50.5',
+        fee: '0.02',
+        fillId,
+        venueOrderId: `V-${order.id}`,
+      });
+      const event = withId(
+        { ...made, fill: { ...made.fill, symbol: order.symbol } },
+        eventId,
+        order.clientOrderId,
+      );
+      return {
+        orderId: order.id,
+        order: after(order, event),
+        event,
+        fill: {
+          fill: event.fill,
+          applyToPosition: (p: Position) => applyFillToPosition(p, event.fill).position,
+        },
+      };
+    };
+    const runOf = (order: Order, fillId: string, ackId = `ack-${order.id}`, fillEventId = `ev-${fillId}`) => {
+      const ack = withId(ev.ack(`V-${order.id}`), ackId, order.clientOrderId);
+      const acked = after(order, ack);
+      return [{ orderId: order.id, order: acked, event: ack }, fillOf(acked, fillId, fillEventId)];
+    };
+    const held = async (accountId: string) =>
+      (await orders.positions(accountId))
+        .filter((p) => p.symbol === 'RUN1')
+        .map((p) => [p.symbol, p.quantity.toFixed(), p.fees.toFixed()]);
+
+    const first = { ...pending(0, 'run'), symbol: 'RUN1' };
+    await orders.createOrder(first, META);
+    const run = runOf(first, 'F-run-1');
+    expect(await orders.recordRun(run)).toBe('recorded');
+    const stored = await orders.findById(first.id);
+    expect(stored?.order).toEqual(run[1]?.order);
+    expect(stored?.order.status).toBe('filled');
+    expect(stored?.eventSeq).toBe(2);
+    expect((await orders.events(first.id)).map((e) => [e.seq, e.event.kind])).toEqual([
+      [1, 'ack'],
+      [2, 'fill'],
+    ]);
+    expect(await held(first.accountId)).toEqual([['RUN1', '10', '0.02']]);
+
+    // The same run again (a redelivery): nothing changes.
+    expect(await orders.recordRun(run)).toBe('duplicate');
+    expect((await orders.events(first.id)).map((e) => e.seq)).toEqual([1, 2]);
+    expect(await held(first.accountId)).toEqual([['RUN1', '10', '0.02']]);
+
+    // A new order whose fill id is one recorded before: its acknowledgement is not kept either.
+    const second = { ...pending(1, 'run'), symbol: 'RUN1' };
+    await orders.createOrder(second, META);
+    expect(await orders.recordRun(runOf(second, 'F-run-1'))).toBe('duplicate');
+    expect(await orders.events(second.id)).toEqual([]);
+    expect((await orders.findById(second.id))?.order).toEqual(second);
+
+    // Its acknowledgement recorded alone first: the run holding it again is a duplicate, whole,
+    // and its fill is not applied; the fill alone then is.
+    const [ack, fill] = runOf(second, 'F-run-2');
+    if (ack === undefined || fill === undefined) throw new Error('a run of two');
+    expect(await orders.recordEvent(ack)).toBe('recorded');
+    expect(await orders.recordRun([ack, fill])).toBe('duplicate');
+    expect(await held(second.accountId)).toEqual([['RUN1', '10', '0.02']]);
+    expect(await orders.recordEvent(fill)).toBe('recorded');
+    expect(await held(second.accountId)).toEqual([['RUN1', '20', '0.04']]);
+    expect((await orders.events(second.id)).map((e) => [e.seq, e.event.kind])).toEqual([
+      [1, 'ack'],
+      [2, 'fill'],
+    ]);
+
+    // A run is one order's events ending with its only fill.
+    await expect(orders.recordRun([ack])).rejects.toThrow(/ending with its only fill/);
+  });
+
   it('fills of two orders opening one position at once both count in it', async () => {
     const orders = new DrizzleOrderStore(store());
     // Each round a symbol never held: neither transaction finds a position row to lock.
