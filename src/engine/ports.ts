@@ -71,6 +71,23 @@ export interface EventRecord {
 
 export type RecordOutcome = 'recorded' | 'duplicate';
 
+/**
+ * A transaction's result that its last statement gives. Returned by the function a transaction
+ * runs, it lets the store send COMMIT right behind that statement instead of after its answer:
+ * one round trip fewer while the transaction holds its locks. The transaction then resolves to
+ * `result` once committed; a last statement that failed made the commit a rollback, and the
+ * transaction rejects with its error.
+ */
+export class AtCommit<T> {
+  constructor(readonly result: Promise<T>) {
+    // Read once the commit is answered: a failure before then is not an unhandled rejection.
+    result.catch(() => undefined);
+  }
+}
+
+/** What a transaction's function returns: its result, or the result its last statement will give. */
+export type TransactionResult<T> = T | AtCommit<T>;
+
 /** The order store port (STYLE.md: the engine owns its ports; src/store implements them). */
 export interface OrderStore {
   /** Inserts a new order unless its (account, client order id) exists; then returns the existing one. */

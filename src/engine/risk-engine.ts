@@ -18,7 +18,7 @@ import type {
 } from '../risk/types.js';
 import { type AccountFacts, type LimitTable, UsageBook } from '../risk/usage-book.js';
 import type { EventBus } from './event-bus.js';
-import type { EventRecord, OrderMeta, RecordOutcome } from './ports.js';
+import { AtCommit, type EventRecord, type OrderMeta, type RecordOutcome } from './ports.js';
 import type {
   AdmissionTx,
   LimitRow,
@@ -287,8 +287,11 @@ export class RiskEngine {
           decision: failed.decision,
         };
       });
-      const created = await tx.createOrders(admissions.map((a) => ({ order: a.order, meta: a.meta })));
-      return admissions.map((a, i) => ({ ...a, created: created[i] === true }));
+      return new AtCommit(
+        tx
+          .createOrders(admissions.map((a) => ({ order: a.order, meta: a.meta })))
+          .then((created) => admissions.map((a, i) => ({ ...a, created: created[i] === true }))),
+      );
     });
   }
 
@@ -327,8 +330,9 @@ export class RiskEngine {
         );
         if (raising !== undefined) return { failed: raising };
       }
-      const [outcome] = await tx.recordEvents([request.record]);
-      return { outcome: outcome ?? 'duplicate' };
+      return new AtCommit(
+        tx.recordEvents([request.record]).then(([outcome]) => ({ outcome: outcome ?? 'duplicate' })),
+      );
     });
   }
 
@@ -543,29 +547,35 @@ export class RiskEngine {
         decided = decideWith(read);
       }
       const fresh = decided.filter((a) => !a.duplicate);
-      const created = await tx.createOrders(fresh.map((a) => ({ order: a.order, meta: a.meta })));
-      // What the accepted orders add: those inserted (an order whose client order id existed was
-      // not), as inserted; read back only in a shape usageOfCreated leaves to the store.
-      const insertedOnes = fresh.filter((a, i) => created[i] === true && a.order.status !== 'denied');
-      const accepted = insertedOnes.map((a) => a.order.id);
-      const added =
-        accepted.length === 0
-          ? NO_USAGE
-          : (usageOfCreated(insertedOnes, facts.window) ?? (await tx.orderUsage(facts.window, accepted)));
-      const inserted = new Set(fresh.filter((_, i) => created[i] === true).map((a) => a.order.id));
-      update = {
-        generation: token,
-        epoch: facts.epoch,
-        now,
-        window: facts.window,
-        ...(read === undefined ? {} : { read }),
-        added,
-        addedIds: accepted,
-      };
-      return decided.map(({ duplicate, ...a }) => ({
-        ...a,
-        created: !duplicate && inserted.has(a.order.id),
-      }));
+      // The insert is the admission's last statement: COMMIT follows it at once, and the rest is
+      // worked out from its answer, which comes first.
+      const creating = tx.createOrders(fresh.map((a) => ({ order: a.order, meta: a.meta })));
+      return new AtCommit(
+        creating.then((created) => {
+          // What the accepted orders add: those inserted (an order whose client order id existed
+          // was not), as inserted. In a shape usageOfCreated leaves to the store's read (a replace
+          // in flight; a new order never is), the cache is not updated: the next batch finds the
+          // epoch two past what it kept and reads usage afresh.
+          const insertedOnes = fresh.filter((a, i) => created[i] === true && a.order.status !== 'denied');
+          const accepted = insertedOnes.map((a) => a.order.id);
+          const added = accepted.length === 0 ? NO_USAGE : usageOfCreated(insertedOnes, facts.window);
+          if (added !== undefined)
+            update = {
+              generation: token,
+              epoch: facts.epoch,
+              now,
+              window: facts.window,
+              ...(read === undefined ? {} : { read }),
+              added,
+              addedIds: accepted,
+            };
+          const inserted = new Set(fresh.filter((_, i) => created[i] === true).map((a) => a.order.id));
+          return decided.map(({ duplicate, ...a }) => ({
+            ...a,
+            created: !duplicate && inserted.has(a.order.id),
+          }));
+        }),
+      );
     });
     // Applied once committed. A failed admission applies nothing: its advance of the epoch rolled
     // back with its orders, or (a commit whose outcome is unknown) it committed, and the next batch

@@ -4,7 +4,7 @@ import type { Position } from '../domain/position.js';
 import type { LimitsJson } from '../risk/limits.js';
 import type { TradingState } from '../risk/types.js';
 import type { AgentActivity, OpenOrderGroup } from '../risk/usage-book.js';
-import type { AuditRecord, EventRecord, OrderMeta, RecordOutcome } from './ports.js';
+import type { AuditRecord, EventRecord, OrderMeta, RecordOutcome, TransactionResult } from './ports.js';
 
 /** The trading state as recorded, with who set it and why. */
 export interface TradingStateRecord {
@@ -92,7 +92,7 @@ export interface RiskStore {
    * server process on this database run one at a time, so what one reads no other can change
    * before it commits.
    */
-  admission<T>(fn: (tx: AdmissionTx) => Promise<T>): Promise<T>;
+  admission<T>(fn: (tx: AdmissionTx) => Promise<TransactionResult<T>>): Promise<T>;
   /** The same reads without the lock (performRiskCheck, getRiskLimits). */
   usage(window: UsageWindow): Promise<UsageRows>;
   /**

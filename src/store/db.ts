@@ -8,6 +8,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
 import { TradingError } from '../domain/errors.js';
+import { AtCommit, type TransactionResult } from '../engine/ports.js';
 import { packageRoot } from '../package-root.js';
 import * as schema from './schema.js';
 
@@ -29,8 +30,11 @@ export interface Store {
    * driver parses them.
    */
   readonly query: SqlQuery;
-  /** Runs `fn` in one transaction on one connection; its queries commit together or not at all. */
-  transaction<T>(fn: (query: SqlQuery) => Promise<T>): Promise<T>;
+  /**
+   * Runs `fn` in one transaction on one connection; its queries commit together or not at all.
+   * `fn` may answer with an AtCommit: COMMIT is then sent behind its last statement at once.
+   */
+  transaction<T>(fn: (query: SqlQuery) => Promise<TransactionResult<T>>): Promise<T>;
   /** How many writes the store can carry at once (its connections). */
   readonly writers: number;
   close(): Promise<void>;
@@ -92,9 +96,11 @@ async function openPglite(
     kind,
     location,
     query: async (text, params) => (await client.query<Record<string, unknown>>(text, [...params])).rows,
-    transaction: (fn) =>
-      client.transaction((tx) =>
-        fn(async (text, params) => (await tx.query<Record<string, unknown>>(text, [...params])).rows),
+    transaction: async (fn) =>
+      committed(
+        await client.transaction((tx) =>
+          fn(async (text, params) => (await tx.query<Record<string, unknown>>(text, [...params])).rows),
+        ),
       ),
     writers: 1,
     close: () => client.close(),
@@ -173,13 +179,25 @@ async function openPostgres(url: string, migrationsFolder: string): Promise<Stor
  * and could run the transaction's later statements on the reconnected session, outside it.
  * patches/postgres+3.4.9.patch (applied by `npm ci`) mends both; test/integration/store checks it.
  */
-async function beginTransaction<T>(pool: postgres.Sql, fn: (query: SqlQuery) => Promise<T>): Promise<T> {
+async function beginTransaction<T>(
+  pool: postgres.Sql,
+  fn: (query: SqlQuery) => Promise<TransactionResult<T>>,
+): Promise<T> {
   const result = await pool.begin((tx) =>
     fn(async (text, params) => [
       ...(await tx.unsafe<Record<string, unknown>[]>(text, params as never[], { prepare: true })),
     ]),
   );
-  return result as T;
+  return committed(result as TransactionResult<T>);
+}
+
+/**
+ * A committed transaction's result. An AtCommit's last statement was sent before the COMMIT and
+ * is answered before it; if it failed, the server turned the COMMIT into a rollback (a COMMIT in a
+ * failed transaction rolls back), and its error is the transaction's.
+ */
+function committed<T>(result: TransactionResult<T>): Promise<T> | T {
+  return result instanceof AtCommit ? result.result : result;
 }
 
 /** A URL without its password (parsed as the driver parses it: the credentials end at the last @). */

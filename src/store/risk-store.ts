@@ -2,7 +2,7 @@ import { and, asc, eq, gte } from 'drizzle-orm';
 import { dec } from '../domain/decimal.js';
 import type { Side } from '../domain/order.js';
 import type { Position } from '../domain/position.js';
-import type { AuditRecord } from '../engine/ports.js';
+import type { AuditRecord, TransactionResult } from '../engine/ports.js';
 import type {
   AdmissionFacts,
   AdmissionTx,
@@ -36,7 +36,7 @@ const GLOBAL = 'global';
 export class DrizzleRiskStore implements RiskStore {
   constructor(private readonly store: Store) {}
 
-  admission<T>(fn: (tx: AdmissionTx) => Promise<T>): Promise<T> {
+  admission<T>(fn: (tx: AdmissionTx) => Promise<TransactionResult<T>>): Promise<T> {
     return this.store.transaction(async (query) => {
       // The lock is sent first and not awaited alone: a connection runs its statements in order,
       // so whatever `fn` sends runs once the lock is held, and its first reads share the round trip.

@@ -13,6 +13,7 @@ import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Decimal, toWire } from '../../../src/domain/decimal.js';
 import { isTradingError } from '../../../src/domain/errors.js';
+import { AtCommit } from '../../../src/engine/ports.js';
 import { appendAudit } from '../../../src/store/audit-log.js';
 import { POSTGRES_HOT_CONNECTIONS, type Store, openStore, redact } from '../../../src/store/db.js';
 import { accounts, auditLog, fills, orderEvents, orders, positions } from '../../../src/store/schema.js';
@@ -351,6 +352,27 @@ describe.each(TEST_BACKENDS)('%s', (backend) => {
       });
       await expect(outcome).rejects.toThrow(/division by zero|rolled back/);
       expect(await written('tx-d')).toBe(0);
+    });
+
+    it("an AtCommit answer commits its last statement with the rest and resolves to that statement's result", async () => {
+      const answer = await store.transaction(async (query) => {
+        await query(insert('tx-e'), []);
+        return new AtCommit(
+          query(`${insert('tx-f')} returning venue`, []).then((rows) => rows[0]?.['venue']),
+        );
+      });
+      expect(answer).toBe('tx-f');
+      expect((await written('tx-e')) + (await written('tx-f'))).toBe(2);
+    });
+
+    it('an AtCommit whose last statement fails rolls every statement back and fails the transaction', async () => {
+      const outcome = store.transaction(async (query) => {
+        await query(insert('tx-g'), []);
+        return new AtCommit(query(insert('tx-g'), []).then(() => 'looked fine'));
+      });
+      // The second insert of one key fails (23505); the COMMIT behind it rolls back.
+      await expect(outcome).rejects.toThrow(/duplicate key|rolled back/);
+      expect(await written('tx-g')).toBe(0);
     });
 
     it.runIf(backend === 'postgres')(
