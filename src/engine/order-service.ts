@@ -1041,17 +1041,7 @@ export class OrderService {
         orderId: order.id,
         order: result.order,
         event,
-        ...(fill === undefined
-          ? {}
-          : {
-              fill: {
-                fill,
-                applyToPosition: (before) => {
-                  position = applyFillToPosition(before, fill).position;
-                  return position;
-                },
-              },
-            }),
+        ...fillPart(fill, (p) => (position = p)),
       });
       steps.push({
         before: current,
@@ -1090,17 +1080,7 @@ export class OrderService {
       orderId: order.id,
       order: result.positionOnly === true ? order : result.order,
       event,
-      ...(fill === undefined
-        ? {}
-        : {
-            fill: {
-              fill,
-              applyToPosition: (before) => {
-                position = applyFillToPosition(before, fill).position;
-                return position;
-              },
-            },
-          }),
+      ...fillPart(fill, (p) => (position = p)),
     });
     if (outcome === 'duplicate') return; // a fill or event recorded before: nothing to tell either
     if (result.anomaly !== undefined) this.anomaly(result.anomaly, { orderId: order.id, event: event.kind });
@@ -1400,6 +1380,21 @@ function closeSize(
 /** An emulated leg the venue has not seen: held by the engine, or activated and not yet acknowledged. */
 export function isUnsent(order: Order): boolean {
   return order.emulated && order.status === 'new' && order.venueOrderIds.length === 0 && !order.external;
+}
+
+/** An event record's fill: the fill with its change to the position, which `changed` is told. */
+function fillPart(fill: Fill | undefined, changed: (position: Position) => void): Pick<EventRecord, 'fill'> {
+  if (fill === undefined) return {};
+  return {
+    fill: {
+      fill,
+      applyToPosition: (before) => {
+        const { position } = applyFillToPosition(before, fill);
+        changed(position);
+        return position;
+      },
+    },
+  };
 }
 
 function lockKey(order: Order): string {
