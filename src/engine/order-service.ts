@@ -1029,7 +1029,7 @@ export class OrderService {
   private async applyRun(run: readonly VenueEvent[]): Promise<boolean> {
     const order = (await this.storedFor(run[0] as VenueEvent))?.order;
     if (order === undefined) return false;
-    const steps: { before: Order; after: Order; event: OrderEvent; anomaly?: string; fill?: Fill }[] = [];
+    const steps: Omit<RecordedStep, 'saved' | 'position'>[] = [];
     const records: EventRecord[] = [];
     let position: Position | undefined;
     let current = order;
@@ -1053,14 +1053,12 @@ export class OrderService {
       current = result.order;
     }
     if ((await this.deps.store.recordRun(records)) === 'duplicate') return false;
-    for (const step of steps) {
-      if (step.anomaly !== undefined)
-        this.anomaly(step.anomaly, { orderId: order.id, event: step.event.kind });
-      this.cache.advance(order.id, step.after);
-      if (raisesUsage(step.before, step.after)) await this.usageRaised(step.before);
-      if (isOpen(step.before.status) && !isOpen(step.after.status)) this.risk?.orderEnded(order.id);
-      this.publish(step.before, step.after, step.fill, step.fill === undefined ? undefined : position);
-    }
+    for (const step of steps)
+      await this.recorded({
+        ...step,
+        saved: step.after,
+        ...(step.fill === undefined || position === undefined ? {} : { position }),
+      });
     return true;
   }
 
@@ -1083,12 +1081,30 @@ export class OrderService {
       ...fillPart(fill, (p) => (position = p)),
     });
     if (outcome === 'duplicate') return; // a fill or event recorded before: nothing to tell either
-    if (result.anomaly !== undefined) this.anomaly(result.anomaly, { orderId: order.id, event: event.kind });
-    this.cache.advance(order.id, result.positionOnly === true ? order : result.order);
-    if (result.positionOnly !== true && raisesUsage(order, result.order)) await this.usageRaised(order);
-    if (result.positionOnly !== true && isOpen(order.status) && !isOpen(result.order.status))
-      this.risk?.orderEnded(order.id);
-    this.publish(order, result.order, fill, position);
+    await this.recorded({
+      before: order,
+      saved: result.positionOnly === true ? order : result.order,
+      after: result.order,
+      event,
+      ...(result.anomaly === undefined ? {} : { anomaly: result.anomaly }),
+      ...(fill === undefined ? {} : { fill }),
+      ...(position === undefined ? {} : { position }),
+    });
+  }
+
+  /**
+   * What follows a committed event: its anomaly noted, the cache advanced to the order as saved
+   * (`saved`: unchanged by a fill that moves the position only), the risk engine told of raised
+   * usage or an ended order, then the bus told of the change to `after`.
+   */
+  private async recorded(step: RecordedStep): Promise<void> {
+    const { before, saved } = step;
+    if (step.anomaly !== undefined)
+      this.anomaly(step.anomaly, { orderId: before.id, event: step.event.kind });
+    this.cache.advance(before.id, saved);
+    if (raisesUsage(before, saved)) await this.usageRaised(before);
+    if (isOpen(before.status) && !isOpen(saved.status)) this.risk?.orderEnded(before.id);
+    this.publish(before, step.after, step.fill, step.position);
   }
 
   /** Tells the risk engine a committed write raised usage (its kept usage is read afresh). */
@@ -1380,6 +1396,17 @@ function closeSize(
 /** An emulated leg the venue has not seen: held by the engine, or activated and not yet acknowledged. */
 export function isUnsent(order: Order): boolean {
   return order.emulated && order.status === 'new' && order.venueOrderIds.length === 0 && !order.external;
+}
+
+/** One applied event, as `recorded` tells the rest of the engine about it. */
+interface RecordedStep {
+  readonly before: Order;
+  readonly saved: Order;
+  readonly after: Order;
+  readonly event: OrderEvent;
+  readonly anomaly?: string;
+  readonly fill?: Fill;
+  readonly position?: Position;
 }
 
 /** An event record's fill: the fill with its change to the position, which `changed` is told. */

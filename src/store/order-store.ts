@@ -165,19 +165,16 @@ export class DrizzleOrderStore implements OrderStore {
   ): Promise<void> {
     return this.store.transaction(async (query) => {
       const placeholder = positionToRow(flatPosition(fill.accountId, fill.symbol));
+      // Sent in this order, without waiting: the connection runs them in turn.
       const earlier = prior.map((r) => query(RECORD_EVENTS, [JSON.stringify(eventsInput([r]))]));
-      const [[, [row]], recordedEarlier] = await Promise.all([
-        Promise.all([
-          query(ENSURE_POSITION, [JSON.stringify(columnsOf(placeholder, POSITION_COLUMNS))]),
-          query(INSERT_FILL_AND_LOCK, [
-            JSON.stringify(columnsOf(fillToRow(fill, record.orderId), FILL_COLUMNS)),
-            fill.accountId,
-            fill.symbol,
-            record.orderId,
-          ]),
-        ]),
-        Promise.all(earlier),
+      const ensured = query(ENSURE_POSITION, [JSON.stringify(columnsOf(placeholder, POSITION_COLUMNS))]);
+      const inserting = query(INSERT_FILL_AND_LOCK, [
+        JSON.stringify(columnsOf(fillToRow(fill, record.orderId), FILL_COLUMNS)),
+        fill.accountId,
+        fill.symbol,
+        record.orderId,
       ]);
+      const [recordedEarlier, [row]] = await Promise.all([Promise.all(earlier), inserting, ensured]);
       // An earlier event of the run recorded before: the run is not new, and changes nothing.
       if (recordedEarlier.some((rows) => rows.length === 0)) throw new Duplicate();
       if (Number(row?.['inserted']) === 0) throw new Duplicate();
