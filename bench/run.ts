@@ -1,4 +1,5 @@
 import { runMcpBenchmarks } from './mcp.bench.js';
+import { runObjectBenchmarks } from './objects.bench.js';
 import { runOmsBenchmarks } from './oms.bench.js';
 import { runPaperExchangeBenchmarks } from './paper-exchange.bench.js';
 import { runRiskBenchmarks } from './risk.bench.js';
@@ -11,3 +12,4 @@ if (only === undefined || only === 'oms') await runOmsBenchmarks(process.argv[3]
 if (only === undefined || only === 'mcp') await runMcpBenchmarks(process.argv[3]);
 if (only === undefined || only === 'risk') runRiskBenchmarks();
 if (only === undefined || only === 'routing') runRoutingBenchmarks();
+if (only === undefined || only === 'objects') runObjectBenchmarks();

@@ -1,6 +1,7 @@
 import { ZERO } from './decimal.js';
 import { ORDER_EVENT_KINDS, type OrderChanges, type OrderEvent, type OrderEventKind } from './events.js';
 import { IN_FLIGHT_STATUSES, type Order, type OrderStatus, usesTriggeredStatus } from './order.js';
+import { extend } from './objects.js';
 
 /**
  * One cell of the transition table (ORDER-SEMANTICS.md §1.3):
@@ -69,12 +70,9 @@ export function applyEvent(order: Order, event: OrderEvent): ApplyResult {
     case 'PF':
       return applyOpenFill(order, event, at);
     case 'P':
-      return applied({
-        ...order,
-        priorStatus: advancePrior(order, event),
-        ...venueIdOf(order, event),
-        updatedAt: at,
-      });
+      return applied(
+        extend(order, { priorStatus: advancePrior(order, event), ...venueIdOf(order, event), updatedAt: at }),
+      );
     case 'prior':
       return applyPrior(order, event, at);
     case '=':
@@ -132,14 +130,13 @@ function applyMove(order: Order, event: OrderEvent, to: OrderStatus, at: number)
   if (to === 'pending_cancel' || to === 'pending_replace') {
     // Entering pending saves the current status; a repeated pending event never overwrites it (§1.2).
     const keep = order.status === 'pending_cancel' || order.status === 'pending_replace';
-    return applied({
-      ...base,
-      status: to,
-      priorStatus: keep ? (order.priorStatus ?? order.status) : order.status,
-    });
+    return applied(
+      extend(base, { status: to, priorStatus: keep ? (order.priorStatus ?? order.status) : order.status }),
+    );
   }
   const next: Order = { ...withoutPrior(base), status: to, inferred: inferredOf(event) };
-  if (event.kind === 'rej') return applied({ ...next, reject: { code: event.code, message: event.message } });
+  if (event.kind === 'rej')
+    return applied(extend(next, { reject: { code: event.code, message: event.message } }));
   return applied(next);
 }
 
@@ -209,14 +206,13 @@ function addFill(order: Order, event: OrderEvent): { order: Order; over: boolean
   const filledQty = order.filledQty.plus(counted);
   const filledNotional = order.filledNotional.plus(fill.price.times(counted));
   return {
-    order: {
-      ...order,
+    order: extend(order, {
       filledQty,
       filledNotional,
       ...(filledQty.isZero() ? {} : { avgFillPrice: filledNotional.div(filledQty) }),
       overfillQty: order.overfillQty.plus(excess),
       ...venueIdOf(order, event),
-    },
+    }),
     over: excess.greaterThan(ZERO),
   };
 }
@@ -227,7 +223,7 @@ function applyOpenFill(order: Order, event: OrderEvent, at: number): ApplyResult
   const anomaly = over ? `overfill of ${filled.overfillQty.toFixed()} on ${order.clientOrderId}` : undefined;
   if (order.status === 'pending_cancel' || order.status === 'pending_replace') {
     if (complete) return applied({ ...withoutPrior(filled), status: 'filled', updatedAt: at }, anomaly);
-    return applied({ ...filled, priorStatus: 'partially_filled', updatedAt: at }, anomaly);
+    return applied(extend(filled, { priorStatus: 'partially_filled' as const, updatedAt: at }), anomaly);
   }
   return applied({ ...filled, status: complete ? 'filled' : 'partially_filled', updatedAt: at }, anomaly);
 }

@@ -130,28 +130,80 @@ export function usesTriggeredStatus(type: OrderType): boolean {
   return type === 'stop_limit' || type === 'limit_if_touched';
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /**
  * The order parameters of anything that carries them (a request, an order, a venue's order), copied
  * field by field: a fixed object shape keeps later copies cheap, and nothing else leaks in.
  */
 export function orderSpecOf(r: OrderSpec): OrderSpec {
-  const spec: { -readonly [K in keyof OrderSpec]: OrderSpec[K] } = {
+  const spec: Mutable<OrderSpec> = {
     symbol: r.symbol,
     side: r.side,
     type: r.type,
     quantity: r.quantity,
     timeInForce: r.timeInForce,
   };
-  if (r.limitPrice !== undefined) spec.limitPrice = r.limitPrice;
-  if (r.stopPrice !== undefined) spec.stopPrice = r.stopPrice;
-  if (r.triggerPrice !== undefined) spec.triggerPrice = r.triggerPrice;
-  if (r.trailPrice !== undefined) spec.trailPrice = r.trailPrice;
-  if (r.trailPercent !== undefined) spec.trailPercent = r.trailPercent;
-  if (r.activationPrice !== undefined) spec.activationPrice = r.activationPrice;
-  if (r.expireAt !== undefined) spec.expireAt = r.expireAt;
-  if (r.extendedHours !== undefined) spec.extendedHours = r.extendedHours;
-  if (r.postOnly !== undefined) spec.postOnly = r.postOnly;
-  if (r.reduceOnly !== undefined) spec.reduceOnly = r.reduceOnly;
-  if (r.displayQty !== undefined) spec.displayQty = r.displayQty;
+  copyOptionalSpec(r, spec);
   return spec;
+}
+
+/** The spec's optional parameters that are set, copied onto `to`. */
+function copyOptionalSpec(r: OrderSpec, to: Mutable<OrderSpec>): void {
+  if (r.limitPrice !== undefined) to.limitPrice = r.limitPrice;
+  if (r.stopPrice !== undefined) to.stopPrice = r.stopPrice;
+  if (r.triggerPrice !== undefined) to.triggerPrice = r.triggerPrice;
+  if (r.trailPrice !== undefined) to.trailPrice = r.trailPrice;
+  if (r.trailPercent !== undefined) to.trailPercent = r.trailPercent;
+  if (r.activationPrice !== undefined) to.activationPrice = r.activationPrice;
+  if (r.expireAt !== undefined) to.expireAt = r.expireAt;
+  if (r.extendedHours !== undefined) to.extendedHours = r.extendedHours;
+  if (r.postOnly !== undefined) to.postOnly = r.postOnly;
+  if (r.reduceOnly !== undefined) to.reduceOnly = r.reduceOnly;
+  if (r.displayQty !== undefined) to.displayQty = r.displayQty;
+}
+
+/** What a new order holds besides its spec. */
+export interface NewOrderFields {
+  readonly id: string;
+  readonly clientOrderId: string;
+  readonly accountId: string;
+  readonly venue: string;
+  readonly venueOrderIds: readonly string[];
+  readonly held: boolean;
+  readonly createdAt: number;
+  readonly parentId?: string;
+}
+
+/**
+ * A new order, pending_new with nothing filled: one literal with every required field, the set
+ * optional ones added after. Built field by field rather than by spreading the spec: that keeps one
+ * hidden class per shape and the fields inside the object (see `extend` in objects.ts).
+ */
+export function createOrder(spec: OrderSpec, f: NewOrderFields): Order {
+  const order: Mutable<Order> = {
+    id: f.id,
+    clientOrderId: f.clientOrderId,
+    accountId: f.accountId,
+    venue: f.venue,
+    symbol: spec.symbol,
+    side: spec.side,
+    type: spec.type,
+    quantity: spec.quantity,
+    timeInForce: spec.timeInForce,
+    status: 'pending_new',
+    filledQty: ZERO,
+    filledNotional: ZERO,
+    overfillQty: ZERO,
+    venueOrderIds: f.venueOrderIds,
+    held: f.held,
+    emulated: false,
+    inferred: false,
+    external: false,
+    createdAt: f.createdAt,
+    updatedAt: f.createdAt,
+  };
+  copyOptionalSpec(spec, order);
+  if (f.parentId !== undefined) order.parentId = f.parentId;
+  return order;
 }

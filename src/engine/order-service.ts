@@ -6,7 +6,8 @@ import { TradingError } from '../domain/errors.js';
 import type { Fill, OrderChanges, OrderEvent } from '../domain/events.js';
 import type { InstrumentRegistry } from '../domain/instruments.js';
 import type { Instrument } from '../domain/instrument.js';
-import { type Order, type OrderSpec, isOpen, isTerminal, orderSpecOf } from '../domain/order.js';
+import { type Order, type OrderSpec, createOrder, isOpen, isTerminal, orderSpecOf } from '../domain/order.js';
+import { extend } from '../domain/objects.js';
 import { applyEvent, applyOrderChanges, cancelRefusal, replaceRefusal } from '../domain/order-status.js';
 import { validateOrderSpec } from '../domain/order-validation.js';
 import { aggregatePositions } from '../domain/portfolio.js';
@@ -281,11 +282,13 @@ export class OrderService {
       prior === undefined
         ? await this.router.route(spec, instrument, pinOf(input))
         : { venue: prior.order.venue, accountId: prior.order.accountId, plan: undefined };
+    // The hash's JSON sorts its keys; the agent goes first so that the literal does not start
+    // with a spread (see `extend`).
     const hash = requestHash({
+      agentId: input.agentId,
       ...canonicalSpec(spec),
       ...(input.venue === undefined ? {} : { venue: input.venue }),
       ...(input.accountId === undefined ? {} : { accountId: input.accountId }),
-      agentId: input.agentId,
       ...(input.contingent === undefined ? {} : { contingent: canonicalContingent(input.contingent) }),
       ...(input.parentId === undefined ? {} : { parentId: input.parentId }),
     });
@@ -1054,11 +1057,13 @@ export class OrderService {
     }
     if ((await this.deps.store.recordRun(records)) === 'duplicate') return false;
     for (const step of steps)
-      await this.recorded({
-        ...step,
-        saved: step.after,
-        ...(step.fill === undefined || position === undefined ? {} : { position }),
-      });
+      await this.recorded(
+        extend(
+          step,
+          { saved: step.after },
+          step.fill === undefined || position === undefined ? {} : { position },
+        ),
+      );
     return true;
   }
 
@@ -1148,8 +1153,8 @@ export class OrderService {
     const order = stored.order;
     const { accountId, clientOrderId } = order;
     await this.call(order, async (broker) => {
-      const spec = as.type === 'market' ? marketOf(order) : { ...orderSpecOf(order), ...as };
-      const receipt = await broker.submit({ ...spec, accountId, clientOrderId });
+      const spec = as.type === 'market' ? marketOf(order) : extend(orderSpecOf(order), as);
+      const receipt = await broker.submit(extend(spec, { accountId, clientOrderId }));
       // The stream carries the rejection too; whichever arrives first is applied, the other is a duplicate.
       if (receipt.status === 'rejected') await this.rejectUnanswered(stored, receipt.code, receipt.message);
     });
@@ -1203,13 +1208,7 @@ export class OrderService {
 
   private event(order: Order, body: LocalEventBody | ReconcileEventBody, eventId: string): OrderEvent {
     const now = this.deps.clock.now();
-    return {
-      ...body,
-      eventId,
-      clientOrderId: order.clientOrderId,
-      venueTime: now,
-      receivedAt: now,
-    };
+    return extend(body, { eventId, clientOrderId: order.clientOrderId, venueTime: now, receivedAt: now });
   }
 
   /** The order a reference names, without its fills and events; undefined when there is none. */
@@ -1517,25 +1516,16 @@ function newOrder(
     parentId?: string;
   },
 ): Order {
-  return {
-    ...spec,
-    ...(ids.parentId === undefined ? {} : { parentId: ids.parentId }),
+  return createOrder(spec, {
     id: ids.id,
     clientOrderId: ids.clientOrderId,
     accountId: ids.accountId,
     venue: ids.venue,
-    status: 'pending_new',
-    filledQty: ZERO,
-    filledNotional: ZERO,
-    overfillQty: ZERO,
     venueOrderIds: [],
     held: false,
-    emulated: false,
-    inferred: false,
-    external: false,
     createdAt: ids.now,
-    updatedAt: ids.now,
-  };
+    ...(ids.parentId === undefined ? {} : { parentId: ids.parentId }),
+  });
 }
 
 function sameRequestOrRefuse(existing: StoredOrder, hash: string): StoredOrder {

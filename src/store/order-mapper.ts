@@ -193,11 +193,6 @@ export function rowToPosition(row: PositionRow): Position {
   };
 }
 
-/** The event as stored: JSON, decimals as strings (Decimal's toJSON). */
-export function eventToPayload(event: OrderEvent): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(event)) as Record<string, unknown>;
-}
-
 /** Reads a stored event back, decimals revived. */
 export function payloadToEvent(payload: Record<string, unknown>): OrderEvent {
   return reviveDecimals(payload) as OrderEvent;

@@ -19,7 +19,6 @@ import type {
 import type { Database, SqlQuery, Store } from './db.js';
 import { POSITION_COLUMNS_SQL, columnNames, columnsOf, rawPosition } from './raw-rows.js';
 import {
-  eventToPayload,
   fillToRow,
   orderToRow,
   payloadToEvent,
@@ -526,7 +525,7 @@ export async function recordEventsWith(
   return records.map((r) => (recorded.has(r.orderId) ? 'recorded' : 'duplicate'));
 }
 
-/** The JSON rows RECORD_EVENTS takes. */
+/** The rows RECORD_EVENTS takes, for JSON.stringify (which writes the event's decimals as strings). */
 function eventsInput(records: readonly EventRecord[]): Record<string, unknown>[] {
   return records.map((record) => {
     const event = record.event;
@@ -534,7 +533,7 @@ function eventsInput(records: readonly EventRecord[]): Record<string, unknown>[]
       order_id: record.orderId,
       event_id: event.eventId,
       kind: event.kind,
-      payload: eventToPayload(event),
+      payload: event,
       venue_time: new Date(event.venueTime).toISOString(),
       received_at: new Date(event.receivedAt).toISOString(),
       o: columnsOf(orderToRow(record.order, NO_META, 0), LIFECYCLE),

@@ -4,7 +4,8 @@ import { TradingError } from '../../domain/errors.js';
 import type { Fill, OrderChanges, OrderEvent } from '../../domain/events.js';
 import type { Instrument } from '../../domain/instrument.js';
 import type { InstrumentRegistry } from '../../domain/instruments.js';
-import { type Order, type Side, hasTrigger, isTerminal, leavesQty, orderSpecOf } from '../../domain/order.js';
+import { type Order, type Side, createOrder, hasTrigger, isTerminal, leavesQty } from '../../domain/order.js';
+import { extend } from '../../domain/objects.js';
 import { applyEvent, applyOrderChanges } from '../../domain/order-status.js';
 import { validateOrderSpec } from '../../domain/order-validation.js';
 import type { BookSnapshot, Bar, TradePrint } from '../../marketdata/types.js';
@@ -359,7 +360,7 @@ export class MatchingEngine {
   /** Records a new order (pending_new, or held for a contingent leg) and indexes it by account. */
   private record(request: SubmitRequest, instrument: Instrument, held: boolean): WorkingOrder {
     const venueOrderId = `${this.idPrefix}-${++this.venueSeq}`;
-    const order = { ...this.initialOrder(request, venueOrderId), held };
+    const order = this.initialOrder(request, venueOrderId, held);
     const w = newWorking(order, instrument, ++this.prioritySeq);
     this.orders.set(orderKey(request.accountId, request.clientOrderId), w);
     this.track(w);
@@ -444,25 +445,16 @@ export class MatchingEngine {
     return instrument;
   }
 
-  private initialOrder(request: SubmitRequest, venueOrderId: string): Order {
-    return {
-      ...orderSpecOf(request),
+  private initialOrder(request: SubmitRequest, venueOrderId: string, held: boolean): Order {
+    return createOrder(request, {
       id: venueOrderId,
       clientOrderId: request.clientOrderId,
       accountId: request.accountId,
       venue: this.cfg.venue,
-      status: 'pending_new',
-      filledQty: ZERO,
-      filledNotional: ZERO,
-      overfillQty: ZERO,
       venueOrderIds: [venueOrderId],
-      held: false,
-      emulated: false,
-      inferred: false,
-      external: false,
+      held,
       createdAt: this.now,
-      updatedAt: this.now,
-    };
+    });
   }
 
   /** Market-condition refusals on acceptance (§2.2, §2.4, §3.2, §3.3); undefined when accepted. */
@@ -1157,14 +1149,13 @@ export class MatchingEngine {
   /** Folds an event into the order through the transition table, then publishes it. */
   private event(w: WorkingOrder, body: DistributiveOmit<OrderEvent, EventBaseKeys>): void {
     const o = w.order;
-    const event = {
-      ...body,
+    const event = extend(body, {
       eventId: `${this.cfg.venue}-e${++this.eventSeq}`,
       clientOrderId: o.clientOrderId,
       venueOrderId: o.venueOrderIds[o.venueOrderIds.length - 1] ?? o.id,
       venueTime: this.now,
       receivedAt: this.now,
-    } as OrderEvent;
+    }) as OrderEvent;
     const result = applyEvent(o, event);
     if (result.outcome !== 'applied') {
       throw new Error(`paper venue bug: ${event.kind} is not valid for ${o.clientOrderId} in ${o.status}`);
