@@ -1,5 +1,6 @@
 import { type Decimal, ZERO } from './decimal.js';
 import type { Fill } from './events.js';
+import { extend } from './objects.js';
 
 /** One net position per (account, instrument); hedging is not supported (ORDER-SEMANTICS.md §6.2). */
 export interface Position {
@@ -53,7 +54,9 @@ export function applyFillToPosition(position: Position, fill: Fill): PositionUpd
     const avg = q.abs().times(a).plus(f.abs().times(p)).div(q.abs().plus(f.abs()));
     const opened = q.isZero();
     return {
-      position: { ...base, avgEntryPrice: avg, ...(opened ? { openedAt: fill.ts } : {}) },
+      position: opened
+        ? extend(base, { avgEntryPrice: avg, openedAt: fill.ts })
+        : { ...base, avgEntryPrice: avg },
       change: opened ? 'opened' : 'updated',
       realized: ZERO,
     };

@@ -941,24 +941,16 @@ export class OrderService {
 
   /** Imports a venue order this engine does not know, as `external`: shown and cancelable, never managed (§8.3). */
   async importExternal(venueOrder: VenueOrder): Promise<StoredOrder> {
-    const order: Order = {
-      ...orderSpecOf(venueOrder),
+    const base = createOrder(venueOrder, {
       id: this.deps.ids.orderId(),
       clientOrderId: venueOrder.clientOrderId,
       accountId: venueOrder.accountId,
       venue: venueOrder.venue,
-      status: 'new',
-      filledQty: ZERO,
-      filledNotional: ZERO,
-      overfillQty: ZERO,
       venueOrderIds: [venueOrder.venueOrderId],
       held: false,
-      emulated: false,
-      inferred: false,
-      external: true,
       createdAt: venueOrder.createdAt,
-      updatedAt: venueOrder.createdAt,
-    };
+    });
+    const order: Order = { ...base, status: 'new', external: true };
     const meta: OrderMeta = {
       agentId: 'external',
       orderClass: 'simple',

@@ -3,7 +3,8 @@ import type { Clock } from '../domain/clock.js';
 import { BPS, type Decimal, ONE, ZERO, dec } from '../domain/decimal.js';
 import type { InstrumentRegistry } from '../domain/instruments.js';
 import type { Instrument } from '../domain/instrument.js';
-import type { Order, OrderSpec } from '../domain/order.js';
+import { type Order, type OrderSpec, orderSpecOf } from '../domain/order.js';
+import { extend } from '../domain/objects.js';
 import type { Position } from '../domain/position.js';
 import { calendarFor } from '../marketdata/calendar/index.js';
 import { type LimitsPatch, limitsFromJson, limitsToJson, patchLimits, withDefaults } from '../risk/limits.js';
@@ -262,9 +263,11 @@ export class RiskEngine {
           state.state,
           now,
         );
-        const decision = runChecks(request.held === true ? { ...input, held: true } : input);
+        const decision = runChecks(request.held === true ? extend(input, { held: true }) : input);
         const meta: OrderMeta =
-          input.orderPrice === undefined ? request.meta : { ...request.meta, riskPrice: input.orderPrice };
+          input.orderPrice === undefined
+            ? request.meta
+            : extend(request.meta, { riskPrice: input.orderPrice });
         return { request, decision, meta };
       });
       const failed = decided.find((d) => !d.decision.approved);
@@ -623,7 +626,7 @@ export class RiskEngine {
       const key = `${request.order.accountId}|${request.order.clientOrderId}`;
       const seen = first.get(key);
       if (seen !== undefined) return { ...seen, created: false, duplicate: true };
-      const admission = { ...this.decide(request, book, state, now), duplicate: false };
+      const admission = extend(this.decide(request, book, state, now), { duplicate: false });
       first.set(key, admission);
       return admission;
     });
@@ -668,7 +671,7 @@ export class RiskEngine {
     const flattening = request.flatten === true && state === 'halted';
     const decision = runChecks(flattening ? { ...input, tradingState: 'reducing' } : input);
     const riskMeta: OrderMeta =
-      input.orderPrice === undefined ? meta : { ...meta, riskPrice: input.orderPrice };
+      input.orderPrice === undefined ? meta : extend(meta, { riskPrice: input.orderPrice });
     if (!decision.approved) {
       const failed = decision.failed;
       return {
@@ -758,8 +761,10 @@ export class RiskEngine {
     const reference = this.reference(instrument.symbol);
     const orderPrice = orderPriceOf(order, quote, reference);
     const calendar = calendarFor(instrument.calendar);
+    // The spec, its account and agent: a small object of its own, read by every check.
+    const riskOrder = Object.assign(orderSpecOf(order), { accountId: order.accountId, agentId });
     return {
-      order: { ...order, agentId },
+      order: riskOrder,
       instrument,
       now,
       tradingState: state,
@@ -768,7 +773,7 @@ export class RiskEngine {
       ...(reference === undefined ? {} : { reference }),
       ...(orderPrice === undefined ? {} : { orderPrice }),
       account: book.account(order, now),
-      levels: book.levels({ ...order, agentId }, instrument),
+      levels: book.levels(riskOrder, instrument),
     };
   }
 

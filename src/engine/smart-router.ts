@@ -61,7 +61,8 @@ export class SmartRouter implements RouterPort {
     const first = plan.allocations[0];
     if (first !== undefined) {
       const pinned = pin.venue !== undefined && pin.accountId !== undefined;
-      return { ...this.balance(first.venue, first.accountId, plan), ...(pinned ? {} : { plan }) };
+      const { venue, accountId } = this.balance(first.venue, first.accountId, plan);
+      return pinned ? { venue, accountId } : { venue, accountId, plan };
     }
     // Nothing to price against (no book anywhere yet): the first healthy venue takes it and the
     // order works there as its type says (a market order waits for a market).

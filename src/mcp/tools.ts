@@ -169,16 +169,16 @@ function submitInputOf(args: z.output<typeof orderRequest>, caller: CallerAgent)
     });
   }
   return {
-    ...(caller.accounts === undefined ? {} : { allowedAccounts: caller.accounts }),
-    ...contingentOf(args),
-    ...(args.algo === undefined ? {} : { algo: defined(args.algo) }),
-    ...(args.routing === undefined ? {} : { routing: defined(args.routing) }),
     symbol: args.symbol,
     side: args.side,
     type: args.type,
     quantity: args.quantity,
     timeInForce: args.timeInForce,
     agentId: caller.id,
+    ...(caller.accounts === undefined ? {} : { allowedAccounts: caller.accounts }),
+    ...contingentOf(args),
+    ...(args.algo === undefined ? {} : { algo: defined(args.algo) }),
+    ...(args.routing === undefined ? {} : { routing: defined(args.routing) }),
     ...defined({
       limitPrice: args.limitPrice,
       stopPrice: args.stopPrice,

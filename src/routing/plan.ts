@@ -115,7 +115,14 @@ function rank(request: RouteRequest, candidates: readonly VenueCandidate[]): Ran
   const eligible = views.filter((view) => view.reason === undefined);
   const impact = impactOf(request, eligible, quantity);
   const impactRate = toFloat(impact) / 10_000;
-  const ranked = rankVenues(eligible, { ...viewContext, impactRate, objective: request.objective });
+  const ranked = rankVenues(eligible, {
+    side: request.side,
+    marketLike,
+    quantity,
+    limit,
+    impactRate,
+    objective: request.objective,
+  });
   const ineligible = views.filter((view) => view.reason !== undefined);
   return { ranked, ineligible, impact, ctx: pricingContext(request, marketLike, impact) };
 }
