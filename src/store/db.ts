@@ -10,6 +10,7 @@ import postgres from 'postgres';
 import { TradingError } from '../domain/errors.js';
 import { AtCommit, type TransactionResult } from '../engine/ports.js';
 import { packageRoot } from '../package-root.js';
+import { PgliteStatements } from './pglite-statements.js';
 import * as schema from './schema.js';
 
 export type Schema = typeof schema;
@@ -91,16 +92,36 @@ async function openPglite(
 ): Promise<Store> {
   const db = drizzlePglite({ client, schema });
   await migratePglite(db, { migrationsFolder });
+  // The hot statements are prepared once (PgliteStatements) and PostgreSQL may keep a generic
+  // plan for each, made while the tables were small: a sequential scan that stayed as they grew
+  // took PGlite from 6,000 to 1,700 orders/s over one bench run (bench/oms.bench.ts). As in the
+  // PostgreSQL hot pool, an index is taken wherever one answers; PGlite has one session, so this
+  // holds for every statement (a sequential scan stays the planner's last resort).
+  await client.exec('set enable_seqscan = off');
+  const statements = new PgliteStatements(client);
   return {
     db: db as unknown as Database,
     kind,
     location,
-    query: async (text, params) => (await client.query<Record<string, unknown>>(text, [...params])).rows,
+    // Both of PGlite's locks, as its own query takes them: never inside another caller's transaction.
+    query: (text, params) =>
+      client._runExclusiveTransaction(() =>
+        client._runExclusiveQuery(() => statements.run(text, params, true)),
+      ),
     transaction: async (fn) =>
       committed(
-        await client.transaction((tx) =>
-          fn(async (text, params) => (await tx.query<Record<string, unknown>>(text, [...params])).rows),
-        ),
+        await client.transaction(async () => {
+          let open = true;
+          try {
+            // The transaction holds PGlite's transaction lock; each statement takes the query lock.
+            return await fn((text, params) => {
+              if (!open) return Promise.reject(new Error('the transaction has ended'));
+              return client._runExclusiveQuery(() => statements.run(text, params, false));
+            });
+          } finally {
+            open = false;
+          }
+        }),
       ),
     writers: 1,
     close: () => client.close(),
@@ -170,14 +191,16 @@ async function openPostgres(url: string, migrationsFolder: string): Promise<Stor
 
 /**
  * A transaction through the driver's own `begin`, whose BEGIN waits for a connection like any
- * other statement. A transaction that waited by `reserve()` instead was lost for good when a
+ * other statement, and is sent in one write with the transaction's first statements rather than
+ * a round trip ahead of them. A transaction that waited by `reserve()` instead was lost for good when a
  * connection of the pool closed meanwhile (the driver recycles each after its max_lifetime; the
  * server may end one), and with it the risk lock an admission holds across its transaction.
  * A statement that failed fails the transaction even when `fn` caught it (the driver keeps the
  * first failure and rolls back). A connection lost inside a transaction rejects it; the driver as
  * released then wrote the rollback to the closed socket from a timer, which ended the process,
  * and could run the transaction's later statements on the reconnected session, outside it.
- * patches/postgres+3.4.9.patch (applied by `npm ci`) mends both; test/integration/store checks it.
+ * patches/postgres+3.4.9.patch (applied by `npm ci`) mends both and sends BEGIN without waiting
+ * for its answer; test/integration/store checks all three.
  */
 async function beginTransaction<T>(
   pool: postgres.Sql,

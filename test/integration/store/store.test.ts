@@ -1,14 +1,18 @@
 /**
  * The durable store against both backends (embedded PGlite and this machine's PostgreSQL):
  * migrations on a fresh database and again on a used one, exact money in numeric columns, the
- * fills and orders unique keys, the hot statements' transactions (commit, rollback, a caught
- * failure, a connection killed while others wait), the append-only triggers, redact() and openStore()'s refusal of an unknown URL. The
- * audit chain has its own file (audit-log.test.ts).
+ * fills and orders unique keys, the hot statements' path (commit, rollback, a caught failure, a
+ * connection killed while others wait, BEGIN sent with the first statement on PostgreSQL, each
+ * text prepared once on PGlite and never run inside another caller's transaction), the
+ * append-only triggers, redact() and openStore()'s refusal of an unknown URL. The audit chain has
+ * its own file (audit-log.test.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import type { PGlite } from '@electric-sql/pglite';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Decimal, toWire } from '../../../src/domain/decimal.js';
@@ -374,6 +378,126 @@ describe.each(TEST_BACKENDS)('%s', (backend) => {
       await expect(outcome).rejects.toThrow(/duplicate key|rolled back/);
       expect(await written('tx-g')).toBe(0);
     });
+
+    it('a text that fails to parse fails each time it is sent, and the next statement runs', async () => {
+      for (let i = 0; i < 2; i++) {
+        const { code } = pgError(await rejection(store.query('selec 1 as one', [])));
+        expect(code).toBe('42601');
+      }
+      expect(await store.query('select $1::int + 1 as two', [1])).toEqual([{ two: 2 }]);
+    });
+
+    it.runIf(backend === 'pglite')(
+      "runs each text prepared once, with the rows PGlite's own query gives",
+      async () => {
+        const client = (store.db as unknown as { $client: PGlite }).$client;
+        const text = `select $1::numeric::text as price, $2::int as n, $3::timestamptz as at,
+          $4::jsonb as doc, null::text as none, $5::bool as yes`;
+        const params = ['187.42', 7, '2026-03-02T14:30:00.000Z', JSON.stringify({ qty: '0.0015' }), true];
+        const first = await store.query(text, params);
+        const second = await store.query(text, params);
+        expect(first).toEqual((await client.query(text, params)).rows);
+        expect(second).toEqual(first);
+        expect(first[0]?.['at']).toEqual(new Date('2026-03-02T14:30:00.000Z'));
+        const kept = await client.query<{ n: number }>(
+          'select count(*)::int as n from pg_prepared_statements where statement = $1',
+          [text],
+        );
+        expect(kept.rows[0]?.n).toBe(1);
+      },
+    );
+
+    it.runIf(backend === 'pglite')(
+      'a hot statement planned while its table was empty finds its rows by index once the table has grown',
+      async () => {
+        const client = (store.db as unknown as { $client: PGlite }).$client;
+        // The shape of the events' update (RECORD_EVENTS): orders joined to the rows of a batch.
+        const text = `update orders set status = x.status
+          from jsonb_to_recordset($1::jsonb) as x(id text, status text)
+          where orders.id = x.id returning orders.id`;
+        const batch = (id: string) => JSON.stringify([{ id, status: 'new' }]);
+        // Enough runs on an empty table for PostgreSQL to settle on a generic plan, then rows.
+        for (let i = 0; i < 10; i++) await store.query(text, [batch(`ord-none-${String(i)}`)]);
+        const rows = Array.from({ length: 2_000 }, (_, i) =>
+          orderRow(`ord-grow-${String(i)}`, 'acc-grow', `coid-grow-${String(i)}`),
+        );
+        for (let i = 0; i < rows.length; i += 500)
+          await store.db.insert(orders).values(rows.slice(i, i + 500));
+        expect(await store.query(text, [batch('ord-grow-1234')])).toEqual([{ id: 'ord-grow-1234' }]);
+        const [named] = (
+          await client.query<{ name: string }>(
+            'select name from pg_prepared_statements where statement = $1',
+            [text],
+          )
+        ).rows;
+        const plan = await client.query<{ 'QUERY PLAN': string }>(
+          `explain execute ${named?.name ?? 'none'}('${batch('ord-grow-1234')}')`,
+        );
+        const lines = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+        expect(lines).toMatch(/Index/);
+        expect(lines).not.toMatch(/Seq Scan on orders/);
+      },
+    );
+
+    it.runIf(backend === 'pglite')(
+      'a statement sent while a transaction is open waits for it rather than running inside it',
+      async () => {
+        let inside = (): void => undefined;
+        const entered = new Promise<void>((resolve) => (inside = resolve));
+        let release = (): void => undefined;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        const transaction = store.transaction(async (query) => {
+          await query(insert('tx-held'), []);
+          inside();
+          await held;
+          throw new Error('rolled back on purpose');
+        });
+        await entered;
+        // Sent while the transaction is open, on PGlite's one session: run at once, it would see
+        // the uncommitted row; it waits for the transaction's end, after which there is none.
+        const outside = written('tx-held');
+        release();
+        await expect(transaction).rejects.toThrow('rolled back on purpose');
+        expect(await outside).toBe(0);
+      },
+    );
+
+    it.runIf(backend === 'postgres')(
+      "sends BEGIN in one write with the transaction's first statement, not a round trip ahead of it",
+      async () => {
+        // A loopback proxy in front of PostgreSQL keeps what the client writes, write by write.
+        const writes: string[] = [];
+        const proxy = createServer((client) => {
+          const server = connect(Number(new URL(database.url).port || 5432), '127.0.0.1');
+          client.on('data', (chunk: Buffer) => {
+            writes.push(chunk.toString('latin1'));
+            server.write(chunk);
+          });
+          server.on('data', (chunk: Buffer) => client.write(chunk));
+          client.on('close', () => server.destroy());
+          server.on('close', () => client.destroy());
+          client.on('error', () => server.destroy());
+          server.on('error', () => client.destroy());
+        });
+        await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+        const url = new URL(database.url);
+        url.port = String((proxy.address() as AddressInfo).port);
+        const proxied = await openStore(url.toString());
+        try {
+          const answer = await proxied.transaction(async (query) => {
+            const [row] = await query('select 42 as answer', []);
+            return row?.['answer'];
+          });
+          expect(answer).toBe(42);
+          const sent = writes.filter((w) => w.includes('select 42 as answer'));
+          expect(sent).toHaveLength(1);
+          expect(sent[0]).toMatch(/\bbegin\b/);
+        } finally {
+          await proxied.close();
+          await new Promise((resolve) => proxy.close(resolve));
+        }
+      },
+    );
 
     it.runIf(backend === 'postgres')(
       'a connection killed inside a transaction fails that one alone; those waiting for a connection commit',
