@@ -94,9 +94,10 @@ async function openPglite(
   await migratePglite(db, { migrationsFolder });
   // The hot statements are prepared once (PgliteStatements) and PostgreSQL may keep a generic
   // plan for each, made while the tables were small: a sequential scan that stayed as they grew
-  // took PGlite from 6,000 to 1,700 orders/s over one bench run (bench/oms.bench.ts). As in the
-  // PostgreSQL hot pool, an index is taken wherever one answers; PGlite has one session, so this
-  // holds for every statement (a sequential scan stays the planner's last resort).
+  // brought PGlite down to 1,700 orders/s as a bench run went on, against 7,000 once it was gone
+  // (bench/oms.bench.ts). As in the PostgreSQL hot pool, an index is taken wherever one answers;
+  // PGlite has one session, so this holds for every statement (a sequential scan stays the
+  // planner's last resort).
   await client.exec('set enable_seqscan = off');
   const statements = new PgliteStatements(client);
   return {
