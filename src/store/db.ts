@@ -109,21 +109,33 @@ async function openPglite(
       client._runExclusiveTransaction(() =>
         client._runExclusiveQuery(() => statements.run(text, params, true)),
       ),
-    transaction: async (fn) =>
-      committed(
-        await client.transaction(async () => {
-          let open = true;
-          try {
-            // The transaction holds PGlite's transaction lock; each statement takes the query lock.
-            return await fn((text, params) => {
-              if (!open) return Promise.reject(new Error('the transaction has ended'));
-              return client._runExclusiveQuery(() => statements.run(text, params, false));
-            });
-          } finally {
-            open = false;
-          }
-        }),
-      ),
+    transaction: async (fn) => {
+      let last: AtCommit<unknown> | undefined;
+      try {
+        return await committed(
+          await client.transaction(async () => {
+            let open = true;
+            try {
+              // The transaction holds PGlite's transaction lock; each statement takes the query lock.
+              const result = await fn((text, params) => {
+                if (!open) return Promise.reject(new Error('the transaction has ended'));
+                return client._runExclusiveQuery(() => statements.run(text, params, false));
+              });
+              if (result instanceof AtCommit) last = result;
+              return result;
+            } finally {
+              open = false;
+            }
+          }),
+        );
+      } catch (error) {
+        // PGlite answers a COMMIT that rolled back with an error of its own: the error of the
+        // statement sent before it (an AtCommit's) is the cause, and the transaction's, as on
+        // PostgreSQL.
+        await last?.result;
+        throw error;
+      }
+    },
     writers: 1,
     close: () => client.close(),
   };

@@ -4,17 +4,18 @@ import { TradingError } from '../domain/errors.js';
 import { TERMINAL_STATUSES } from '../domain/order.js';
 import type { Order } from '../domain/order.js';
 import { type Position, flatPosition } from '../domain/position.js';
-import type {
-  AuditRecord,
-  EventRecord,
-  OrderFilter,
-  OrderHistory,
-  OrderMeta,
-  OrderPage,
-  OrderStore,
-  RecordOutcome,
-  RecordedEvent,
-  StoredOrder,
+import {
+  AtCommit,
+  type AuditRecord,
+  type EventRecord,
+  type OrderFilter,
+  type OrderHistory,
+  type OrderMeta,
+  type OrderPage,
+  type OrderStore,
+  type RecordOutcome,
+  type RecordedEvent,
+  type StoredOrder,
 } from '../engine/ports.js';
 import type { Database, SqlQuery, Store } from './db.js';
 import { POSITION_COLUMNS_SQL, columnNames, columnsOf, rawPosition } from './raw-rows.js';
@@ -128,7 +129,7 @@ export class DrizzleOrderStore implements OrderStore {
       await this.recordOnce(prior, last, last.fill);
       return 'recorded';
     } catch (error) {
-      if (error instanceof Duplicate) return 'duplicate';
+      if (error instanceof Duplicate || sqlState(error) === DUPLICATE_EVENT) return 'duplicate';
       throw error;
     }
   }
@@ -149,7 +150,8 @@ export class DrizzleOrderStore implements OrderStore {
    * Between BEGIN and COMMIT: each prior event (RECORD_EVENTS), the position's row made if missing
    * (ENSURE_POSITION), the fill's insert with the position's and the order's row locks, then the
    * position's upsert with the fill event's append and the order's update. All but the last share
-   * a round trip: the statements run in the order sent, each seeing the ones before.
+   * a round trip: the statements run in the order sent, each seeing the ones before. The last one
+   * shares its round trip with COMMIT.
    *
    * The position row exists before it is locked: two fills opening one position in two
    * transactions found no row to lock, both worked from flat, and the second upsert overwrote
@@ -182,12 +184,13 @@ export class DrizzleOrderStore implements OrderStore {
           ? rawPosition(JSON.parse(locked) as Record<string, unknown>)
           : flatPosition(fill.accountId, fill.symbol);
       const after = columnsOf(positionToRow(applyToPosition(before)), POSITION_COLUMNS);
-      const recorded = await query(UPSERT_POSITION_AND_RECORD, [
+      // The last statement, with COMMIT behind it in the same write. A redelivered event (its id
+      // already recorded for this order) raises DUPLICATE_EVENT, and nothing is committed.
+      const recording = query(UPSERT_POSITION_AND_RECORD, [
         JSON.stringify(eventsInput([record])),
         JSON.stringify(after),
       ]);
-      // A redelivered event (its id already recorded for this order) changes nothing.
-      if (recorded.length === 0) throw new Duplicate();
+      return new AtCommit(recording.then(() => undefined));
     });
   }
 
@@ -415,9 +418,9 @@ const CREATE_ORDERS = `
 /**
  * Records events given as a JSON array ($1) of { order_id, event_id, kind, payload, venue_time,
  * received_at, o: the order's columns after the event }, one per order: the common table
- * expressions and the order update, to follow a WITH.
+ * expressions, to follow a WITH, and the order update that follows them (RECORD_EVENTS_UPDATE).
  */
-const RECORD_EVENTS_BODY = `
+const RECORD_EVENTS_CTES = `
   input as (
     select x->>'order_id' as order_id, x->>'event_id' as event_id, x->>'kind' as kind,
            x->'payload' as payload, (x->>'venue_time')::timestamptz as venue_time,
@@ -432,14 +435,17 @@ const RECORD_EVENTS_BODY = `
     from input cross join lateral (select event_seq from orders where orders.id = input.order_id offset 0) o
     on conflict (order_id, event_id) do nothing
     returning order_id, seq
-  )
+  )`;
+
+/** The order update of RECORD_EVENTS: each order whose event was inserted, saved after it. */
+const RECORD_EVENTS_UPDATE = `
   update orders set ${LIFECYCLE.map(([, column]) => `"${column}" = (input.o)."${column}"`).join(', ')},
          event_seq = ev.seq
   from ev join input on input.order_id = ev.order_id
   where orders.id = ev.order_id and orders.id = any(array(select order_id from ev))
   returning orders.id`;
 
-const RECORD_EVENTS = `with ${RECORD_EVENTS_BODY}`;
+const RECORD_EVENTS = `with ${RECORD_EVENTS_CTES} ${RECORD_EVENTS_UPDATE}`;
 
 /**
  * A flat position row ($1, JSON) unless the account holds the symbol's row already; one being made
@@ -475,7 +481,9 @@ const INSERT_FILL_AND_LOCK = `
 
 /**
  * A position given as a JSON row ($2), inserted or replacing the account's row for the symbol,
- * with one event recorded as RECORD_EVENTS records it ($1).
+ * with one event recorded as RECORD_EVENTS records it ($1). COMMIT is sent right behind it, so an
+ * event recorded already cannot be answered with no rows for the caller to roll back on: the
+ * statement raises DUPLICATE_EVENT (drizzle/0009) instead, and the transaction rolls back.
  */
 const UPSERT_POSITION_AND_RECORD = `
   with position as (
@@ -485,7 +493,14 @@ const UPSERT_POSITION_AND_RECORD = `
       realized_pnl = excluded.realized_pnl, fees = excluded.fees,
       opened_at = excluded.opened_at, updated_at = excluded.updated_at
   ),
-  ${RECORD_EVENTS_BODY}`;
+  ${RECORD_EVENTS_CTES},
+  updated as (${RECORD_EVENTS_UPDATE})
+  select id from updated
+  union all
+  select duplicate_event($1::jsonb->0->>'order_id') where not exists (select 1 from updated)`;
+
+/** The SQLSTATE of drizzle/0009's duplicate_event(). */
+const DUPLICATE_EVENT = 'OMDUP';
 
 /** For rows whose meta columns are not written (events change lifecycle columns only). */
 const NO_META: OrderMeta = { agentId: '', orderClass: 'simple', requestHash: '' };
@@ -567,6 +582,11 @@ function eventsInput(records: readonly EventRecord[]): Record<string, unknown>[]
 
 /** Aborts a transaction that would apply something twice. */
 class Duplicate extends Error {}
+
+/** The SQLSTATE of a database error (both drivers' errors carry it as `code`). */
+function sqlState(error: unknown): unknown {
+  return typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+}
 
 function encodeCursor(createdAt: number, id: string): string {
   return Buffer.from(`${createdAt}:${id}`).toString('base64url');

@@ -1,8 +1,10 @@
 /**
- * Shared pieces for the store suites: row factories, catalog tables to query through drizzle, and
- * a way to reach the PostgreSQL error code under drizzle's query-error wrapper.
+ * Shared pieces for the store suites: row factories, catalog tables to query through drizzle, a
+ * way to reach the PostgreSQL error code under drizzle's query-error wrapper, and a loopback proxy
+ * that shows what a client writes to PostgreSQL, write by write.
  */
 import { readFile } from 'node:fs/promises';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { count } from 'drizzle-orm';
 import { boolean, pgSchema, pgTable, serial, text } from 'drizzle-orm/pg-core';
 import type { Database } from '../../../src/store/db.js';
@@ -128,4 +130,62 @@ export function positionRow(accountId: string, symbol: string, money: string): t
     openedAt: T0,
     updatedAt: T0,
   };
+}
+
+export interface RecordingProxy {
+  /** The database's URL through the proxy. */
+  readonly url: string;
+  /** Every write a client made, in order (all connections). */
+  readonly writes: Buffer[];
+  close(): Promise<void>;
+}
+
+/** A loopback TCP proxy in front of the PostgreSQL database at `databaseUrl`, keeping each client write. */
+export async function recordingProxy(databaseUrl: string): Promise<RecordingProxy> {
+  const target = new URL(databaseUrl);
+  const writes: Buffer[] = [];
+  const proxy = createServer((client) => {
+    const server = connect(Number(target.port || 5432), target.hostname);
+    client.on('data', (chunk: Buffer) => {
+      writes.push(chunk);
+      server.write(chunk);
+    });
+    server.on('data', (chunk: Buffer) => client.write(chunk));
+    client.on('close', () => server.destroy());
+    server.on('close', () => client.destroy());
+    client.on('error', () => server.destroy());
+    server.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  const url = new URL(databaseUrl);
+  url.hostname = '127.0.0.1';
+  url.port = String((proxy.address() as AddressInfo).port);
+  return {
+    url: url.toString(),
+    writes,
+    close: () =>
+      new Promise((resolve) => {
+        proxy.close(() => {
+          resolve();
+        });
+      }),
+  };
+}
+
+/**
+ * The frontend messages of one client write: each one's type letter (Q query, P parse, B bind,
+ * E execute, S sync...) and its body as text. A connection's startup message has no type letter
+ * and ends the reading.
+ */
+export function frontendMessages(write: Buffer): { type: string; body: string }[] {
+  const messages: { type: string; body: string }[] = [];
+  let at = 0;
+  while (at + 5 <= write.length) {
+    const type = String.fromCharCode(write[at] ?? 0);
+    if (!/[A-Za-z]/.test(type)) break;
+    const length = write.readInt32BE(at + 1);
+    messages.push({ type, body: write.subarray(at + 5, at + 1 + length).toString('latin1') });
+    at += 1 + length;
+  }
+  return messages;
 }

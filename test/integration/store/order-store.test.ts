@@ -11,8 +11,10 @@ import type { Order } from '../../../src/domain/order.js';
 import { type Position, applyFillToPosition } from '../../../src/domain/position.js';
 import { T0, ev, makeOrder } from '../../../src/domain/test-support.js';
 import type { OrderMeta } from '../../../src/engine/ports.js';
+import { openStore } from '../../../src/store/db.js';
 import { DrizzleOrderStore, insertOrders, recordEventsWith } from '../../../src/store/order-store.js';
-import { TEST_BACKENDS, useTestStore } from '../../support/databases.js';
+import { TEST_BACKENDS, createTestDatabase, useTestStore } from '../../support/databases.js';
+import { frontendMessages, recordingProxy } from './helpers.js';
 
 const META: OrderMeta = { agentId: 'agent-1', orderClass: 'simple', requestHash: 'h', reason: 'test' };
 
@@ -204,6 +206,71 @@ describe.each(TEST_BACKENDS)('order store on %s', (backend) => {
     expect(await held()).toEqual([[order.symbol, '8', '100.5', '0.02']]);
     expect((await orders.findById(order.id))?.eventSeq).toBe(3);
   });
+
+  it.runIf(backend === 'postgres')(
+    "sends a fill's last statement and its COMMIT in one write, not a round trip apart",
+    async () => {
+      const database = await createTestDatabase('postgres');
+      const proxy = await recordingProxy(database.url);
+      const proxied = await openStore(proxy.url);
+      try {
+        const orders = new DrizzleOrderStore(proxied);
+        const order = pending(0, 'commit');
+        await orders.createOrder(order, META);
+        const ack = withId(ev.ack('V-commit'), 'ack-commit', order.clientOrderId);
+        const acked = after(order, ack);
+        await orders.recordEvent({ orderId: order.id, order: acked, event: ack });
+        const fillOf = (base: Order, fillId: string) => {
+          const event = withId(
+            ev.fill({ quantity: '4', price: '100.25', fee: '0.01', fillId, venueOrderId: 'V-commit' }),
+            `event-${fillId}`,
+            order.clientOrderId,
+          );
+          return {
+            orderId: order.id,
+            order: after(base, event),
+            event,
+            fill: {
+              fill: event.fill,
+              applyToPosition: (p: Position) => applyFillToPosition(p, event.fill).position,
+            },
+          };
+        };
+        // The first fill prepares the transaction's statements on the connection (a fresh
+        // connection learns each one's parameter types first); the second runs as every later one.
+        const first = fillOf(acked, 'F-commit-1');
+        expect(await orders.recordEvent(first)).toBe('recorded');
+        const from = proxy.writes.length;
+        expect(await orders.recordEvent(fillOf(first.order, 'F-commit-2'))).toBe('recorded');
+        // What each write ran: a simple query's text, or the text a bound statement was parsed
+        // with (prepared statements are bound by name once parsed).
+        const texts = new Map<string, string>();
+        for (const m of proxy.writes.flatMap(frontendMessages))
+          if (m.type === 'P') texts.set(m.body.split('\0')[0] ?? '', m.body.split('\0')[1] ?? '');
+        const ran = proxy.writes.slice(from).map((write) =>
+          frontendMessages(write).flatMap((m) => {
+            const text =
+              m.type === 'Q' ? m.body : m.type === 'B' ? texts.get(m.body.split('\0')[1] ?? '') : undefined;
+            return text === undefined
+              ? []
+              : [text.replaceAll('\0', '').trim().split(/\s+/).slice(0, 3).join(' ')];
+          }),
+        );
+        // Two writes, two round trips: the position's upsert with the fill's event, and COMMIT
+        // behind it, in the second.
+        expect(ran).toEqual([
+          ['begin', 'insert into positions', 'with inserted as'],
+          ['with position as', 'commit'],
+        ]);
+        expect((await orders.findById(order.id))?.order.status).toBe('partially_filled');
+        expect((await orders.fills(order.id)).map((f) => f.fillId)).toEqual(['F-commit-1', 'F-commit-2']);
+      } finally {
+        await proxied.close();
+        await proxy.close();
+        await database.drop();
+      }
+    },
+  );
 
   it("records an order's acknowledgement and fill reported together in one go, or none of it", async () => {
     const orders = new DrizzleOrderStore(store());
