@@ -26,7 +26,7 @@ import type {
   StoredOrder,
 } from './ports.js';
 import { type ContingentRequest, type LegPlan, planLegs } from './contingent.js';
-import type { RoutingLog } from './routing-log.js';
+import type { DecisionRecord, RoutingLog } from './routing-log.js';
 import type { RoutePlan } from '../routing/types.js';
 import { markOf } from './mark.js';
 import { requestHash } from './request-hash.js';
@@ -166,10 +166,12 @@ export class OrderService {
     const { order, meta, instrument, known, plan } = await this.prepare(input);
     if (known !== undefined) return sameRequestOrRefuse(known, meta.requestHash);
     // The intent is durable before anything is sent (§8.1); a denial is recorded, never sent.
-    const { created, stored } = await this.record(order, meta, instrument, input.flatten === true);
+    // The router's decision is recorded with it where a risk admission records the order.
+    const routing = this.decisionOf(order, plan);
+    const { created, stored } = await this.record(order, meta, instrument, input.flatten === true, routing);
     if (!created) return sameRequestOrRefuse(stored, meta.requestHash);
     this.cache.put(stored);
-    this.logDecision(stored.order, plan);
+    if (this.risk === undefined && routing !== undefined) this.deps.routingLog?.record(routing);
     if (stored.order.status === 'denied') return stored;
     this.deps.bus.publish('trade.order.submitted', { order: stored.order });
     if (stored.order.held) return stored;
@@ -339,15 +341,21 @@ export class OrderService {
 
   /** Records the router's decision for an order it placed (audit). */
   private logDecision(order: Order, plan: RoutePlan | undefined): void {
-    if (plan === undefined || this.deps.routingLog === undefined) return;
-    this.deps.routingLog.record({
+    const decision = this.decisionOf(order, plan);
+    if (decision !== undefined) this.deps.routingLog?.record(decision);
+  }
+
+  /** The router's decision for an order, to record where a routing log is kept. */
+  private decisionOf(order: Order, plan: RoutePlan | undefined): DecisionRecord | undefined {
+    if (plan === undefined || this.deps.routingLog === undefined) return undefined;
+    return {
       id: this.deps.ids.eventId(),
       orderId: order.id,
       symbol: order.symbol,
       quantity: order.quantity,
       plan,
       at: order.createdAt,
-    });
+    };
   }
 
   /** The consolidated best bid and ask over every venue's book: the arrival quote (analytics). */
@@ -513,15 +521,25 @@ export class OrderService {
     return [head, ...(await this.deps.store.children(head.order.id)).sort(memberOrder)];
   }
 
-  /** Records the intent: through the risk engine (accepted or denied), else as it is. */
+  /**
+   * Records the intent: through the risk engine (accepted or denied, with the router's decision
+   * in the same transaction), else as it is.
+   */
   private async record(
     order: Order,
     meta: OrderMeta,
     instrument: Instrument,
     flatten: boolean,
+    routing?: DecisionRecord,
   ): Promise<{ created: boolean; stored: StoredOrder }> {
     if (this.risk === undefined) return this.deps.store.createOrder(order, meta);
-    const admission = await this.risk.admit({ order, meta, instrument, flatten });
+    const admission = await this.risk.admit({
+      order,
+      meta,
+      instrument,
+      flatten,
+      ...(routing === undefined ? {} : { routing }),
+    });
     if (admission.created)
       return { created: true, stored: { order: admission.order, meta: admission.meta, eventSeq: 0 } };
     const existing = await this.deps.store.findByClientOrderId(order.accountId, order.clientOrderId);

@@ -30,6 +30,7 @@ import type {
   UsageWindow,
 } from './risk-ports.js';
 import { markOf } from './mark.js';
+import type { DecisionRecord } from './routing-log.js';
 import { usageOfCreated } from './created-usage.js';
 import { type CacheUpdate, UsageCache } from './usage-cache.js';
 import { dayStartOf } from './trading-day.js';
@@ -53,6 +54,12 @@ export interface AdmissionRequest {
   readonly flatten?: boolean;
   /** A contingent leg held until its group activates it (§4): checked as exposure-reducing, counted nowhere. */
   readonly held?: boolean;
+  /**
+   * The router's decision for the order, recorded in the admission's transaction when the order
+   * is (so it is durable with it, and costs no statement of its own). A group's is not: its
+   * caller logs it.
+   */
+  readonly routing?: DecisionRecord;
 }
 
 export interface Admission {
@@ -550,11 +557,16 @@ export class RiskEngine {
         decided = decideWith(read);
       }
       const fresh = decided.filter((a) => !a.duplicate);
-      // The insert is the admission's last statement: COMMIT follows it at once, and the rest is
-      // worked out from its answer, which comes first.
+      // The insert and the routing decisions of the orders it inserts are the admission's last
+      // statements: COMMIT follows them at once, and the rest is worked out from the insert's
+      // answer, which comes first.
       const creating = tx.createOrders(fresh.map((a) => ({ order: a.order, meta: a.meta })));
+      const routing = requests.flatMap((r, i) =>
+        r.routing === undefined || decided[i]?.duplicate !== false ? [] : [r.routing],
+      );
+      const logging = routing.length === 0 ? undefined : tx.recordDecisions(routing);
       return new AtCommit(
-        creating.then((created) => {
+        Promise.all([creating, logging]).then(([created]) => {
           // What the accepted orders add: those inserted (an order whose client order id existed
           // was not), as inserted. In a shape usageOfCreated leaves to the store's read (a replace
           // in flight; a new order never is), the cache is not updated: the next batch finds the

@@ -5,6 +5,7 @@ import type { LimitsJson } from '../risk/limits.js';
 import type { TradingState } from '../risk/types.js';
 import type { AgentActivity, OpenOrderGroup } from '../risk/usage-book.js';
 import type { AuditRecord, EventRecord, OrderMeta, RecordOutcome, TransactionResult } from './ports.js';
+import type { DecisionRecord } from './routing-log.js';
 
 /** The trading state as recorded, with who set it and why. */
 export interface TradingStateRecord {
@@ -76,6 +77,8 @@ export interface AdmissionTx {
   createOrders(items: readonly { order: Order; meta: OrderMeta }[]): Promise<boolean[]>;
   /** Records events without fills (a replace request), one per order. */
   recordEvents(records: readonly EventRecord[]): Promise<RecordOutcome[]>;
+  /** Records the router's decisions for orders of this transaction (those it inserted). */
+  recordDecisions(decisions: readonly DecisionRecord[]): Promise<void>;
 }
 
 export interface EquitySnapshot {

@@ -23,6 +23,7 @@ import { appendAudit } from './audit-log.js';
 import type { SqlQuery, Store } from './db.js';
 import { insertOrders, recordEventsWith } from './order-store.js';
 import { POSITION_COLUMNS_SQL, rawPosition, text, toMs } from './raw-rows.js';
+import { recordDecisionsWith } from './routing-store.js';
 import { equitySnapshots, riskLimits, signals, tradingState } from './schema.js';
 
 /**
@@ -47,6 +48,7 @@ export class DrizzleRiskStore implements RiskStore {
           orderUsage: (window, ids) => readOrderUsage(query, window, ids),
           createOrders: (items) => insertOrders(query, items),
           recordEvents: (records) => recordEventsWith(query, records),
+          recordDecisions: (decisions) => recordDecisionsWith(query, decisions),
         }),
       ]);
       return result;

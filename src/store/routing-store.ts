@@ -1,7 +1,7 @@
 import { asc, inArray } from 'drizzle-orm';
 import { dec } from '../domain/decimal.js';
 import type { DecisionRecord, RoutingLog } from '../engine/routing-log.js';
-import type { Store } from './db.js';
+import type { SqlQuery, Store } from './db.js';
 import { columnNames, columnsOf } from './raw-rows.js';
 import { routingAllocations, routingDecisions } from './schema.js';
 
@@ -31,57 +31,7 @@ export class DrizzleRoutingLog implements RoutingLog {
     const batch = this.buffer.splice(0);
     if (batch.length === 0) return;
     try {
-      // One statement over two JSON arrays: building a multi-row insert costs more CPU per row
-      // than the router's decision itself, and a data-modifying CTE is atomic without a transaction.
-      const decisions = batch.map((d) =>
-        columnsOf(
-          {
-            id: d.id,
-            orderId: d.orderId,
-            objective: d.plan.objective,
-            scores: d.plan.scores.map((s) => ({
-              venue: s.venue,
-              accountId: s.accountId,
-              eligible: s.eligible,
-              ...(s.reason === undefined ? {} : { reason: s.reason }),
-              price: s.price,
-              cost: s.cost,
-              liquidity: s.liquidity,
-              latency: s.latency,
-              reliability: s.reliability,
-              total: s.total,
-              ...(s.expectedPrice === undefined ? {} : { expectedPrice: s.expectedPrice.toFixed() }),
-              fillableQuantity: s.fillableQuantity.toFixed(),
-            })),
-            symbol: d.symbol,
-            side: d.plan.side,
-            quantity: d.quantity.toFixed(),
-            split: d.plan.split,
-            expectedAveragePrice: d.plan.expectedAveragePrice?.toFixed() ?? null,
-            estimatedCost: d.plan.estimatedCost.toFixed(),
-            marketImpactBps: d.plan.marketImpactBps.toFixed(),
-            createdAt: new Date(d.at),
-          } satisfies typeof routingDecisions.$inferInsert,
-          DECISION_COLUMNS,
-        ),
-      );
-      const allocations = batch.flatMap((d) =>
-        d.plan.allocations.map((a) =>
-          columnsOf(
-            {
-              decisionId: d.id,
-              venue: a.venue,
-              accountId: a.accountId,
-              quantity: a.quantity.toFixed(),
-              expectedPrice: a.expectedPrice?.toFixed() ?? null,
-              fees: a.fees.toFixed(),
-              score: String(Math.round(a.score * 1e6) / 1e6),
-            } satisfies typeof routingAllocations.$inferInsert,
-            ALLOCATION_COLUMNS,
-          ),
-        ),
-      );
-      await this.store.query(INSERT_LOG, [JSON.stringify(decisions), JSON.stringify(allocations)]);
+      await this.store.query(INSERT_LOG, decisionParams(batch));
     } catch (error) {
       this.onError(error);
     }
@@ -158,3 +108,83 @@ const INSERT_LOG = `
   insert into routing_allocations (decision_id, venue, account_id, quantity, expected_price, fees, score)
   select decision_id, venue, account_id, quantity, expected_price, fees, score
   from jsonb_populate_recordset(null::routing_allocations, $2::jsonb)`;
+
+/** INSERT_LOG for the decisions whose order exists, as the transaction sees it. */
+const RECORD_DECISIONS = `
+  with decisions as (
+    insert into routing_decisions
+    select d.* from jsonb_populate_recordset(null::routing_decisions, $1::jsonb) d
+    where exists (select 1 from orders o where o.id = d.order_id)
+    returning id
+  )
+  insert into routing_allocations (decision_id, venue, account_id, quantity, expected_price, fees, score)
+  select decision_id, venue, account_id, quantity, expected_price, fees, score
+  from jsonb_populate_recordset(null::routing_allocations, $2::jsonb)
+  where decision_id in (select id from decisions)`;
+
+/**
+ * The parameters of INSERT_LOG and RECORD_DECISIONS for decisions: their rows and their
+ * allocations' rows, each a JSON array keyed by column name. One statement over two JSON arrays:
+ * building a multi-row insert costs more CPU per row than the router's decision itself, and a
+ * data-modifying CTE is atomic without a transaction.
+ */
+function decisionParams(batch: readonly DecisionRecord[]): [string, string] {
+  const decisions = batch.map((d) =>
+    columnsOf(
+      {
+        id: d.id,
+        orderId: d.orderId,
+        objective: d.plan.objective,
+        scores: d.plan.scores.map((s) => ({
+          venue: s.venue,
+          accountId: s.accountId,
+          eligible: s.eligible,
+          ...(s.reason === undefined ? {} : { reason: s.reason }),
+          price: s.price,
+          cost: s.cost,
+          liquidity: s.liquidity,
+          latency: s.latency,
+          reliability: s.reliability,
+          total: s.total,
+          ...(s.expectedPrice === undefined ? {} : { expectedPrice: s.expectedPrice.toFixed() }),
+          fillableQuantity: s.fillableQuantity.toFixed(),
+        })),
+        symbol: d.symbol,
+        side: d.plan.side,
+        quantity: d.quantity.toFixed(),
+        split: d.plan.split,
+        expectedAveragePrice: d.plan.expectedAveragePrice?.toFixed() ?? null,
+        estimatedCost: d.plan.estimatedCost.toFixed(),
+        marketImpactBps: d.plan.marketImpactBps.toFixed(),
+        createdAt: new Date(d.at),
+      } satisfies typeof routingDecisions.$inferInsert,
+      DECISION_COLUMNS,
+    ),
+  );
+  const allocations = batch.flatMap((d) =>
+    d.plan.allocations.map((a) =>
+      columnsOf(
+        {
+          decisionId: d.id,
+          venue: a.venue,
+          accountId: a.accountId,
+          quantity: a.quantity.toFixed(),
+          expectedPrice: a.expectedPrice?.toFixed() ?? null,
+          fees: a.fees.toFixed(),
+          score: String(Math.round(a.score * 1e6) / 1e6),
+        } satisfies typeof routingAllocations.$inferInsert,
+        ALLOCATION_COLUMNS,
+      ),
+    ),
+  );
+  return [JSON.stringify(decisions), JSON.stringify(allocations)];
+}
+
+/**
+ * Records decisions inside a transaction through its `query`: those of orders that exist (an
+ * order whose client order id was taken was not inserted, and its decision is not kept).
+ */
+export async function recordDecisionsWith(query: SqlQuery, batch: readonly DecisionRecord[]): Promise<void> {
+  if (batch.length === 0) return;
+  await query(RECORD_DECISIONS, decisionParams(batch));
+}
