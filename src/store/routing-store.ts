@@ -109,12 +109,18 @@ const INSERT_LOG = `
   select decision_id, venue, account_id, quantity, expected_price, fees, score
   from jsonb_populate_recordset(null::routing_allocations, $2::jsonb)`;
 
-/** INSERT_LOG for the decisions whose order exists, as the transaction sees it. */
-const RECORD_DECISIONS = `
+/**
+ * INSERT_LOG for the decisions whose order exists, as the transaction sees it. Each order is looked
+ * up by its key, in a lateral subquery the planner keeps apart (`offset 0`). Written as a semi-join
+ * (`where exists`), the generic plan the hot pool keeps, made while orders was nearly empty, hashed
+ * the whole table on every run: 8.6 ms at 17,000 orders, under the risk lock, so that at 200
+ * orders/s the server pipeline's p50 went from 3 ms to 11 ms (bench/oms.bench.ts).
+ */
+export const RECORD_DECISIONS = `
   with decisions as (
     insert into routing_decisions
     select d.* from jsonb_populate_recordset(null::routing_decisions, $1::jsonb) d
-    where exists (select 1 from orders o where o.id = d.order_id)
+    cross join lateral (select 1 from orders o where o.id = d.order_id offset 0) as placed
     returning id
   )
   insert into routing_allocations (decision_id, venue, account_id, quantity, expected_price, fees, score)

@@ -2,12 +2,16 @@
  * The router's decision for an order the risk engine admits is recorded in the admission's
  * transaction, with the order (the server's wiring, on both stores): one decision per order placed,
  * a denied order's too, none for a request that reused a client order id (also when two such
- * requests reach the admission at once); on PostgreSQL the
+ * requests reach the admission at once); its insert looks each order up by key even with the plan
+ * made while the orders table was empty (the plan the hot statements keep); on PostgreSQL the
  * decision's insert goes in the write that inserts the order and commits.
  */
+import type { PGlite } from '@electric-sql/pglite';
+import postgres from 'postgres';
 import { describe, expect, it } from 'vitest';
 import { dec } from '../../../src/domain/decimal.js';
 import type { SubmitInput } from '../../../src/engine/order-service.js';
+import { RECORD_DECISIONS } from '../../../src/store/routing-store.js';
 import { startTestCore } from '../../support/core.js';
 import { TEST_BACKENDS, createTestDatabase } from '../../support/databases.js';
 import { frontendMessages, recordingProxy } from '../store/helpers.js';
@@ -97,4 +101,38 @@ describe.each(TEST_BACKENDS)('routing decisions recorded with their orders on %s
       }
     },
   );
+
+  it('looks each order up by key, with the generic plan made while the orders table is empty', async () => {
+    const database = await createTestDatabase(backend);
+    const store = await database.open();
+    // The hot statements' settings: a kept (generic) plan, an index wherever one answers.
+    const pg =
+      backend === 'postgres'
+        ? postgres(database.url, {
+            max: 1,
+            onnotice: () => undefined,
+            connection: { plan_cache_mode: 'force_generic_plan', enable_seqscan: 'off' },
+          })
+        : undefined;
+    const lite = (store.db as unknown as { $client: PGlite }).$client;
+    const run = async (text: string): Promise<string[]> =>
+      pg === undefined
+        ? (await lite.query<Record<string, string>>(text)).rows.map((r) => Object.values(r).join(''))
+        : (await pg.unsafe<Record<string, string>[]>(text)).map((r) => Object.values(r).join(''));
+    try {
+      if (pg === undefined) await run('set plan_cache_mode = force_generic_plan');
+      await run(`prepare record_decisions(jsonb, jsonb) as ${RECORD_DECISIONS}`);
+      const plan = (await run(`explain execute record_decisions('[]', '[]')`)).join('\n');
+      expect(plan).toMatch(/Index (Only )?Scan using orders_pkey on orders/);
+      expect(plan).not.toMatch(/Hash[^\n]*\n(.*\n)*.*Scan on orders/);
+    } finally {
+      if (pg === undefined) {
+        await run('deallocate record_decisions');
+        await run('reset plan_cache_mode');
+      }
+      await pg?.end();
+      await store.close();
+      await database.drop();
+    }
+  });
 });
