@@ -27,6 +27,7 @@ import { callerOf } from '../src/mcp/caller.js';
 import { toolDeps } from '../src/mcp/deps.js';
 import { createMcpServer } from '../src/mcp/server.js';
 import { createTestDatabase } from '../test/support/databases.js';
+import { CpuMeter, ownCpuMs, postgresCpuMs, processCpuMs } from './cpu.js';
 import { fmt, percentile, printTable } from './table.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -91,6 +92,14 @@ function tail(stream: Stream | null | undefined): () => string {
 
 /** Spawns `main --stdio` and connects an SDK Client to it (connect() is when the process starts). */
 async function connectStdio(runner: Runner, env: Record<string, string>): Promise<Client> {
+  return (await spawnStdio(runner, env)).client;
+}
+
+/** connectStdio, with the server process's id. */
+async function spawnStdio(
+  runner: Runner,
+  env: Record<string, string>,
+): Promise<{ client: Client; pid: number | undefined }> {
   const transport = new StdioClientTransport({
     command: process.execPath,
     args: [...ENTRY[runner], '--stdio'],
@@ -105,11 +114,12 @@ async function connectStdio(runner: Runner, env: Record<string, string>): Promis
   } catch (error) {
     throw new Error(`the stdio server did not start: ${stderr()}`, { cause: error });
   }
-  return client;
+  return { client, pid: transport.pid ?? undefined };
 }
 
 interface HttpServer {
   readonly url: string;
+  readonly pid: number | undefined;
   /** The key the first start created for the local agent; empty when it created none. */
   readonly localKey: string;
   stop(): Promise<void>;
@@ -144,6 +154,7 @@ async function startHttpServer(runner: Runner, env: Record<string, string>): Pro
   const key = guide[2] ?? '';
   return {
     url: guide[1] ?? '',
+    pid: child.pid,
     localKey: key.startsWith('<') ? '' : key,
     stop: () => stopChild(child, exited),
   };
@@ -236,13 +247,33 @@ async function liftRateLimits(client: Client): Promise<void> {
  */
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** Sequential executeOrder calls after a warm-up: each round trip in ms, ascending. */
-async function roundTrips(client: Client): Promise<number[]> {
+/** Whose CPU a round-trip run meters: the server process, the client (this process), PostgreSQL. */
+interface Metered {
+  /** The server's process id; undefined: the server runs in this process, with the client. */
+  readonly serverPid: number | undefined;
+  readonly store: DataStore;
+}
+
+interface RoundTrips {
+  /** Each round trip in ms, ascending. */
+  readonly samples: number[];
+  /** CPU per call in ms: the server, the client, PostgreSQL ('' where it does not apply). */
+  readonly cpu: string[];
+}
+
+/** Sequential executeOrder calls after a warm-up: the round trips, and the CPU they cost. */
+async function roundTrips(client: Client, metered: Metered): Promise<RoundTrips> {
   await liftRateLimits(client);
   for (let i = 0; i < WARM_UP; i++) {
     await placeOrder(client, i);
     await nextTurn();
   }
+  const { serverPid, store } = metered;
+  const meter = new CpuMeter([
+    serverPid === undefined ? ownCpuMs : () => processCpuMs(serverPid),
+    serverPid === undefined ? () => undefined : ownCpuMs,
+    store.kind === 'postgres' ? postgresCpuMs : () => undefined,
+  ]);
   const samples: number[] = [];
   for (let i = 0; i < CALLS; i++) {
     const started = performance.now();
@@ -250,7 +281,7 @@ async function roundTrips(client: Client): Promise<number[]> {
     samples.push(performance.now() - started);
     await nextTurn();
   }
-  return samples.sort((a, b) => a - b);
+  return { samples: samples.sort((a, b) => a - b), cpu: meter.perCall(CALLS) };
 }
 
 const STORE_LABEL: Record<DataStore['kind'], string> = {
@@ -259,7 +290,7 @@ const STORE_LABEL: Record<DataStore['kind'], string> = {
   postgres: 'PostgreSQL 15, fresh database',
 };
 
-function latencyRow(transport: string, store: DataStore, samples: readonly number[]): string[] {
+function latencyRow(transport: string, store: DataStore, { samples, cpu }: RoundTrips): string[] {
   const at = (p: number): string => fmt(percentile(samples, p), 2);
   return [
     transport,
@@ -269,6 +300,7 @@ function latencyRow(transport: string, store: DataStore, samples: readonly numbe
     at(90),
     at(99),
     fmt(samples.at(-1) ?? NaN, 2),
+    ...cpu,
   ];
 }
 
@@ -288,7 +320,11 @@ async function inProcessRoundTrips(store: DataStore): Promise<string[]> {
   const client = new Client({ name: 'mcp-bench', version: '1.0.0' });
   await client.connect(clientSide);
   try {
-    return latencyRow('in this process (in-memory transport): the baseline', store, await roundTrips(client));
+    return latencyRow(
+      'in this process (in-memory transport): the baseline',
+      store,
+      await roundTrips(client, { serverPid: undefined, store }),
+    );
   } finally {
     await client.close();
     await app.stop();
@@ -296,9 +332,9 @@ async function inProcessRoundTrips(store: DataStore): Promise<string[]> {
 }
 
 async function stdioRoundTrips(store: DataStore): Promise<string[]> {
-  const client = await connectStdio('tsx', serverEnv(store, { PAPER_VENUES_FILE: INSTANT_VENUES }));
+  const { client, pid } = await spawnStdio('tsx', serverEnv(store, { PAPER_VENUES_FILE: INSTANT_VENUES }));
   try {
-    return latencyRow('stdio (child process)', store, await roundTrips(client));
+    return latencyRow('stdio (child process)', store, await roundTrips(client, { serverPid: pid, store }));
   } finally {
     await client.close();
   }
@@ -324,7 +360,7 @@ async function httpRoundTrips(store: DataStore): Promise<HttpRun> {
     for (const era of ['legacy', 'modern'] as const) {
       const client = await connectHttp(server.url, localKey, era);
       const label = `Streamable HTTP (child process), ${era === 'legacy' ? '2025-11-25 era, stateless' : '2026-07-28 era'}`;
-      rows.push(latencyRow(label, store, await roundTrips(client)));
+      rows.push(latencyRow(label, store, await roundTrips(client, { serverPid: server.pid, store })));
       await client.close();
     }
     const sizes = [
@@ -438,8 +474,22 @@ async function runRoundTrips(): Promise<void> {
   }
   printTable(
     `executeOrder round trip from an SDK Client, ${CALLS.toLocaleString('en-US')} sequential market orders on ${SYMBOL} after ${WARM_UP} to warm up; server run through tsx, random feed, paper venues with no simulated latency (${INSTANT_VENUES}); targets p50 ≤ 2 ms, p99 ≤ 10 ms`,
-    ['client → server', 'store', 'calls', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms'],
+    [
+      'client → server',
+      'store',
+      'calls',
+      'p50 ms',
+      'p90 ms',
+      'p99 ms',
+      'max ms',
+      'server CPU ms/call',
+      'client CPU ms/call',
+      'PostgreSQL CPU ms/call',
+    ],
     rows,
+  );
+  console.log(
+    'CPU per call (Linux /proc): the server process (in this process: server and client together), the client (this process), and every PostgreSQL process; on two CPUs the round trip follows their sum.',
   );
   printTable(
     'tools/list result as JSON (Streamable HTTP, one key per agent); target ≤ 24 KB',

@@ -19,6 +19,7 @@ import { DrizzleRoutingLog } from '../src/store/routing-store.js';
 import { DrizzleRiskStore } from '../src/store/risk-store.js';
 import { DrizzlePaperStateStore } from '../src/store/paper-state-store.js';
 import { createTestDatabase, type TestBackend } from '../test/support/databases.js';
+import { postgresCpuMs } from './cpu.js';
 import { fmt, percentile, printTable } from './table.js';
 
 /** BTC/USD trades around the clock, so the bench runs at any hour on the system clock. */
@@ -191,12 +192,18 @@ export async function runOmsBenchmarks(only?: string): Promise<void> {
     await throughput(service, 1, 16); // warm up
     const rates: number[] = [];
     let perOrder = '';
+    let databasePerOrder = '';
     for (const concurrency of CONCURRENCY) {
       const cpu = process.cpuUsage();
+      const database = backend === 'postgres' ? postgresCpuMs() : undefined;
       const { rate, count } = await throughput(service, 5, concurrency);
       const used = process.cpuUsage(cpu);
+      const databaseUsed = database === undefined ? undefined : (postgresCpuMs() ?? database) - database;
       rates.push(rate);
-      if (concurrency === CONCURRENCY[0]) perOrder = fmt((used.user + used.system) / count, 0);
+      if (concurrency === CONCURRENCY[0]) {
+        perOrder = fmt((used.user + used.system) / count, 0);
+        databasePerOrder = databaseUsed === undefined ? '' : fmt((databaseUsed * 1000) / count, 0);
+      }
     }
     const name = `${backend === 'pglite' ? 'PGlite on disk' : 'PostgreSQL 15'}, ${pipeline.label}`;
     const best = Math.max(...rates);
@@ -204,11 +211,12 @@ export async function runOmsBenchmarks(only?: string): Promise<void> {
       name,
       ...rates.map((r) => fmt(r, 0)),
       perOrder,
+      databasePerOrder,
       ...(await latencyRow(service, Math.max(1, Math.floor(best / 2)))),
     ]);
     // Half the target as well: the rate the target's latency point names, whatever the best was.
-    rows.push([name, '', '', '', ...(await latencyRow(service, TARGET_RATE[backend] / 2))]);
-    rows.push([name, '', '', '', ...(await latencyRow(service, 200))]);
+    rows.push([name, '', '', '', '', ...(await latencyRow(service, TARGET_RATE[backend] / 2))]);
+    rows.push([name, '', '', '', '', ...(await latencyRow(service, 200))]);
     await close();
   }
   printTable(
@@ -217,6 +225,7 @@ export async function runOmsBenchmarks(only?: string): Promise<void> {
       'store, pipeline',
       ...CONCURRENCY.map((c) => `orders/s, ${c} submitters`),
       `CPU µs/order (this process, ${CONCURRENCY[0]})`,
+      `PostgreSQL CPU µs/order (${CONCURRENCY[0]})`,
       'latency run at /s',
       'p50 ms',
       'p99 ms',
