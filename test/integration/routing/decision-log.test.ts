@@ -14,7 +14,7 @@ import type { SubmitInput } from '../../../src/engine/order-service.js';
 import { RECORD_DECISIONS } from '../../../src/store/routing-store.js';
 import { startTestCore } from '../../support/core.js';
 import { TEST_BACKENDS, createTestDatabase } from '../../support/databases.js';
-import { frontendMessages, recordingProxy } from '../store/helpers.js';
+import { recordingProxy } from '../store/helpers.js';
 
 const limitBuy = (clientOrderId: string, quantity = '10'): SubmitInput => ({
   symbol: 'AAPL',
@@ -81,17 +81,7 @@ describe.each(TEST_BACKENDS)('routing decisions recorded with their orders on %s
         for (let i = 0; i < 3; i += 1) await app.service.submit(limitBuy(`warm-${String(i)}`, '1'));
         const from = proxy.writes.length;
         await app.service.submit(limitBuy('route-3', '1'));
-        const texts = new Map<string, string>();
-        for (const m of proxy.writes.flatMap(frontendMessages))
-          if (m.type === 'P') texts.set(m.body.split('\0')[0] ?? '', m.body.split('\0')[1] ?? '');
-        const ran = proxy.writes.slice(from).map((write) =>
-          frontendMessages(write).flatMap((m) => {
-            const text = m.type === 'B' ? texts.get(m.body.split('\0')[1] ?? '') : undefined;
-            return text === undefined
-              ? []
-              : [text.replaceAll('\0', '').trim().split(/\s+/).slice(0, 3).join(' ')];
-          }),
-        );
+        const ran = proxy.ranSince(from);
         const inserting = ran.filter((statements) => statements.includes('insert into orders'));
         expect(inserting).toEqual([['insert into orders', 'with decisions as', 'commit']]);
       } finally {

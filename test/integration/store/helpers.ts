@@ -137,6 +137,12 @@ export interface RecordingProxy {
   readonly url: string;
   /** Every write a client made, in order (all connections). */
   readonly writes: Buffer[];
+  /**
+   * The statements each write from the `from`th on ran, by their first three words: a simple
+   * query's text, or the text a bound statement was parsed with (a prepared statement is bound by
+   * name once parsed, in an earlier write).
+   */
+  ranSince(from: number): string[][];
   close(): Promise<void>;
 }
 
@@ -160,9 +166,26 @@ export async function recordingProxy(databaseUrl: string): Promise<RecordingProx
   const url = new URL(databaseUrl);
   url.hostname = '127.0.0.1';
   url.port = String((proxy.address() as AddressInfo).port);
+  const ranSince = (from: number): string[][] => {
+    const texts = new Map<string, string>();
+    for (const m of writes.flatMap(frontendMessages)) {
+      const [name = '', text = ''] = m.body.split('\0');
+      if (m.type === 'P') texts.set(name, text);
+    }
+    const words = (text: string): string =>
+      text.replaceAll('\0', '').trim().split(/\s+/).slice(0, 3).join(' ');
+    return writes.slice(from).map((write) =>
+      frontendMessages(write).flatMap((m) => {
+        const text =
+          m.type === 'Q' ? m.body : m.type === 'B' ? texts.get(m.body.split('\0')[1] ?? '') : undefined;
+        return text === undefined ? [] : [words(text)];
+      }),
+    );
+  };
   return {
     url: url.toString(),
     writes,
+    ranSince,
     close: () =>
       new Promise((resolve) => {
         proxy.close(() => {

@@ -14,7 +14,7 @@ import type { OrderMeta } from '../../../src/engine/ports.js';
 import { openStore } from '../../../src/store/db.js';
 import { DrizzleOrderStore, insertOrders, recordEventsWith } from '../../../src/store/order-store.js';
 import { TEST_BACKENDS, createTestDatabase, useTestStore } from '../../support/databases.js';
-import { frontendMessages, recordingProxy } from './helpers.js';
+import { recordingProxy } from './helpers.js';
 
 const META: OrderMeta = { agentId: 'agent-1', orderClass: 'simple', requestHash: 'h', reason: 'test' };
 
@@ -242,20 +242,7 @@ describe.each(TEST_BACKENDS)('order store on %s', (backend) => {
         expect(await orders.recordEvent(first)).toBe('recorded');
         const from = proxy.writes.length;
         expect(await orders.recordEvent(fillOf(first.order, 'F-commit-2'))).toBe('recorded');
-        // What each write ran: a simple query's text, or the text a bound statement was parsed
-        // with (prepared statements are bound by name once parsed).
-        const texts = new Map<string, string>();
-        for (const m of proxy.writes.flatMap(frontendMessages))
-          if (m.type === 'P') texts.set(m.body.split('\0')[0] ?? '', m.body.split('\0')[1] ?? '');
-        const ran = proxy.writes.slice(from).map((write) =>
-          frontendMessages(write).flatMap((m) => {
-            const text =
-              m.type === 'Q' ? m.body : m.type === 'B' ? texts.get(m.body.split('\0')[1] ?? '') : undefined;
-            return text === undefined
-              ? []
-              : [text.replaceAll('\0', '').trim().split(/\s+/).slice(0, 3).join(' ')];
-          }),
-        );
+        const ran = proxy.ranSince(from);
         // Two writes, two round trips: the position's upsert with the fill's event, and COMMIT
         // behind it, in the second.
         expect(ran).toEqual([
