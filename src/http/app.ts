@@ -8,7 +8,12 @@
 import { randomUUID } from 'node:crypto';
 import type { HttpBindings } from '@hono/node-server';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import { type AuthInfo, createMcpHandler } from '@modelcontextprotocol/server';
+import {
+  type AuthInfo,
+  DEFAULT_MAX_REQUEST_BODY_SIZE,
+  createMcpHandler,
+  isJsonContentType,
+} from '@modelcontextprotocol/server';
 import { SSEServerTransport } from '@modelcontextprotocol/server-legacy/sse';
 import { type Context, Hono, type MiddlewareHandler } from 'hono';
 import type { ApiKeyStore } from '../agents/api-keys.js';
@@ -151,7 +156,11 @@ export function createHttpSurface(options: HttpSurfaceOptions): HttpSurface {
   const offChanges = changes.onChange((uris) => {
     for (const uri of uris) mcp.notify.resourceUpdated(uri);
   });
-  hono.all('/mcp', auth, (c) => mcp.fetch(c.req.raw, { authInfo: authOf(c.var.caller) }));
+  hono.all('/mcp', auth, async (c) => {
+    const { request, parsedBody } = await mcpRequest(c);
+    const authInfo = authOf(c.var.caller);
+    return mcp.fetch(request, parsedBody === undefined ? { authInfo } : { authInfo, parsedBody });
+  });
 
   // Legacy HTTP+SSE: one server per SSE stream, pinned to the agent that opened it. The SDK marks
   // the transport deprecated; it is served on purpose for the agent frameworks that speak only it.
@@ -292,6 +301,47 @@ function originAllowed(origin: string, allowed: ReadonlySet<string>): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A POST to /mcp for the SDK, with its JSON body read once, straight from Node's request, and
+ * handed over parsed. Given no parsed body, the SDK reads it from a clone of the request (a
+ * web-streams tee) to classify the call: in a profile of small calls over HTTP, a tenth of the
+ * server's CPU. What is not a JSON body within the SDK's size limit (too large, unreadable, not
+ * JSON, empty) goes to the SDK as a request carrying what was read, and it answers as before.
+ */
+async function mcpRequest(c: Context<Env>): Promise<{ request: Request; parsedBody?: unknown }> {
+  const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
+  const declared = Number(c.req.header('content-length') ?? 0);
+  if (
+    c.req.method !== 'POST' ||
+    incoming === undefined ||
+    !isJsonContentType(c.req.header('content-type') ?? null) ||
+    declared > DEFAULT_MAX_REQUEST_BODY_SIZE
+  )
+    return { request: c.req.raw };
+  const chunks: Buffer[] = [];
+  let received = 0;
+  try {
+    for await (const chunk of incoming) {
+      const bytes = chunk as Buffer;
+      chunks.push(bytes);
+      received += bytes.length;
+      if (received > DEFAULT_MAX_REQUEST_BODY_SIZE) break;
+    }
+  } catch {
+    return { request: new Request(c.req.url, { method: 'POST', headers: c.req.raw.headers, body: null }) };
+  }
+  const bytes = Buffer.concat(chunks);
+  if (received <= DEFAULT_MAX_REQUEST_BODY_SIZE) {
+    try {
+      const parsedBody: unknown = bytes.length === 0 ? undefined : JSON.parse(bytes.toString('utf8'));
+      if (parsedBody !== undefined) return { request: c.req.raw, parsedBody };
+    } catch {
+      // Not JSON: the SDK answers it.
+    }
+  }
+  return { request: new Request(c.req.url, { method: 'POST', headers: c.req.raw.headers, body: bytes }) };
 }
 
 /**

@@ -442,3 +442,74 @@ describe('resource subscriptions on /mcp, 2025 era', () => {
       await expect(client.subscribeResource({ uri: 'trading://positions' })).rejects.toThrow(/\/sse/);
     }));
 });
+
+describe('request bodies at /mcp', () => {
+  const post = (body: string | ReadableStream<Uint8Array>) => {
+    const init: RequestInit & { duplex?: 'half' } = {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${localKey}`,
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+      },
+      body,
+      // A stream body is sent chunked, without Content-Length.
+      ...(typeof body === 'string' ? {} : { duplex: 'half' }),
+    };
+    return fetch(`${server.url}/mcp`, init);
+  };
+  const errorOf = async (response: Response) =>
+    ((await response.json()) as { error?: { code?: number; message?: string } }).error;
+  const LIMIT = 4 * 1024 * 1024;
+
+  it('answers a body that is not JSON with a JSON-RPC parse error, and an empty one likewise', async () => {
+    const broken = await post('{"jsonrpc": "2.0", "id": 1, "method": ');
+    expect(broken.status).toBe(400);
+    expect(await errorOf(broken)).toMatchObject({ code: -32700 });
+    const empty = await post('');
+    expect(empty.status).toBe(400);
+    expect(await errorOf(empty)).toMatchObject({ code: -32700 });
+  });
+
+  it('refuses a body over 4 MiB with 413, whether its length is declared or it comes chunked', async () => {
+    const big = `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"pad":"${'x'.repeat(LIMIT)}"}}`;
+    const declared = await post(big);
+    expect(declared.status).toBe(413);
+    expect((await errorOf(declared))?.message).toMatch(/Payload Too Large/);
+    const bytes = new TextEncoder().encode(big);
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < bytes.length; at += 64 * 1024)
+          controller.enqueue(bytes.slice(at, at + 64 * 1024));
+        controller.close();
+      },
+    });
+    const streamed = await post(chunked);
+    expect(streamed.status).toBe(413);
+    expect((await errorOf(streamed))?.message).toMatch(/Payload Too Large/);
+  });
+
+  it('serves a JSON body sent chunked, as one with its length declared', async () => {
+    const bytes = new TextEncoder().encode(
+      JSON.stringify({
+        jsonrpc: '2.0',
+        id: 7,
+        method: 'initialize',
+        params: {
+          protocolVersion: '2025-11-25',
+          capabilities: {},
+          clientInfo: { name: 'chunked', version: '1' },
+        },
+      }),
+    );
+    const chunked = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < bytes.length; at += 16) controller.enqueue(bytes.slice(at, at + 16));
+        controller.close();
+      },
+    });
+    const response = await post(chunked);
+    expect(response.status).toBe(200);
+    expect(await response.text()).toMatch(/"id":7/);
+  });
+});
