@@ -320,20 +320,11 @@ async function mcpRequest(c: Context<Env>): Promise<{ request: Request; parsedBo
     declared > DEFAULT_MAX_REQUEST_BODY_SIZE
   )
     return { request: c.req.raw };
-  const chunks: Buffer[] = [];
-  let received = 0;
-  try {
-    for await (const chunk of incoming) {
-      const bytes = chunk as Buffer;
-      chunks.push(bytes);
-      received += bytes.length;
-      if (received > DEFAULT_MAX_REQUEST_BODY_SIZE) break;
-    }
-  } catch {
+  const read = await readBody(incoming, DEFAULT_MAX_REQUEST_BODY_SIZE);
+  if (read === undefined)
     return { request: new Request(c.req.url, { method: 'POST', headers: c.req.raw.headers, body: null }) };
-  }
-  const bytes = Buffer.concat(chunks);
-  if (received <= DEFAULT_MAX_REQUEST_BODY_SIZE) {
+  const { bytes, over } = read;
+  if (!over) {
     try {
       const parsedBody: unknown = bytes.length === 0 ? undefined : JSON.parse(bytes.toString('utf8'));
       if (parsedBody !== undefined) return { request: c.req.raw, parsedBody };
@@ -342,6 +333,43 @@ async function mcpRequest(c: Context<Env>): Promise<{ request: Request; parsedBo
     }
   }
   return { request: new Request(c.req.url, { method: 'POST', headers: c.req.raw.headers, body: bytes }) };
+}
+
+/**
+ * A request's body, up to `limit` bytes: `over` once more has arrived, and the rest is then let
+ * flow by unread (the connection stays usable for the answer and the next request). Undefined if
+ * the request failed or closed before its end (the client went away).
+ */
+function readBody(
+  incoming: HttpBindings['incoming'],
+  limit: number,
+): Promise<{ bytes: Buffer; over: boolean } | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    const settle = (result: { bytes: Buffer; over: boolean } | undefined): void => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onError);
+      incoming.off('close', onError);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (received > limit) settle({ bytes: Buffer.concat(chunks), over: true });
+    };
+    const onEnd = (): void => {
+      settle({ bytes: Buffer.concat(chunks), over: false });
+    };
+    const onError = (): void => {
+      settle(undefined);
+    };
+    incoming.on('data', onData);
+    incoming.once('end', onEnd);
+    incoming.once('error', onError);
+    incoming.once('close', onError);
+  });
 }
 
 /**

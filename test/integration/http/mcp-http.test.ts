@@ -476,17 +476,25 @@ describe('request bodies at /mcp', () => {
     const declared = await post(big);
     expect(declared.status).toBe(413);
     expect((await errorOf(declared))?.message).toMatch(/Payload Too Large/);
-    const bytes = new TextEncoder().encode(big);
-    const chunked = new ReadableStream<Uint8Array>({
-      start(controller) {
-        for (let at = 0; at < bytes.length; at += 64 * 1024)
-          controller.enqueue(bytes.slice(at, at + 64 * 1024));
-        controller.close();
-      },
-    });
-    const streamed = await post(chunked);
-    expect(streamed.status).toBe(413);
-    expect((await errorOf(streamed))?.message).toMatch(/Payload Too Large/);
+    // Chunked, just over the limit and far over it: the server stops reading part-way and
+    // answers 413 (the SDK reads what was read, and finds it over the limit).
+    const chunked = (padding: number) => {
+      const bytes = new TextEncoder().encode(
+        `{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"pad":"${'x'.repeat(padding)}"}}`,
+      );
+      return new ReadableStream<Uint8Array>({
+        start(controller) {
+          for (let at = 0; at < bytes.length; at += 64 * 1024)
+            controller.enqueue(bytes.slice(at, at + 64 * 1024));
+          controller.close();
+        },
+      });
+    };
+    for (const padding of [LIMIT, 3 * LIMIT]) {
+      const streamed = await post(chunked(padding));
+      expect(streamed.status).toBe(413);
+      expect((await errorOf(streamed))?.message).toMatch(/Payload Too Large/);
+    }
   });
 
   it('serves a JSON body sent chunked, as one with its length declared', async () => {
