@@ -31,7 +31,7 @@ export class DrizzleRoutingLog implements RoutingLog {
     const batch = this.buffer.splice(0);
     if (batch.length === 0) return;
     try {
-      await this.store.query(INSERT_LOG, decisionParams(batch));
+      await recordDecisionsWith(this.store.query, batch);
     } catch (error) {
       this.onError(error);
     }
@@ -96,25 +96,17 @@ const DECISION_COLUMNS = columnNames(routingDecisions);
 const ALLOCATION_COLUMNS = columnNames(routingAllocations);
 
 /**
- * Decisions ($1) and their allocations ($2), each a JSON array of rows keyed by column name; the
- * allocations' ids come from the table's sequence. Their foreign keys are checked at the end of
- * the statement, once the decisions are in.
- */
-const INSERT_LOG = `
-  with decisions as (
-    insert into routing_decisions
-    select * from jsonb_populate_recordset(null::routing_decisions, $1::jsonb)
-  )
-  insert into routing_allocations (decision_id, venue, account_id, quantity, expected_price, fees, score)
-  select decision_id, venue, account_id, quantity, expected_price, fees, score
-  from jsonb_populate_recordset(null::routing_allocations, $2::jsonb)`;
-
-/**
- * INSERT_LOG for the decisions whose order exists, as the transaction sees it. Each order is looked
- * up by its key, in a lateral subquery the planner keeps apart (`offset 0`). Written as a semi-join
- * (`where exists`), the generic plan the hot pool keeps, made while orders was nearly empty, hashed
- * the whole table on every run: 8.6 ms at 17,000 orders, under the risk lock, so that at 200
- * orders/s the server pipeline's p50 went from 3 ms to 11 ms (bench/oms.bench.ts).
+ * Decisions ($1) and their allocations ($2), each a JSON array of rows keyed by column name, for
+ * the orders that exist as the statement sees them (every caller records an order's decision once
+ * the order is written; inside an admission, one whose client order id was taken was not, and its
+ * decision is not kept). The allocations' ids come from the table's sequence; their foreign keys
+ * are checked at the end of the statement, once the decisions are in.
+ *
+ * Each order is looked up by its key, in a lateral subquery the planner keeps apart (`offset 0`).
+ * Written as a semi-join (`where exists`), the generic plan the hot pool keeps, made while orders
+ * was nearly empty, hashed the whole table on every run: 8.6 ms at 17,000 orders, under the risk
+ * lock, so that at 200 orders/s the server pipeline's p50 went from 3 ms to 11 ms
+ * (bench/oms.bench.ts).
  */
 export const RECORD_DECISIONS = `
   with decisions as (
@@ -129,7 +121,7 @@ export const RECORD_DECISIONS = `
   where decision_id in (select id from decisions)`;
 
 /**
- * The parameters of INSERT_LOG and RECORD_DECISIONS for decisions: their rows and their
+ * The parameters of RECORD_DECISIONS for decisions: their rows and their
  * allocations' rows, each a JSON array keyed by column name. One statement over two JSON arrays:
  * building a multi-row insert costs more CPU per row than the router's decision itself, and a
  * data-modifying CTE is atomic without a transaction.
@@ -187,8 +179,8 @@ function decisionParams(batch: readonly DecisionRecord[]): [string, string] {
 }
 
 /**
- * Records decisions inside a transaction through its `query`: those of orders that exist (an
- * order whose client order id was taken was not inserted, and its decision is not kept).
+ * Records decisions through `query` (the store's, or a transaction's): those of orders that
+ * exist (RECORD_DECISIONS).
  */
 export async function recordDecisionsWith(query: SqlQuery, batch: readonly DecisionRecord[]): Promise<void> {
   if (batch.length === 0) return;
