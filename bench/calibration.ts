@@ -7,7 +7,7 @@
  */
 import postgres from 'postgres';
 import { dec } from '../src/domain/decimal.js';
-import { ownCpuMs, postgresCpuMs } from './cpu.js';
+import { CpuMeter, ownCpuMs, postgresCpuMs } from './cpu.js';
 import { fmt, percentile, printTable } from './table.js';
 
 const ROUND_TRIPS = 3_000;
@@ -21,24 +21,20 @@ async function roundTrip(): Promise<string[]> {
   try {
     for (let i = 0; i < 200; i++) await sql`select 1`;
     const samples: number[] = [];
-    const own = ownCpuMs();
-    const database = postgresCpuMs();
+    const meter = new CpuMeter([ownCpuMs, postgresCpuMs]);
     for (let i = 0; i < ROUND_TRIPS; i++) {
       const started = performance.now();
       await sql`select 1`;
       samples.push((performance.now() - started) * 1000);
     }
-    const ownUsed = ((ownCpuMs() - own) * 1000) / ROUND_TRIPS;
-    const after = postgresCpuMs();
-    const databaseUsed =
-      database === undefined || after === undefined ? '' : fmt(((after - database) * 1000) / ROUND_TRIPS, 0);
+    const [own, database] = meter.used(ROUND_TRIPS).map((ms) => (ms === undefined ? '' : fmt(ms * 1000, 0)));
     samples.sort((a, b) => a - b);
     return [
       `PostgreSQL select 1, ${ROUND_TRIPS.toLocaleString('en-US')} sequential round trips`,
       fmt(percentile(samples, 50), 0),
       fmt(percentile(samples, 99), 0),
-      fmt(ownUsed, 0),
-      databaseUsed,
+      own ?? '',
+      database ?? '',
     ];
   } finally {
     await sql.end();
@@ -63,18 +59,18 @@ function work(): string[] {
     return (JSON.parse(JSON.stringify(order)) as { id: string }).id.length;
   };
   for (let i = 0; i < 2_000; i++) step(i);
-  const own = ownCpuMs();
+  const meter = new CpuMeter([ownCpuMs]);
   const started = performance.now();
   let sink = 0;
   for (let i = 0; i < WORK_ROUNDS; i++) sink += step(i);
   const wall = ((performance.now() - started) * 1000) / WORK_ROUNDS;
-  const cpu = ((ownCpuMs() - own) * 1000) / WORK_ROUNDS;
+  const [cpu = 0] = meter.used(WORK_ROUNDS);
   if (sink === 0) throw new Error('the calibration work did nothing');
   return [
     `JavaScript: 8 decimal products and an order through JSON (mean of ${WORK_ROUNDS.toLocaleString('en-US')} rounds)`,
     fmt(wall, 1),
     '',
-    fmt(cpu, 1),
+    fmt(cpu * 1000, 1),
     '',
   ];
 }

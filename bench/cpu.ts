@@ -61,12 +61,17 @@ export class CpuMeter {
     this.start = read.map((r) => r());
   }
 
-  /** CPU per call since the meter started, in the order of `read`; '' where unknown. */
-  perCall(calls: number): string[] {
+  /** CPU per call since the meter started, in ms, in the order of `read`; undefined where unknown. */
+  used(calls: number): (number | undefined)[] {
     return this.read.map((r, i) => {
       const now = r();
       const then = this.start[i];
-      return now === undefined || then === undefined ? '' : ((now - then) / calls).toFixed(2);
+      return now === undefined || then === undefined ? undefined : (now - then) / calls;
     });
+  }
+
+  /** `used`, as table cells in ms; '' where unknown. */
+  perCall(calls: number): string[] {
+    return this.used(calls).map((ms) => (ms === undefined ? '' : ms.toFixed(2)));
   }
 }

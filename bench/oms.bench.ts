@@ -19,7 +19,7 @@ import { DrizzleRoutingLog } from '../src/store/routing-store.js';
 import { DrizzleRiskStore } from '../src/store/risk-store.js';
 import { DrizzlePaperStateStore } from '../src/store/paper-state-store.js';
 import { createTestDatabase, type TestBackend } from '../test/support/databases.js';
-import { postgresCpuMs } from './cpu.js';
+import { CpuMeter, ownCpuMs, postgresCpuMs } from './cpu.js';
 import { fmt, percentile, printTable } from './table.js';
 
 /** BTC/USD trades around the clock, so the bench runs at any hour on the system clock. */
@@ -194,15 +194,13 @@ export async function runOmsBenchmarks(only?: string): Promise<void> {
     let perOrder = '';
     let databasePerOrder = '';
     for (const concurrency of CONCURRENCY) {
-      const cpu = process.cpuUsage();
-      const database = backend === 'postgres' ? postgresCpuMs() : undefined;
+      const meter = new CpuMeter([ownCpuMs, backend === 'postgres' ? postgresCpuMs : () => undefined]);
       const { rate, count } = await throughput(service, 5, concurrency);
-      const used = process.cpuUsage(cpu);
-      const databaseUsed = database === undefined ? undefined : (postgresCpuMs() ?? database) - database;
       rates.push(rate);
       if (concurrency === CONCURRENCY[0]) {
-        perOrder = fmt((used.user + used.system) / count, 0);
-        databasePerOrder = databaseUsed === undefined ? '' : fmt((databaseUsed * 1000) / count, 0);
+        [perOrder = '', databasePerOrder = ''] = meter
+          .used(count)
+          .map((ms) => (ms === undefined ? '' : fmt(ms * 1000, 0)));
       }
     }
     const name = `${backend === 'pglite' ? 'PGlite on disk' : 'PostgreSQL 15'}, ${pipeline.label}`;
