@@ -49,6 +49,8 @@ export class DrizzleOrderStore implements OrderStore {
   private readonly orderWrites: GroupCommit<{ order: Order; meta: OrderMeta }, boolean>;
   /** Concurrent non-fill events, grouped likewise, one per order per batch. */
   private readonly eventWrites: GroupCommit<EventRecord, RecordOutcome>;
+  /** Concurrent fills (each with its order's events before it), grouped likewise, one per order per batch. */
+  private readonly fillWrites: GroupCommit<FillRun, RecordOutcome | Failed>;
 
   private readonly db: Database;
   private readonly lookups: ReturnType<typeof prepareLookups>;
@@ -73,6 +75,11 @@ export class DrizzleOrderStore implements OrderStore {
       maxInFlight,
       ...early,
       keyOf: (record) => record.orderId,
+    });
+    this.fillWrites = new GroupCommit((runs) => this.recordRuns(runs), {
+      maxInFlight,
+      ...early,
+      keyOf: (run) => run.last.orderId,
     });
   }
 
@@ -125,13 +132,9 @@ export class DrizzleOrderStore implements OrderStore {
     const orderId = last?.orderId;
     if (last?.fill === undefined || prior.some((r) => r.fill !== undefined || r.orderId !== orderId))
       throw new Error("recordRun: one order's events, ending with its only fill");
-    try {
-      await this.recordOnce(prior, last, last.fill);
-      return 'recorded';
-    } catch (error) {
-      if (error instanceof Duplicate || sqlState(error) === DUPLICATE_EVENT) return 'duplicate';
-      throw error;
-    }
+    const outcome = await this.fillWrites.submit({ prior, last, fill: last.fill });
+    if (outcome instanceof Failed) throw outcome.error;
+    return outcome;
   }
 
   /**
@@ -145,50 +148,100 @@ export class DrizzleOrderStore implements OrderStore {
   }
 
   /**
-   * A fill with its event, after the order's earlier events of the same run (`prior`), in one
-   * transaction; a duplicate fill or event aborts it whole, so nothing is applied twice or half.
-   * Between BEGIN and COMMIT: each prior event (RECORD_EVENTS), the position's row made if missing
-   * (ENSURE_POSITION), the fill's insert with the position's and the order's row locks, then the
-   * position's upsert with the fill event's append and the order's update. All but the last share
-   * a round trip: the statements run in the order sent, each seeing the ones before. The last one
-   * shares its round trip with COMMIT.
+   * Fill runs of several orders, committed together when none of them was recorded before: one
+   * transaction and one hold of each position's row lock for the lot, where each fill alone held
+   * it for a transaction of its own (fills of one position queued behind each other's commits).
+   * When the database refuses the lot (a fill or event recorded before, an order missing, a row it
+   * rejects: nothing was committed), each run is recorded on its own, as it would have been
+   * alone, and fails or is a duplicate on its own. An error the database did not answer (the
+   * connection lost, the commit's fate unknown) is every run's, as a single run's would be.
+   */
+  private async recordRuns(runs: readonly FillRun[]): Promise<(RecordOutcome | Failed)[]> {
+    try {
+      await this.recordTogether(runs);
+      return runs.map(() => 'recorded');
+    } catch (error) {
+      if (runs.length === 1) {
+        if (isDuplicate(error)) return ['duplicate'];
+        throw error;
+      }
+      if (!refusedWhole(error)) throw error;
+    }
+    const outcomes: (RecordOutcome | Failed)[] = [];
+    for (const run of runs) {
+      try {
+        outcomes.push(...(await this.recordRuns([run])));
+      } catch (error) {
+        outcomes.push(new Failed(error));
+      }
+    }
+    return outcomes;
+  }
+
+  /**
+   * Fill runs (one per order) in one transaction; a duplicate fill or event among them aborts it
+   * whole, so nothing is applied twice or half. Between BEGIN and COMMIT: the earlier events of
+   * the runs (RECORD_EVENTS, one statement per step back from the fills), the positions' rows made
+   * if missing (ENSURE_POSITIONS), the fills' insert with the positions' and the orders' row locks,
+   * then the positions' upsert with the fill events' append and the orders' update. All but the
+   * last share a round trip: the statements run in the order sent, each seeing the ones before.
+   * The last one shares its round trip with COMMIT. Each fill is applied to its position as the
+   * runs before it in the batch left it.
    *
-   * The position row exists before it is locked: two fills opening one position in two
+   * The position rows exist before they are locked: two fills opening one position in two
    * transactions found no row to lock, both worked from flat, and the second upsert overwrote
    * the first fill's quantity. Now the second waits on the first's row and reads it as committed.
+   * Rows are made and locked in key order, so that two batches holding the same positions take
+   * them in the same order and neither waits on the other while holding what it waits for.
    */
-  private recordOnce(
-    prior: readonly EventRecord[],
-    record: EventRecord,
-    { fill, applyToPosition }: NonNullable<EventRecord['fill']>,
-  ): Promise<void> {
+  private recordTogether(runs: readonly FillRun[]): Promise<void> {
     return this.store.transaction(async (query) => {
-      const placeholder = positionToRow(flatPosition(fill.accountId, fill.symbol));
       // Sent in this order, without waiting: the connection runs them in turn.
-      const earlier = prior.map((r) => query(RECORD_EVENTS, [JSON.stringify(eventsInput([r]))]));
-      const ensured = query(ENSURE_POSITION, [JSON.stringify(columnsOf(placeholder, POSITION_COLUMNS))]);
-      const inserting = query(INSERT_FILL_AND_LOCK, [
-        JSON.stringify(columnsOf(fillToRow(fill, record.orderId), FILL_COLUMNS)),
-        fill.accountId,
-        fill.symbol,
-        record.orderId,
+      const steps = Math.max(...runs.map((run) => run.prior.length));
+      const earlier = Array.from({ length: steps }, (_, step) => {
+        const records = runs.flatMap((run) => run.prior.slice(step, step + 1));
+        return query(RECORD_EVENTS, [JSON.stringify(eventsInput(records))]).then(
+          (rows) => rows.length === records.length,
+        );
+      });
+      const keys = [...new Map(runs.map(({ fill: { fill } }) => [positionKey(fill), fill])).entries()]
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+        .map(([, fill]) => ({ account_id: fill.accountId, symbol: fill.symbol }));
+      const placeholders = keys.map((k) =>
+        columnsOf(positionToRow(flatPosition(k.account_id, k.symbol)), POSITION_COLUMNS),
+      );
+      const ensured = query(ENSURE_POSITIONS, [JSON.stringify(placeholders)]);
+      const orderIds = runs.map((run) => run.last.orderId).sort();
+      const inserting = query(INSERT_FILLS_AND_LOCK, [
+        JSON.stringify(
+          runs.map(({ last, fill: { fill } }) => columnsOf(fillToRow(fill, last.orderId), FILL_COLUMNS)),
+        ),
+        JSON.stringify(keys),
+        JSON.stringify(orderIds),
       ]);
       const [recordedEarlier, [row]] = await Promise.all([Promise.all(earlier), inserting, ensured]);
-      // An earlier event of the run recorded before: the run is not new, and changes nothing.
-      if (recordedEarlier.some((rows) => rows.length === 0)) throw new Duplicate();
-      if (Number(row?.['inserted']) === 0) throw new Duplicate();
-      if (Number(row?.['orders']) === 0) throw new Error(`no order ${record.orderId} to record a fill on`);
-      const locked = row?.['position'];
-      const before =
-        typeof locked === 'string'
-          ? rawPosition(JSON.parse(locked) as Record<string, unknown>)
-          : flatPosition(fill.accountId, fill.symbol);
-      const after = columnsOf(positionToRow(applyToPosition(before)), POSITION_COLUMNS);
+      // An earlier event of a run recorded before: the run is not new, and changes nothing.
+      if (recordedEarlier.some((all) => !all)) throw new Duplicate();
+      if (Number(row?.['inserted']) !== runs.length) throw new Duplicate();
+      if (Number(row?.['orders']) !== runs.length) throw new MissingOrder(orderIds);
+      const held = new Map<string, Position>();
+      const locked = row?.['positions'];
+      for (const raw of typeof locked === 'string' ? (JSON.parse(locked) as Record<string, unknown>[]) : []) {
+        const position = rawPosition(raw);
+        held.set(positionKey(position), position);
+      }
+      for (const { fill } of runs) {
+        const key = positionKey(fill.fill);
+        held.set(
+          key,
+          fill.applyToPosition(held.get(key) ?? flatPosition(fill.fill.accountId, fill.fill.symbol)),
+        );
+      }
       // The last statement, with COMMIT behind it in the same write. A redelivered event (its id
-      // already recorded for this order) raises DUPLICATE_EVENT, and nothing is committed.
-      const recording = query(UPSERT_POSITION_AND_RECORD, [
-        JSON.stringify(eventsInput([record])),
-        JSON.stringify(after),
+      // already recorded for its order) raises DUPLICATE_EVENT, and nothing is committed.
+      const recording = query(UPSERT_POSITIONS_AND_RECORD, [
+        JSON.stringify(eventsInput(runs.map((run) => run.last))),
+        JSON.stringify([...held.values()].map((p) => columnsOf(positionToRow(p), POSITION_COLUMNS))),
       ]);
       return new AtCommit(recording.then(() => undefined));
     });
@@ -448,46 +501,57 @@ const RECORD_EVENTS_UPDATE = `
 const RECORD_EVENTS = `with ${RECORD_EVENTS_CTES} ${RECORD_EVENTS_UPDATE}`;
 
 /**
- * A flat position row ($1, JSON) unless the account holds the symbol's row already; one being made
- * by another transaction is waited for. Its own statement, so that the lock that follows reads
- * with a snapshot taken after that wait.
+ * Flat position rows ($1, a JSON array in key order, inserted in its order) for the keys the
+ * account holds no row for yet; one being made by another transaction is waited for. Its own
+ * statement, so that the locks that follow read with a snapshot taken after that wait.
  */
-const ENSURE_POSITION = `
-  insert into positions select * from jsonb_populate_record(null::positions, $1::jsonb)
+const ENSURE_POSITIONS = `
+  insert into positions select * from jsonb_populate_recordset(null::positions, $1::jsonb)
   on conflict (account_id, symbol) do nothing`;
 
 /**
- * A fill given as a JSON row ($1; column names as keys), inserted unless its venue fill id is
- * recorded, with the row locks of its position ($2, $3) and its order ($4): whether it was
- * inserted, the position as JSON text (numerics as text) or null, whether the order exists.
+ * Fills given as a JSON array of rows ($1; column names as keys), each inserted unless its venue
+ * fill id is recorded, with the row locks of their positions ($2, [{ account_id, symbol }] in key
+ * order) and their orders ($3, ids in order), locked in the order given: how many fills were
+ * inserted, the positions as a JSON array (numerics as text), how many orders exist. Each
+ * position and order is looked up by its key alone (a lateral subquery per key, which its row
+ * lock keeps apart), whatever plan the statement keeps.
  */
-const INSERT_FILL_AND_LOCK = `
+const INSERT_FILLS_AND_LOCK = `
   with inserted as (
     insert into fills (venue, account_id, fill_id, order_id, client_order_id, venue_order_id, symbol,
                        side, quantity, price, liquidity, fee, fee_currency, ts)
     select venue, account_id, fill_id, order_id, client_order_id, venue_order_id, symbol,
            side, quantity, price, liquidity, fee, fee_currency, ts
-    from jsonb_populate_record(null::fills, $1::jsonb)
+    from jsonb_populate_recordset(null::fills, $1::jsonb)
     on conflict (venue, account_id, fill_id) do nothing
     returning id
   ),
-  locked_position as (
-    select ${POSITION_COLUMNS_SQL} from positions where account_id = $2 and symbol = $3 for update
+  locked_positions as (
+    select p.* from jsonb_to_recordset($2::jsonb) as k(account_id text, symbol text)
+    cross join lateral (
+      select ${POSITION_COLUMNS_SQL} from positions
+      where positions.account_id = k.account_id and positions.symbol = k.symbol for update
+    ) p
   ),
-  locked_order as (select id from orders where id = $4 for update)
+  locked_orders as (
+    select o.id from jsonb_array_elements_text($3::jsonb) as k(id)
+    cross join lateral (select id from orders where orders.id = k.id for update) o
+  )
   select (select count(*) from inserted)::int as inserted,
-         (select row_to_json(p)::text from locked_position p) as position,
-         (select count(*) from locked_order)::int as orders`;
+         (select coalesce(json_agg(p), '[]')::text from locked_positions p) as positions,
+         (select count(*) from locked_orders)::int as orders`;
 
 /**
- * A position given as a JSON row ($2), inserted or replacing the account's row for the symbol,
- * with one event recorded as RECORD_EVENTS records it ($1). COMMIT is sent right behind it, so an
- * event recorded already cannot be answered with no rows for the caller to roll back on: the
- * statement raises DUPLICATE_EVENT (drizzle/0009) instead, and the transaction rolls back.
+ * Positions given as a JSON array of rows ($2), each inserted or replacing the account's row for
+ * the symbol, with one event per order recorded as RECORD_EVENTS records them ($1). COMMIT is
+ * sent right behind it, so an event recorded already cannot be answered with fewer rows for the
+ * caller to roll back on: the statement raises DUPLICATE_EVENT (drizzle/0009) instead, and the
+ * transaction rolls back.
  */
-const UPSERT_POSITION_AND_RECORD = `
+const UPSERT_POSITIONS_AND_RECORD = `
   with position as (
-    insert into positions select * from jsonb_populate_record(null::positions, $2::jsonb)
+    insert into positions select * from jsonb_populate_recordset(null::positions, $2::jsonb)
     on conflict (account_id, symbol) do update set
       quantity = excluded.quantity, avg_entry_price = excluded.avg_entry_price,
       realized_pnl = excluded.realized_pnl, fees = excluded.fees,
@@ -497,7 +561,8 @@ const UPSERT_POSITION_AND_RECORD = `
   updated as (${RECORD_EVENTS_UPDATE})
   select id from updated
   union all
-  select duplicate_event($1::jsonb->0->>'order_id') where not exists (select 1 from updated)`;
+  select duplicate_event(input.order_id) from input
+  where not exists (select 1 from updated where updated.id = input.order_id)`;
 
 /** The SQLSTATE of drizzle/0009's duplicate_event(). */
 const DUPLICATE_EVENT = 'OMDUP';
@@ -580,8 +645,51 @@ function eventsInput(records: readonly EventRecord[]): Record<string, unknown>[]
   });
 }
 
+/** A fill with its order's events before it (a run), as the fill batcher holds it. */
+interface FillRun {
+  readonly prior: readonly EventRecord[];
+  readonly last: EventRecord;
+  readonly fill: NonNullable<EventRecord['fill']>;
+}
+
 /** Aborts a transaction that would apply something twice. */
 class Duplicate extends Error {}
+
+/** Aborts a fill transaction whose orders are not all in the store. */
+class MissingOrder extends Error {
+  constructor(orderIds: readonly string[]) {
+    super(
+      orderIds.length === 1
+        ? `no order ${orderIds.join('')} to record a fill on`
+        : `an order among ${orderIds.join(', ')} is not in the store to record a fill on`,
+    );
+  }
+}
+
+/** A run's own failure, among a batch's outcomes. */
+class Failed {
+  constructor(readonly error: unknown) {}
+}
+
+function isDuplicate(error: unknown): boolean {
+  return error instanceof Duplicate || sqlState(error) === DUPLICATE_EVENT;
+}
+
+/**
+ * Whether a failed transaction is known to have committed nothing: it aborted itself, or the
+ * database answered with an error (both drivers' errors from the server carry a severity; a
+ * session-ending FATAL does not count). A connection lost leaves the commit's fate unknown.
+ */
+function refusedWhole(error: unknown): boolean {
+  if (error instanceof Duplicate || error instanceof MissingOrder) return true;
+  return (
+    typeof error === 'object' && error !== null && (error as { severity?: unknown }).severity === 'ERROR'
+  );
+}
+
+function positionKey({ accountId, symbol }: { accountId: string; symbol: string }): string {
+  return `${accountId}\u0000${symbol}`;
+}
 
 /** The SQLSTATE of a database error (both drivers' errors carry it as `code`). */
 function sqlState(error: unknown): unknown {

@@ -11,7 +11,7 @@ import type { Order } from '../../../src/domain/order.js';
 import { type Position, applyFillToPosition } from '../../../src/domain/position.js';
 import { T0, ev, makeOrder } from '../../../src/domain/test-support.js';
 import type { OrderMeta } from '../../../src/engine/ports.js';
-import { openStore } from '../../../src/store/db.js';
+import { type Store, openStore } from '../../../src/store/db.js';
 import { DrizzleOrderStore, insertOrders, recordEventsWith } from '../../../src/store/order-store.js';
 import { TEST_BACKENDS, createTestDatabase, useTestStore } from '../../support/databases.js';
 import { recordingProxy } from './helpers.js';
@@ -339,8 +339,9 @@ describe.each(TEST_BACKENDS)('order store on %s', (backend) => {
   });
 
   it('fills of two orders opening one position at once both count in it', async () => {
-    const orders = new DrizzleOrderStore(store());
-    // Each round a symbol never held: neither transaction finds a position row to lock.
+    // Two stores, as two server processes: each fill in a transaction of its own. Each round a
+    // symbol never held: neither transaction finds a position row to lock.
+    const [orders, other] = [new DrizzleOrderStore(store()), new DrizzleOrderStore(store())];
     for (let round = 0; round < 10; round++) {
       const symbol = `RACE${round.toString()}`;
       const both = [0, 1].map((i) => ({ ...pending(i, `race${round.toString()}`), symbol }));
@@ -369,10 +370,132 @@ describe.each(TEST_BACKENDS)('order store on %s', (backend) => {
           };
         }),
       );
-      expect(await Promise.all(records.map((r) => orders.recordEvent(r)))).toEqual(['recorded', 'recorded']);
+      const [mine, theirs] = records;
+      if (mine === undefined || theirs === undefined) throw new Error('two fills');
+      expect(await Promise.all([orders.recordEvent(mine), other.recordEvent(theirs)])).toEqual([
+        'recorded',
+        'recorded',
+      ]);
       const held = (await orders.positions(both[0]?.accountId)).find((p) => p.symbol === symbol);
       expect(held?.quantity.toFixed()).toBe('8');
     }
+  });
+
+  it('records fills of many orders arriving at once in one transaction, each on its position as the ones before left it', async () => {
+    let transactions = 0;
+    const counted: Store = {
+      ...store(),
+      transaction: (fn) => {
+        transactions++;
+        return store().transaction(fn);
+      },
+    };
+    const orders = new DrizzleOrderStore(counted);
+    // 30 orders on one symbol and 10 on another; half the first symbol's fills come with their
+    // order's acknowledgement (a run), the rest after an acknowledgement recorded alone.
+    const specs = Array.from({ length: 40 }, (_, i) => ({
+      symbol: i < 30 ? 'BATCHA' : 'BATCHB',
+      withAck: i < 15,
+      quantity: String((i % 4) + 1),
+      price: i < 30 ? '100.25' : '7.5',
+    }));
+    const runs = await Promise.all(
+      specs.map(async (spec, i) => {
+        const order = { ...pending(i, 'batch'), symbol: spec.symbol };
+        await orders.createOrder(order, META);
+        const ack = withId(ev.ack(`V-${order.id}`), `ack-${order.id}`, order.clientOrderId);
+        const acked = after(order, ack);
+        const ackRecord = { orderId: order.id, order: acked, event: ack };
+        if (!spec.withAck) await orders.recordEvent(ackRecord);
+        const fill = fillRecord(acked, `F-${order.id}`, spec.quantity, spec.price);
+        return spec.withAck ? [ackRecord, fill] : [fill];
+      }),
+    );
+    const before = transactions;
+    const outcomes = await Promise.all(runs.map((run) => orders.recordRun(run)));
+    expect(outcomes).toEqual(runs.map(() => 'recorded'));
+    // One transaction for the forty: each fill alone took one of its own.
+    expect(transactions - before).toBe(1);
+
+    const held = await orders.positions(pending(0, 'batch').accountId);
+    const total = (symbol: string) =>
+      specs.filter((s) => s.symbol === symbol).reduce((sum, s) => sum.plus(s.quantity), dec(0));
+    expect(
+      held
+        .filter((p) => p.symbol.startsWith('BATCH'))
+        .map((p) => [p.symbol, p.quantity.toFixed(), p.avgEntryPrice.toFixed(), p.fees.toFixed()]),
+    ).toEqual([
+      ['BATCHA', total('BATCHA').toFixed(), '100.25', '0.3'],
+      ['BATCHB', total('BATCHB').toFixed(), '7.5', '0.1'],
+    ]);
+    for (const [i, run] of runs.entries()) {
+      const last = run.at(-1);
+      if (last === undefined) throw new Error('a run');
+      const stored = await orders.findById(last.orderId);
+      expect(stored?.order).toEqual(last.order);
+      expect(stored?.eventSeq).toBe(2);
+      expect((await orders.events(last.orderId)).map((e) => [e.seq, e.event.kind])).toEqual([
+        [1, 'ack'],
+        [2, 'fill'],
+      ]);
+      expect((await orders.fills(last.orderId)).map((f) => f.fillId)).toEqual([`F-batch-o${String(i)}`]);
+    }
+  });
+
+  it('records the new fills of a burst once each when others in it were recorded before or have no order', async () => {
+    const orders = new DrizzleOrderStore(store());
+    const made = await Promise.all(
+      Array.from({ length: 6 }, async (_, i) => {
+        const order = { ...pending(i, 'mixed'), symbol: 'MIXED' };
+        await orders.createOrder(order, META);
+        const ack = withId(ev.ack(`V-${order.id}`), `ack-${order.id}`, order.clientOrderId);
+        return { order, ack, acked: after(order, ack) };
+      }),
+    );
+    const runOf = (i: number, fillId = `F-mixed-${String(i)}`) => {
+      const { order, ack, acked } = made[i] ?? raise('an order');
+      return [{ orderId: order.id, order: acked, event: ack }, fillRecord(acked, fillId, '2', '50')];
+    };
+    // Before the burst: order 1's run recorded whole, order 2's acknowledgement alone.
+    expect(await orders.recordRun(runOf(1))).toBe('recorded');
+    expect(await orders.recordEvent(runOf(2)[0] ?? raise('an ack'))).toBe('recorded');
+    const stray = fillRecord(
+      { ...pending(9, 'mixed'), id: 'mixed-none', symbol: 'MIXED' },
+      'F-stray',
+      '2',
+      '50',
+    );
+
+    const settled = await Promise.allSettled([
+      orders.recordRun(runOf(0)), // new
+      orders.recordRun(runOf(1)), // redelivered whole
+      orders.recordRun(runOf(2)), // its acknowledgement recorded before
+      orders.recordRun(runOf(3, 'F-mixed-1')), // a fill id recorded before
+      orders.recordRun([stray]), // no such order
+      orders.recordRun(runOf(4)), // new
+    ]);
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : 'rejected'))).toEqual([
+      'recorded',
+      'duplicate',
+      'duplicate',
+      'duplicate',
+      'rejected',
+      'recorded',
+    ]);
+    expect(settled[4]).toMatchObject({ status: 'rejected', reason: { message: /no order mixed-none/ } });
+    // Orders 1, 0 and 4 filled 2 each; order 2's fill alone is then applied, once.
+    const quantity = async () =>
+      (await orders.positions(made[0]?.order.accountId))
+        .find((p) => p.symbol === 'MIXED')
+        ?.quantity.toFixed();
+    expect(await quantity()).toBe('6');
+    expect(await orders.recordRun(runOf(2).slice(1))).toBe('recorded');
+    expect(await quantity()).toBe('8');
+    expect(await orders.events(made[3]?.order.id ?? '')).toEqual([]);
+    for (const i of [0, 1, 2, 4])
+      expect((await orders.fills(made[i]?.order.id ?? '')).map((f) => f.fillId)).toEqual([
+        `F-mixed-${String(i)}`,
+      ]);
   });
 
   it("records an event by its order's key: the work does not grow with the orders table", async () => {
@@ -445,6 +568,29 @@ describe.each(TEST_BACKENDS)('order store on %s', (backend) => {
 });
 
 class RolledBack extends Error {}
+
+function raise(what: string): never {
+  throw new Error(`${what} is missing`);
+}
+
+/** An order's fill as the engine records it: the fill, its event and the order after it. */
+function fillRecord(base: Order, fillId: string, quantity: string, price: string) {
+  const made = ev.fill({ quantity, price, fee: '0.01', fillId, venueOrderId: `V-${base.id}` });
+  const event = withId(
+    { ...made, fill: { ...made.fill, symbol: base.symbol } },
+    `ev-${fillId}`,
+    base.clientOrderId,
+  );
+  return {
+    orderId: base.id,
+    order: after(base, event),
+    event,
+    fill: {
+      fill: event.fill,
+      applyToPosition: (p: Position) => applyFillToPosition(p, event.fill).position,
+    },
+  };
+}
 
 /** Shared buffer hits over a JSON plan, its init plans and CTEs included (the top node sums them). */
 function sharedHits(plan: unknown): number {
