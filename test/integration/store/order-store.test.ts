@@ -13,8 +13,9 @@ import { T0, ev, makeOrder } from '../../../src/domain/test-support.js';
 import type { OrderMeta } from '../../../src/engine/ports.js';
 import { type Store, openStore } from '../../../src/store/db.js';
 import { DrizzleOrderStore, insertOrders, recordEventsWith } from '../../../src/store/order-store.js';
+import { positions } from '../../../src/store/schema.js';
 import { TEST_BACKENDS, createTestDatabase, useTestStore } from '../../support/databases.js';
-import { recordingProxy } from './helpers.js';
+import { positionRow, recordingProxy } from './helpers.js';
 
 const META: OrderMeta = { agentId: 'agent-1', orderClass: 'simple', requestHash: 'h', reason: 'test' };
 
@@ -535,6 +536,52 @@ describe.each(TEST_BACKENDS)('order store on %s', (backend) => {
     const large = await buffersFor(3_000);
     // 3,010 orders fill ~100 pages; a read by key touches a few index and heap pages either way.
     expect(large, JSON.stringify(plans[1])).toBeLessThan(small + 30);
+  });
+
+  it("locks a fill's position and order by their keys: the work does not grow with the tables", async () => {
+    // The statements of a fill's transaction run on a plan kept from their first run, made on
+    // tables nearly empty (see the event test above). Each must find its rows by key.
+    const plans = new Map<string, unknown>();
+    const explaining: Store = {
+      ...store(),
+      transaction: (fn) =>
+        store().transaction((query) =>
+          fn(async (text, params) => {
+            const [row] = await query(`explain (analyze, buffers, format json) ${text}`, params);
+            const plan = row?.['QUERY PLAN'];
+            plans.set(
+              text.trim().split(/\s+/).slice(0, 3).join(' '),
+              typeof plan === 'string' ? JSON.parse(plan) : plan,
+            );
+            // The plan, not the statement's rows: the transaction aborts (a duplicate, it finds).
+            return [];
+          }),
+        ),
+    };
+    const hitsFor = async (count: number): Promise<Map<string, number>> => {
+      const batch = Array.from({ length: count }, (_, i) => ({
+        ...pending(i, `lock${count}`),
+        symbol: `L${count}-${i}`,
+      }));
+      await insertOrders(
+        store().query,
+        batch.map((order) => ({ order, meta: META })),
+      );
+      await store()
+        .db.insert(positions)
+        .values(batch.map((o) => positionRow(o.accountId, o.symbol, '1')));
+      const order = batch[count - 1] as Order;
+      plans.clear();
+      expect(
+        await new DrizzleOrderStore(explaining).recordRun([fillRecord(order, `F-lock${count}`, '1', '10')]),
+      ).toBe('duplicate');
+      return new Map([...plans].map(([text, plan]) => [text, sharedHits(plan)]));
+    };
+    const small = await hitsFor(10);
+    const large = await hitsFor(3_000);
+    expect([...large.keys()]).toEqual(['insert into positions', 'with inserted as']);
+    // 3,010 orders and positions fill ~100 pages each; a lookup by key touches a few either way.
+    for (const [text, hits] of large) expect(hits, text).toBeLessThan((small.get(text) ?? 0) + 30);
   });
 
   it('saves every lifecycle column an event changes, exactly, and clears what it removes', async () => {
