@@ -1403,7 +1403,7 @@ function closeSize(
 }
 
 /** An emulated leg the venue has not seen: held by the engine, or activated and not yet acknowledged. */
-export function isUnsent(order: Order): boolean {
+export function isUnsent(order: Pick<Order, 'emulated' | 'status' | 'venueOrderIds' | 'external'>): boolean {
   return order.emulated && order.status === 'new' && order.venueOrderIds.length === 0 && !order.external;
 }
 

@@ -88,6 +88,21 @@ export class AtCommit<T> {
 /** What a transaction's function returns: its result, or the result its last statement will give. */
 export type TransactionResult<T> = T | AtCommit<T>;
 
+/** What reconciliation compares of an order with the venue's view; the rest is read when they differ. */
+export type OrderGlance = Pick<
+  Order,
+  | 'id'
+  | 'clientOrderId'
+  | 'venue'
+  | 'status'
+  | 'inferred'
+  | 'filledQty'
+  | 'updatedAt'
+  | 'emulated'
+  | 'external'
+  | 'venueOrderIds'
+>;
+
 /** The order store port (STYLE.md: the engine owns its ports; src/store implements them). */
 export interface OrderStore {
   /** Inserts a new order unless its (account, client order id) exists; then returns the existing one. */
@@ -98,11 +113,11 @@ export interface OrderStore {
   ): Promise<{ created: boolean; stored: StoredOrder }>;
   findById(id: string): Promise<StoredOrder | undefined>;
   findByClientOrderId(accountId: string, clientOrderId: string): Promise<StoredOrder | undefined>;
-  /** The account's orders with these client order ids, by client order id (one read). */
-  findManyByClientOrderId(
-    accountId: string,
-    clientOrderIds: readonly string[],
-  ): Promise<ReadonlyMap<string, StoredOrder>>;
+  /**
+   * The account's open orders and its orders with these client order ids, by client order id, as
+   * much of each as reconciliation compares with a venue's view (one read, however many).
+   */
+  glances(accountId: string, clientOrderIds: readonly string[]): Promise<ReadonlyMap<string, OrderGlance>>;
   /** Appends the event and saves the order; a fill seen before makes the whole record a duplicate. */
   recordEvent(record: EventRecord): Promise<RecordOutcome>;
   /**

@@ -7,7 +7,7 @@ import type { InstrumentRegistry } from '../domain/instruments.js';
 import { type Order, isTerminal } from '../domain/order.js';
 import { type Position, flatPosition } from '../domain/position.js';
 import { type OrderService, isUnsent } from './order-service.js';
-import type { OrderStore, StoredOrder } from './ports.js';
+import type { OrderGlance, OrderStore, StoredOrder } from './ports.js';
 
 export interface ReconcilerOptions {
   /** An order in flight longer than this is looked up at the venue (§8.2). */
@@ -122,9 +122,11 @@ export class Reconciler {
       const venueOrders = await this.venueOrders(broker, accountId, since);
       const fills = await broker.fillsSince(accountId, since);
       const fillsApplied = await this.applyFills(broker, accountId, fills);
+      // One read for the account's open orders and the venue's: what the two steps below compare.
+      const known = await this.deps.store.glances(accountId, [...venueOrders.keys()]);
       const seen = new Set<string>();
-      const { aligned, imported } = await this.alignVenueOrders(accountId, venueOrders, seen);
-      const inferred = await this.resolveMissing(broker, accountId, seen);
+      const { aligned, imported } = await this.alignVenueOrders(accountId, venueOrders, known, seen);
+      const inferred = await this.resolveMissing(broker, accountId, known, seen);
       const positionsCorrected = await this.alignPositions(broker, accountId, since, fills);
       await this.deps.store.setCheckpoint(broker.venue, accountId, startedAt);
       return {
@@ -190,16 +192,17 @@ export class Reconciler {
   private async alignVenueOrders(
     accountId: string,
     venueOrders: ReadonlyMap<string, VenueOrder>,
+    known: ReadonlyMap<string, OrderGlance>,
     seen: Set<string>,
   ): Promise<{ aligned: number; imported: number }> {
     let aligned = 0;
     let imported = 0;
-    // One read for all of them: on a busy venue most already agree with the store, and are done.
-    const known = await this.deps.store.findManyByClientOrderId(accountId, [...venueOrders.keys()]);
     for (const venueOrder of venueOrders.values()) {
       seen.add(venueOrder.clientOrderId);
-      let stored = known.get(venueOrder.clientOrderId);
-      if (stored !== undefined && agrees(stored.order, venueOrder)) continue;
+      // On a busy venue most already agree with the store, and are done without reading more.
+      const glance = known.get(venueOrder.clientOrderId);
+      if (glance !== undefined && agrees(glance, venueOrder)) continue;
+      let stored = glance === undefined ? undefined : await this.deps.store.findById(glance.id);
       if (stored === undefined) {
         stored = await this.deps.service.importExternal(venueOrder);
         imported += 1;
@@ -253,19 +256,24 @@ export class Reconciler {
    * pending_new still unknown after the retries is rejected NOT_FOUND_AT_VENUE, an acknowledged
    * order missing from the venue is canceled; both marked inferred.
    */
-  private async resolveMissing(broker: Broker, accountId: string, seen: Set<string>): Promise<number> {
+  private async resolveMissing(
+    broker: Broker,
+    accountId: string,
+    known: ReadonlyMap<string, OrderGlance>,
+    seen: ReadonlySet<string>,
+  ): Promise<number> {
     let inferred = 0;
     const now = this.deps.clock.now();
-    for (const stored of await this.deps.store.openOrders(accountId)) {
-      const order = stored.order;
-      if (order.venue !== broker.venue || seen.has(order.clientOrderId)) continue;
+    for (const order of known.values()) {
+      if (isTerminal(order.status) || order.venue !== broker.venue || seen.has(order.clientOrderId)) continue;
       // An emulated leg the venue has not been sent yet: the contingent manager owns it.
       if (isUnsent(order)) continue;
       if (order.status === 'pending_new' && now - order.updatedAt < this.options.inflightTimeoutMs) continue;
       const venueOrder = await broker.getOrder(accountId, order.clientOrderId);
       if (venueOrder !== undefined) {
         this.misses.delete(order.id);
-        await this.align(stored, venueOrder);
+        const stored = await this.deps.store.findById(order.id);
+        if (stored !== undefined) await this.align(stored, venueOrder);
         continue;
       }
       const misses = (this.misses.get(order.id) ?? 0) + 1;
@@ -385,7 +393,7 @@ export class Reconciler {
  * Nothing for `align` to do, as the store holds the order: no synthesized ack is due, the venue
  * filled no more than the store applied, and the venue has not ended an order open here.
  */
-function agrees(order: Order, venue: VenueOrder): boolean {
+function agrees(order: OrderGlance, venue: VenueOrder): boolean {
   return (
     !awaitsAck(order) &&
     !venue.filledQty.greaterThan(order.filledQty) &&
@@ -394,7 +402,7 @@ function agrees(order: Order, venue: VenueOrder): boolean {
 }
 
 /** Not yet acknowledged as far as the store knows: pending_new, or a rejection this engine inferred (§8.2). */
-function awaitsAck(order: Order): boolean {
+function awaitsAck(order: Pick<Order, 'status' | 'inferred'>): boolean {
   return order.status === 'pending_new' || (order.status === 'rejected' && order.inferred);
 }
 

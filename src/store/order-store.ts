@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, getTableColumns, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
-import type { Decimal } from '../domain/decimal.js';
+import { type Decimal, dec } from '../domain/decimal.js';
 import { TradingError } from '../domain/errors.js';
 import { TERMINAL_STATUSES } from '../domain/order.js';
 import type { Order } from '../domain/order.js';
@@ -9,6 +9,7 @@ import {
   type AuditRecord,
   type EventRecord,
   type OrderFilter,
+  type OrderGlance,
   type OrderHistory,
   type OrderMeta,
   type OrderPage,
@@ -18,7 +19,15 @@ import {
   type StoredOrder,
 } from '../engine/ports.js';
 import type { Database, SqlQuery, Store } from './db.js';
-import { POSITION_COLUMNS_SQL, columnNames, columnsOf, rawPosition } from './raw-rows.js';
+import {
+  OPEN_STATUSES_SQL,
+  POSITION_COLUMNS_SQL,
+  columnNames,
+  columnsOf,
+  rawPosition,
+  text,
+  toMs,
+} from './raw-rows.js';
 import {
   fillToRow,
   orderToRow,
@@ -109,16 +118,28 @@ export class DrizzleOrderStore implements OrderStore {
     return row === undefined ? undefined : rowToStored(row);
   }
 
-  async findManyByClientOrderId(
+  async glances(
     accountId: string,
     clientOrderIds: readonly string[],
-  ): Promise<ReadonlyMap<string, StoredOrder>> {
-    if (clientOrderIds.length === 0) return new Map();
-    const rows = await this.db
-      .select()
-      .from(orders)
-      .where(and(eq(orders.accountId, accountId), inArray(orders.clientOrderId, [...clientOrderIds])));
-    return new Map(rows.map((row) => [row.clientOrderId, rowToStored(row)]));
+  ): Promise<ReadonlyMap<string, OrderGlance>> {
+    const rows = await this.store.query(GLANCES, [accountId, JSON.stringify(clientOrderIds)]);
+    return new Map(
+      rows.map((r) => {
+        const glance: OrderGlance = {
+          id: text(r['id']),
+          clientOrderId: text(r['client_order_id']),
+          venue: text(r['venue']),
+          status: text(r['status']) as OrderGlance['status'],
+          inferred: r['inferred'] === true,
+          filledQty: dec(text(r['filled_qty'])),
+          updatedAt: toMs(r['updated_at']),
+          emulated: r['emulated'] === true,
+          external: r['external'] === true,
+          venueOrderIds: JSON.parse(text(r['venue_order_ids'])) as string[],
+        };
+        return [glance.clientOrderId, glance];
+      }),
+    );
   }
 
   async recordEvent(record: EventRecord): Promise<RecordOutcome> {
@@ -461,6 +482,24 @@ const LIFECYCLE = (
   ] as const
 ).map((key) => [key, getTableColumns(orders)[key].name] as const);
 
+/**
+ * An account's ($1) open orders and its orders with these client order ids ($2, a JSON array),
+ * each found by an index whatever plan the statement keeps: the open ones by the open-orders
+ * index, the others by their key. An order in both parts comes twice (the caller keys by id).
+ */
+const GLANCES = (() => {
+  const columns = `o.id, o.client_order_id, o.venue, o.status, o.inferred, o.filled_qty::text as filled_qty,
+         o.updated_at, o.emulated, o.external, o.venue_order_ids::text as venue_order_ids`;
+  return `
+  select ${columns} from orders o
+  where o.account_id = $1 and o.status in ${OPEN_STATUSES_SQL}
+  union all
+  select ${columns} from jsonb_array_elements_text($2::jsonb) as k(client_order_id)
+  cross join lateral (
+    select * from orders where orders.account_id = $1 and orders.client_order_id = k.client_order_id offset 0
+  ) o`;
+})();
+
 /** Inserts new orders given as a JSON array of rows (column names as keys). */
 const CREATE_ORDERS = `
   insert into orders
@@ -661,7 +700,7 @@ class MissingOrder extends Error {
     super(
       orderIds.length === 1
         ? `no order ${orderIds.join('')} to record a fill on`
-        : `an order among ${orderIds.join(', ')} is not in the store to record a fill on`,
+        : `one of ${String(orderIds.length)} orders is not in the store to record a fill on`,
     );
   }
 }

@@ -3,9 +3,18 @@
  * and text columns as strings (numerics selected as `::text`), counts as numbers, timestamptz as a
  * Date or text. Written, as JSON objects keyed by column name for jsonb_populate_record(set).
  */
+import { ORDER_STATUSES, TERMINAL_STATUSES } from '../domain/order.js';
 import { getTableColumns } from 'drizzle-orm';
 import { dec } from '../domain/decimal.js';
 import type { Position } from '../domain/position.js';
+
+/**
+ * The open statuses as an SQL list, in the words of the `orders_open` index's predicate
+ * (drizzle/0004), so that a query naming them can use that index.
+ */
+export const OPEN_STATUSES_SQL = `(${ORDER_STATUSES.filter((s) => !TERMINAL_STATUSES.has(s))
+  .map((s) => `'${s}'`)
+  .join(',')})`;
 
 /** A column value as text (numeric and text columns come back as strings, counts as numbers). */
 export function text(value: unknown): string {

@@ -22,7 +22,7 @@ import type { AgentActivity, OpenOrderGroup } from '../risk/usage-book.js';
 import { appendAudit } from './audit-log.js';
 import type { SqlQuery, Store } from './db.js';
 import { insertOrders, recordEventsWith } from './order-store.js';
-import { POSITION_COLUMNS_SQL, rawPosition, text, toMs } from './raw-rows.js';
+import { OPEN_STATUSES_SQL, POSITION_COLUMNS_SQL, rawPosition, text, toMs } from './raw-rows.js';
 import { recordDecisionsWith } from './routing-store.js';
 import { equitySnapshots, riskLimits, signals, tradingState } from './schema.js';
 
@@ -195,7 +195,7 @@ export class DrizzleRiskStore implements RiskStore {
 
 const LOCK = 'select pg_advisory_xact_lock($1)';
 
-const OPEN = `('pending_new','new','triggered','partially_filled','pending_cancel','pending_replace')`;
+const OPEN = OPEN_STATUSES_SQL;
 
 /**
  * The price an order's quantity is valued at: the larger of the admission's and the order's own

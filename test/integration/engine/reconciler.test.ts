@@ -1,5 +1,5 @@
 import { and, eq } from 'drizzle-orm';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   BrokerCallError,
   type Broker,
@@ -243,6 +243,47 @@ describe.each(TEST_BACKENDS)('reconciliation on %s', (backend) => {
     expect(after.events).toHaveLength(before.events.length);
     expect(anomalies).toEqual([]);
     live.stop();
+  });
+
+  it('reads no order in full when the venue agrees with the store: resting orders cost one read a pass', async () => {
+    const orderStore = new DrizzleOrderStore(store());
+    const live = new OrderService({
+      store: orderStore,
+      brokers: [paper],
+      instruments: new InstrumentRegistry(),
+      clock,
+      ids: new RandomIds(() => clock.now()),
+      bus: new EventBus(),
+    });
+    live.start();
+    const resting = await Promise.all(Array.from({ length: 30 }, () => live.submit(buy(1, 'limit'))));
+    await live.idle();
+    expect(new Set(resting.map((r) => r.order.status))).toEqual(new Set(['new']));
+    const pass = new Reconciler({
+      store: orderStore,
+      service: live,
+      brokers: [paper],
+      instruments: new InstrumentRegistry(),
+      clock,
+    });
+    const full = [
+      vi.spyOn(orderStore, 'findById'),
+      vi.spyOn(orderStore, 'findByClientOrderId'),
+      vi.spyOn(orderStore, 'openOrders'),
+    ];
+    const [report] = await pass.reconcileAll();
+    expect(report).toMatchObject({ ordersAligned: 0, ordersImported: 0, ordersInferred: 0 });
+    expect(full.map((spy) => spy.mock.calls.length)).toEqual([0, 0, 0]);
+
+    // One canceled at the venue while the engine was not listening: that one is read, and only it.
+    live.stop();
+    const [gone] = resting;
+    if (gone === undefined) throw new Error('an order');
+    await paper.cancel({ accountId: account, clientOrderId: gone.order.clientOrderId });
+    const [second] = await pass.reconcileAll();
+    expect(second).toMatchObject({ ordersAligned: 1, ordersInferred: 0 });
+    expect((await order(gone.order.id)).status).toBe('canceled');
+    expect(new Set(full[0]?.mock.calls.map(([id]) => id))).toEqual(new Set([gone.order.id]));
   });
 
   it('runs at start and then every interval on the clock, one pass at a time, until stopped', async () => {

@@ -75,25 +75,57 @@ describe.each(TEST_BACKENDS)('order store on %s', (backend) => {
     expect(page.orders.map((s) => s.order.id).sort()).toEqual(created.sort());
   });
 
-  it("finds an account's orders by client order ids in one read, and only that account's", async () => {
+  it("glances at an account's open orders and the ones asked for by client order id, in one read, and only that account's", async () => {
     const orders = new DrizzleOrderStore(store());
-    const mine = [pending(1, 'many'), pending(2, 'many')];
-    const theirs = { ...pending(3, 'many'), id: 'many-other', clientOrderId: 'many-c1', accountId: 'acct-2' };
-    for (const o of [...mine, theirs]) await orders.createOrder(o, META);
+    // An account and a symbol of their own: the other tests leave open orders and positions.
+    const mine = (i: number): Order => ({
+      ...pending(i, 'glance'),
+      accountId: 'acct-glance',
+      symbol: 'GLANCE',
+    });
+    const [open, done, asked] = [mine(1), mine(2), mine(3)];
+    const theirs = {
+      ...mine(4),
+      id: 'glance-other',
+      clientOrderId: 'glance-c1',
+      accountId: 'acct-glance-2',
+    };
+    for (const o of [open, done, asked, theirs]) await orders.createOrder(o, META);
+    // `open` acknowledged and partly filled; `done` and `asked` filled in full.
+    const fillOf = (order: Order, quantity: string) =>
+      fillRecord(order, `F-${order.id}-${quantity}`, quantity, '10');
+    const ackOf = (order: Order) => {
+      const ack = withId(ev.ack(`V-${order.id}`), `ack-${order.id}`, order.clientOrderId);
+      return { orderId: order.id, order: after(order, ack), event: ack };
+    };
+    const runs = [open, done, asked].map((o, i) => {
+      const acked = ackOf(o);
+      return [acked, fillOf(acked.order, i === 0 ? '4' : '10')];
+    });
+    for (const run of runs) expect(await orders.recordRun(run)).toBe('recorded');
+    await orders.recordEvent(ackOf(theirs));
 
-    const found = await orders.findManyByClientOrderId(mine[0]?.accountId ?? '', [
-      'many-c1',
-      'many-c2',
-      'nope',
-    ]);
-    expect([...found.entries()].map(([c, s]) => [c, s.order.id]).sort()).toEqual([
-      ['many-c1', 'many-o1'],
-      ['many-c2', 'many-o2'],
-    ]);
-    expect((await orders.findManyByClientOrderId('acct-2', ['many-c1'])).get('many-c1')?.order.id).toBe(
-      'many-other',
-    );
-    expect((await orders.findManyByClientOrderId('acct-2', [])).size).toBe(0);
+    const seen = await orders.glances(open.accountId, ['glance-c1', 'glance-c3', 'glance-c1', 'nope']);
+    expect([...seen.keys()].sort()).toEqual(['glance-c1', 'glance-c3']);
+    expect(seen.get('glance-c1')).toEqual({
+      id: open.id,
+      clientOrderId: 'glance-c1',
+      venue: open.venue,
+      status: 'partially_filled',
+      inferred: false,
+      filledQty: dec('4'),
+      updatedAt: runs[0]?.[1]?.order.updatedAt,
+      emulated: false,
+      external: false,
+      venueOrderIds: [`V-${open.id}`],
+    });
+    expect(seen.get('glance-c3')?.status).toBe('filled');
+    expect(seen.get('glance-c3')?.filledQty.toFixed()).toBe('10');
+    // Another account's orders are its own: by id, and open.
+    expect(
+      [...(await orders.glances('acct-glance-2', ['glance-c1', 'glance-c3'])).values()].map((g) => g.id),
+    ).toEqual(['glance-other']);
+    expect((await orders.glances(open.accountId, [])).size).toBe(1);
   });
 
   it('records concurrent events once each, in per-order sequence, and a redelivery as a duplicate', async () => {
@@ -624,7 +656,7 @@ function raise(what: string): never {
 function fillRecord(base: Order, fillId: string, quantity: string, price: string) {
   const made = ev.fill({ quantity, price, fee: '0.01', fillId, venueOrderId: `V-${base.id}` });
   const event = withId(
-    { ...made, fill: { ...made.fill, symbol: base.symbol } },
+    { ...made, fill: { ...made.fill, symbol: base.symbol, accountId: base.accountId } },
     `ev-${fillId}`,
     base.clientOrderId,
   );
