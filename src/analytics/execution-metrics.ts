@@ -25,7 +25,7 @@
  *   receive time); **fill latency**: sent → the first fill event.
  */
 import { BPS, type Decimal, ZERO, minDec, sumDec } from '../domain/decimal.js';
-import type { Fill, OrderEvent } from '../domain/events.js';
+import type { EventMark, Fill, OrderEvent } from '../domain/events.js';
 import type { Order, OrderStatus, OrderType, Side } from '../domain/order.js';
 
 /** Basis-point figures are kept to 4 decimal places (0.0001 bp), fractions to 6. */
@@ -182,7 +182,7 @@ function elapsed(from: number, to: number | undefined): number | undefined {
 const ANSWERS: ReadonlySet<OrderEvent['kind']> = new Set(['ack', 'fill', 'rej']);
 
 /** The first venue answer and the first fill among an order's events (our receive times). */
-export function answerTimes(events: readonly OrderEvent[]): { firstAnswerAt?: number; firstFillAt?: number } {
+export function answerTimes(events: readonly EventMark[]): { firstAnswerAt?: number; firstFillAt?: number } {
   let firstAnswerAt: number | undefined;
   let firstFillAt: number | undefined;
   for (const event of events) {
@@ -197,6 +197,6 @@ export function answerTimes(events: readonly OrderEvent[]): { firstAnswerAt?: nu
 }
 
 /** Whether any event came from (or stands for) the venue: not only our own cancel or replace requests. */
-export function reachedVenue(events: readonly OrderEvent[]): boolean {
+export function reachedVenue(events: readonly EventMark[]): boolean {
   return events.some((e) => !((e.kind === 'cxl_req' || e.kind === 'rpl_req') && e.origin === 'local'));
 }

@@ -65,6 +65,13 @@ interface EventBase {
 /** A request we send (local) or the venue reporting one as pending (venue): §1.3 note 4. */
 export type RequestOrigin = 'local' | 'venue';
 
+/** What an order's event tells of its timing: its kind, when it arrived, and a request's origin. */
+export interface EventMark {
+  readonly kind: OrderEvent['kind'];
+  readonly receivedAt: number;
+  readonly origin?: RequestOrigin;
+}
+
 export type OrderEvent = EventBase &
   (
     | { readonly kind: 'ack' }

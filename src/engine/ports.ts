@@ -1,5 +1,5 @@
 import type { Decimal } from '../domain/decimal.js';
-import type { Fill, OrderEvent } from '../domain/events.js';
+import type { EventMark, Fill, OrderEvent } from '../domain/events.js';
 import type { Order, OrderStatus } from '../domain/order.js';
 import type { Position } from '../domain/position.js';
 
@@ -38,7 +38,8 @@ export interface StoredOrder {
 export interface OrderHistory {
   readonly stored: StoredOrder;
   readonly fills: readonly Fill[];
-  readonly events: readonly OrderEvent[];
+  /** Its events in order, as much as the execution metrics read of them. */
+  readonly events: readonly EventMark[];
 }
 
 export interface RecordedEvent {

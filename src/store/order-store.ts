@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, getTableColumns, inArray, lt, notInArray, or, sql } from 'drizzle-orm';
 import { type Decimal, dec } from '../domain/decimal.js';
+import type { EventMark } from '../domain/events.js';
 import { TradingError } from '../domain/errors.js';
 import { TERMINAL_STATUSES } from '../domain/order.js';
 import type { Order } from '../domain/order.js';
@@ -348,8 +349,14 @@ export class DrizzleOrderStore implements OrderStore {
       const [orderRows, fillRows, eventRows] = await Promise.all([
         this.db.select().from(orders).where(inArray(orders.id, ids)),
         this.db.select().from(fills).where(inArray(fills.orderId, ids)).orderBy(asc(fills.id)),
+        // Each event's kind, arrival and a request's origin: not its payload, revived for nothing.
         this.db
-          .select()
+          .select({
+            orderId: orderEvents.orderId,
+            kind: orderEvents.kind,
+            receivedAt: orderEvents.receivedAt,
+            origin: sql<string | null>`${orderEvents.payload}->>'origin'`,
+          })
           .from(orderEvents)
           .where(inArray(orderEvents.orderId, ids))
           .orderBy(asc(orderEvents.orderId), asc(orderEvents.seq)),
@@ -360,9 +367,11 @@ export class DrizzleOrderStore implements OrderStore {
         out.set(row.id, {
           stored: rowToStored(row),
           fills: (fillsOf.get(row.id) ?? []).map(rowToFill),
-          events: (eventsOf.get(row.id) ?? []).map((r) =>
-            payloadToEvent(r.payload as Record<string, unknown>),
-          ),
+          events: (eventsOf.get(row.id) ?? []).map((r) => ({
+            kind: r.kind as EventMark['kind'],
+            receivedAt: r.receivedAt.getTime(),
+            ...(r.origin === 'local' || r.origin === 'venue' ? { origin: r.origin } : {}),
+          })),
         });
       }
     }

@@ -369,6 +369,25 @@ describe.each(TEST_BACKENDS)('execution analytics on %s', (backend) => {
       expect(history?.events.map((e) => e.kind)).toEqual(['ack', ...Array<string>(n + 1).fill('fill')]);
     }
     expect((await orders.histories([])).size).toBe(0);
+
+    // Of each event, the kind, the arrival and a request's origin.
+    const canceled = makeOrder({
+      id: `hist-3-${backend}`,
+      clientOrderId: `hist-c-3-${backend}`,
+      status: 'pending_new',
+      venueOrderIds: [],
+    });
+    await orders.createOrder(canceled, { agentId: 'agent-1', orderClass: 'simple', requestHash: 'h3' });
+    await applyAndRecord(orders, canceled, [
+      { ...ev.ack('V-hist-3'), receivedAt: T0 + 1 },
+      { ...ev.cxlReq('local'), receivedAt: T0 + 2 },
+      { ...ev.cxl(), receivedAt: T0 + 3 },
+    ] as OrderEvent[]);
+    expect((await orders.histories([canceled.id])).get(canceled.id)?.events).toEqual([
+      { kind: 'ack', receivedAt: T0 + 1 },
+      { kind: 'cxl_req', receivedAt: T0 + 2, origin: 'local' },
+      { kind: 'cxl', receivedAt: T0 + 3 },
+    ]);
   });
 
   it('measures the orders the real order service sends to a paper venue', async () => {
