@@ -173,10 +173,11 @@ export class DrizzleOrderStore implements OrderStore {
    * Fill runs of several orders, committed together when none of them was recorded before: one
    * transaction and one hold of each position's row lock for the lot, where each fill alone held
    * it for a transaction of its own (fills of one position queued behind each other's commits).
-   * When the database refuses the lot (a fill or event recorded before, an order missing, a row it
-   * rejects: nothing was committed), each run is recorded on its own, as it would have been
-   * alone, and fails or is a duplicate on its own. An error the database did not answer (the
-   * connection lost, the commit's fate unknown) is every run's, as a single run's would be.
+   * When the database refuses the lot (a fill or event recorded before, a fill whose order is
+   * missing, a row it rejects: nothing was committed), each run is recorded on its own, as it
+   * would have been alone, and fails or is a duplicate on its own. An error the database did not
+   * answer (the connection lost, the commit's fate unknown) is every run's, as a single run's
+   * would be.
    */
   private async recordRuns(runs: readonly FillRun[]): Promise<(RecordOutcome | Failed)[]> {
     try {
@@ -245,7 +246,8 @@ export class DrizzleOrderStore implements OrderStore {
       // An earlier event of a run recorded before: the run is not new, and changes nothing.
       if (recordedEarlier.some((all) => !all)) throw new Duplicate();
       if (Number(row?.['inserted']) !== runs.length) throw new Duplicate();
-      if (Number(row?.['orders']) !== runs.length) throw new MissingOrder(orderIds);
+      // The fills' foreign key refuses a fill whose order is missing before this could.
+      if (Number(row?.['orders']) !== runs.length) throw new Error('an order to record a fill on is missing');
       const held = new Map<string, Position>();
       const locked = row?.['positions'];
       for (const raw of typeof locked === 'string' ? (JSON.parse(locked) as Record<string, unknown>[]) : []) {
@@ -703,17 +705,6 @@ interface FillRun {
 /** Aborts a transaction that would apply something twice. */
 class Duplicate extends Error {}
 
-/** Aborts a fill transaction whose orders are not all in the store. */
-class MissingOrder extends Error {
-  constructor(orderIds: readonly string[]) {
-    super(
-      orderIds.length === 1
-        ? `no order ${orderIds.join('')} to record a fill on`
-        : `one of ${String(orderIds.length)} orders is not in the store to record a fill on`,
-    );
-  }
-}
-
 /** A run's own failure, among a batch's outcomes. */
 class Failed {
   constructor(readonly error: unknown) {}
@@ -729,7 +720,7 @@ function isDuplicate(error: unknown): boolean {
  * session-ending FATAL does not count). A connection lost leaves the commit's fate unknown.
  */
 function refusedWhole(error: unknown): boolean {
-  if (error instanceof Duplicate || error instanceof MissingOrder) return true;
+  if (error instanceof Duplicate) return true;
   return (
     typeof error === 'object' && error !== null && (error as { severity?: unknown }).severity === 'ERROR'
   );

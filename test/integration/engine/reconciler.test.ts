@@ -197,6 +197,28 @@ describe.each(TEST_BACKENDS)('reconciliation on %s', (backend) => {
     ...(type === 'limit' ? { limitPrice: dec('99.00') } : {}),
   });
   const order = async (id: string) => (await service.getOrder({ orderId: id })).stored.order;
+  /** An order service on the paper venue itself, started: it hears the venue's events as they come. */
+  const listening = (orderStore: DrizzleOrderStore, onAnomaly?: (message: string) => void) => {
+    const live = new OrderService({
+      store: orderStore,
+      brokers: [paper],
+      instruments: new InstrumentRegistry(),
+      clock,
+      ids: new RandomIds(() => clock.now()),
+      bus: new EventBus(),
+      ...(onAnomaly === undefined ? {} : { onAnomaly }),
+    });
+    live.start();
+    return live;
+  };
+  const reconcilerOf = (orderStore: DrizzleOrderStore, live: OrderService) =>
+    new Reconciler({
+      store: orderStore,
+      service: live,
+      brokers: [paper],
+      instruments: new InstrumentRegistry(),
+      clock,
+    });
 
   it('recovers events the engine missed (it was not listening): fills, status and position', async () => {
     const stored = await service.submit(buy(400)); // not started: the venue's events are lost
@@ -216,27 +238,12 @@ describe.each(TEST_BACKENDS)('reconciliation on %s', (backend) => {
   it('passes over fills applied live without touching their orders (no false overfill, no extra events)', async () => {
     const anomalies: string[] = [];
     const orderStore = new DrizzleOrderStore(store());
-    const live = new OrderService({
-      store: orderStore,
-      brokers: [paper],
-      instruments: new InstrumentRegistry(),
-      clock,
-      ids: new RandomIds(() => clock.now()),
-      bus: new EventBus(),
-      onAnomaly: (message) => anomalies.push(message),
-    });
-    live.start();
+    const live = listening(orderStore, (message) => anomalies.push(message));
     const stored = await live.submit(buy(400));
     await live.idle();
     const before = await live.getOrder({ orderId: stored.order.id });
     expect(before.stored.order.status).toBe('filled');
-    const pass = new Reconciler({
-      store: orderStore,
-      service: live,
-      brokers: [paper],
-      instruments: new InstrumentRegistry(),
-      clock,
-    });
+    const pass = reconcilerOf(orderStore, live);
     const [report] = await pass.reconcileAll();
     expect(report).toMatchObject({ fillsApplied: 0, ordersAligned: 0, positionsCorrected: 0 });
     const after = await live.getOrder({ orderId: stored.order.id });
@@ -247,25 +254,11 @@ describe.each(TEST_BACKENDS)('reconciliation on %s', (backend) => {
 
   it('reads no order in full when the venue agrees with the store: resting orders cost one read a pass', async () => {
     const orderStore = new DrizzleOrderStore(store());
-    const live = new OrderService({
-      store: orderStore,
-      brokers: [paper],
-      instruments: new InstrumentRegistry(),
-      clock,
-      ids: new RandomIds(() => clock.now()),
-      bus: new EventBus(),
-    });
-    live.start();
+    const live = listening(orderStore);
     const resting = await Promise.all(Array.from({ length: 30 }, () => live.submit(buy(1, 'limit'))));
     await live.idle();
     expect(new Set(resting.map((r) => r.order.status))).toEqual(new Set(['new']));
-    const pass = new Reconciler({
-      store: orderStore,
-      service: live,
-      brokers: [paper],
-      instruments: new InstrumentRegistry(),
-      clock,
-    });
+    const pass = reconcilerOf(orderStore, live);
     const full = [
       vi.spyOn(orderStore, 'findById'),
       vi.spyOn(orderStore, 'findByClientOrderId'),
