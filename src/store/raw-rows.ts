@@ -3,9 +3,9 @@
  * and text columns as strings (numerics selected as `::text`), counts as numbers, timestamptz as a
  * Date or text. Written, as JSON objects keyed by column name for jsonb_populate_record(set).
  */
-import { ORDER_STATUSES, TERMINAL_STATUSES } from '../domain/order.js';
 import { getTableColumns } from 'drizzle-orm';
 import { dec } from '../domain/decimal.js';
+import { ORDER_STATUSES, TERMINAL_STATUSES } from '../domain/order.js';
 import type { Position } from '../domain/position.js';
 
 /**

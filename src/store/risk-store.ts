@@ -195,8 +195,6 @@ export class DrizzleRiskStore implements RiskStore {
 
 const LOCK = 'select pg_advisory_xact_lock($1)';
 
-const OPEN = OPEN_STATUSES_SQL;
-
 /**
  * The price an order's quantity is valued at: the larger of the admission's and the order's own
  * (a confirmed replace may have raised it), else the average fill.
@@ -224,7 +222,7 @@ const openGroups = (only = ''): string => `
       where o.status = 'pending_replace' and e.order_id = o.id and e.kind = 'rpl_req'
       order by e.seq desc limit 1
     ) r on true
-    where o.status in ${OPEN} and not o.held and o.role is distinct from 'parent'${only}
+    where o.status in ${OPEN_STATUSES_SQL} and not o.held and o.role is distinct from 'parent'${only}
   )
   select account_id, agent_id, symbol, side, count(*)::int as n,
          sum(quantity - filled_qty)::text as leaves,
@@ -268,7 +266,7 @@ const daily = (only = ''): string => `
  */
 const priceless = (only = ''): string => `
   select count(*)::int as n from orders o
-  where o.status in ${OPEN}
+  where o.status in ${OPEN_STATUSES_SQL}
     and greatest(o.risk_price, o.limit_price, o.stop_price, o.trigger_price, o.current_stop) is null${only}`;
 
 const POSITIONS = `select ${POSITION_COLUMNS_SQL} from positions where quantity <> 0`;
