@@ -498,18 +498,18 @@ const LIFECYCLE = (
  * each found by an index whatever plan the statement keeps: the open ones by the open-orders
  * index, the others by their key. An order in both parts comes twice (the caller keys by id).
  */
-const GLANCES = (() => {
-  const columns = `o.id, o.client_order_id, o.venue, o.status, o.inferred, o.filled_qty::text as filled_qty,
-         o.updated_at, o.emulated, o.external, o.venue_order_ids::text as venue_order_ids`;
-  return `
-  select ${columns} from orders o
+const GLANCE_COLUMNS = `o.id, o.client_order_id, o.venue, o.status, o.inferred,
+  o.filled_qty::text as filled_qty, o.updated_at, o.emulated, o.external,
+  o.venue_order_ids::text as venue_order_ids`;
+
+const GLANCES = `
+  select ${GLANCE_COLUMNS} from orders o
   where o.account_id = $1 and o.status in ${OPEN_STATUSES_SQL}
   union all
-  select ${columns} from jsonb_array_elements_text($2::jsonb) as k(client_order_id)
+  select ${GLANCE_COLUMNS} from jsonb_array_elements_text($2::jsonb) as k(client_order_id)
   cross join lateral (
     select * from orders where orders.account_id = $1 and orders.client_order_id = k.client_order_id offset 0
   ) o`;
-})();
 
 /** Inserts new orders given as a JSON array of rows (column names as keys). */
 const CREATE_ORDERS = `
