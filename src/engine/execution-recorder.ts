@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import {
   type ExecutionMetrics,
   answerTimes,
@@ -36,7 +37,7 @@ export interface ExecutionRecorderDeps {
 
 /**
  * Send times and recorded order ids kept in memory (kept after recording: a late fill recomputes
- * with the same send time); the oldest are forgotten beyond this many.
+ * with the same send time); the least recently used are forgotten beyond this many.
  */
 const REMEMBERED = 50_000;
 
@@ -55,8 +56,8 @@ const MAX_BATCH = 500;
  * holds ended, one batch at a time; `idle()` runs what is waiting at once.
  */
 export class ExecutionRecorder {
-  private readonly sentAt = new Map<string, number>();
-  private readonly recorded = new Set<string>();
+  private readonly sentAt = new LRUCache<string, number>({ max: REMEMBERED });
+  private readonly recorded = new LRUCache<string, true>({ max: REMEMBERED });
   /** Ended orders waiting for the next batch, and whether each is its first recording. */
   private readonly waiting = new Map<string, boolean>();
   private timer: NodeJS.Timeout | undefined;
@@ -70,7 +71,7 @@ export class ExecutionRecorder {
     if (clock !== undefined) {
       this.unsubscribes.push(
         bus.subscribe('trade.order.submitted', ({ order }) => {
-          remember(this.sentAt, order.id, clock.now());
+          this.sentAt.set(order.id, clock.now());
         }),
       );
     }
@@ -107,7 +108,7 @@ export class ExecutionRecorder {
     if (!isTerminal(order.status)) return;
     const first = !this.recorded.has(order.id);
     if (!first && !fill) return;
-    if (first) remember(this.recorded, order.id);
+    if (first) this.recorded.set(order.id, true);
     this.waiting.set(order.id, first || this.waiting.get(order.id) === true);
     this.schedule();
   }
@@ -201,15 +202,5 @@ export class ExecutionRecorder {
       ...answerTimes(events),
       ...(finalMark === undefined ? {} : { finalMark }),
     });
-  }
-}
-
-/** Adds to a map or set, forgetting the oldest entry beyond REMEMBERED. */
-function remember(into: Map<string, number> | Set<string>, key: string, value = 0): void {
-  if (into instanceof Map) into.set(key, value);
-  else into.add(key);
-  if (into.size > REMEMBERED) {
-    const oldest = into.keys().next().value;
-    if (oldest !== undefined) into.delete(oldest);
   }
 }

@@ -16,6 +16,7 @@ import { floorLot } from '../domain/instrument.js';
 import type { EventBus } from './event-bus.js';
 import type { IdGenerator } from './ids.js';
 import { KeyedLock } from './keyed-lock.js';
+import { OrderCache } from './order-cache.js';
 import type {
   EventRecord,
   OrderFilter,
@@ -1288,58 +1289,6 @@ export class OrderService {
 
   private anomaly(message: string, details: Record<string, unknown>): void {
     this.deps.onAnomaly?.(message, details);
-  }
-}
-
-/**
- * The latest saved state of recently used orders, bounded (oldest first out). Saves a store read
- * on every command's reply and every venue event; a miss falls back to the store.
- */
-class OrderCache {
-  private readonly byId = new Map<string, StoredOrder>();
-  private readonly ids = new Map<string, string>();
-  /** Client order id alone → order id (the newest order that used it, in any account). */
-  private readonly clientIds = new Map<string, string>();
-
-  constructor(private readonly capacity = 20_000) {}
-
-  get(orderId: string): StoredOrder | undefined {
-    return this.byId.get(orderId);
-  }
-
-  byClientOnly(clientOrderId: string): StoredOrder | undefined {
-    const id = this.clientIds.get(clientOrderId);
-    return id === undefined ? undefined : this.byId.get(id);
-  }
-
-  byClient(accountId: string, clientOrderId: string): StoredOrder | undefined {
-    const id = this.ids.get(`${accountId}|${clientOrderId}`);
-    return id === undefined ? undefined : this.byId.get(id);
-  }
-
-  put(stored: StoredOrder): void {
-    this.byId.delete(stored.order.id);
-    this.byId.set(stored.order.id, stored);
-    this.ids.set(`${stored.order.accountId}|${stored.order.clientOrderId}`, stored.order.id);
-    this.clientIds.set(stored.order.clientOrderId, stored.order.id);
-    if (this.byId.size > this.capacity) this.evictOldest();
-  }
-
-  /** After an event was saved: the new order state, one event further. */
-  advance(orderId: string, order: Order): void {
-    const known = this.byId.get(orderId);
-    if (known !== undefined) this.put({ ...known, order, eventSeq: known.eventSeq + 1 });
-  }
-
-  private evictOldest(): void {
-    const oldest = this.byId.keys().next().value;
-    if (oldest === undefined) return;
-    const stored = this.byId.get(oldest);
-    this.byId.delete(oldest);
-    if (stored === undefined) return;
-    this.ids.delete(`${stored.order.accountId}|${stored.order.clientOrderId}`);
-    if (this.clientIds.get(stored.order.clientOrderId) === oldest)
-      this.clientIds.delete(stored.order.clientOrderId);
   }
 }
 

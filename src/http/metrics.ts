@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { LRUCache } from 'lru-cache';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { RiskControls } from '../engine/risk-controls.js';
 import type { RiskEngine } from '../engine/risk-engine.js';
@@ -28,7 +29,7 @@ export interface TradingMetricsDeps {
 
 const STATE_VALUE = { active: 0, reducing: 1, halted: 2 } as const;
 
-/** How many orders' per-order state (counted transitions, submit times) is kept, oldest first out. */
+/** How many orders' per-order state (counted transitions, submit times) is kept, least recently used first out. */
 const TRACKED_ORDERS = 20_000;
 /** Submit-to-answer latency, 0.5 ms (an in-process venue) to 10 s (a slow broker's REST call). */
 const LATENCY_BUCKETS_MS = [0.5, 1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000];
@@ -66,8 +67,8 @@ export class TradingMetrics {
   private readonly deps: TradingMetricsDeps;
   private readonly unsubscribes: (() => void)[] = [];
   /** `orderId|status` already counted: a status an order re-enters (or a repeated fill) counts once. */
-  private readonly counted = new BoundedMap<string, true>(TRACKED_ORDERS);
-  private readonly submittedAt = new BoundedMap<string, number>(TRACKED_ORDERS);
+  private readonly counted = new LRUCache<string, true>({ max: TRACKED_ORDERS });
+  private readonly submittedAt = new LRUCache<string, number>({ max: TRACKED_ORDERS });
   private readonly orders: Counter<'status'>;
   private readonly latency: Histogram;
   private readonly errors: Counter<'metric'>;
@@ -376,30 +377,4 @@ function tails(m: PortfolioMetrics, pick: (t: TailRisk) => Decimal): Sample<'con
   return levels.flatMap(([confidence, t]) =>
     t === undefined ? [] : [{ labels: { confidence }, value: pick(t).toNumber() }],
   );
-}
-
-/** A Map that forgets its oldest entry past its capacity: per-order state can never grow without bound. */
-class BoundedMap<K, V> {
-  private readonly map = new Map<K, V>();
-
-  constructor(private readonly capacity: number) {}
-
-  get(key: K): V | undefined {
-    return this.map.get(key);
-  }
-
-  set(key: K, value: V): void {
-    this.map.set(key, value);
-    if (this.map.size <= this.capacity) return;
-    const oldest = this.map.keys().next();
-    if (oldest.done !== true) this.map.delete(oldest.value);
-  }
-
-  delete(key: K): void {
-    this.map.delete(key);
-  }
-
-  clear(): void {
-    this.map.clear();
-  }
 }

@@ -5,25 +5,21 @@
  * event id): for a fill that is (client order id, kind, fill id). Bounded: the oldest keys go first;
  * a repeat older than that is harmless to the engine (fills are keyed by fill id there too).
  */
+import { LRUCache } from 'lru-cache';
 import type { OrderEvent } from '../../domain/events.js';
 
 export class SeenEvents {
-  private readonly keys = new Set<string>();
-  private readonly capacity: number;
+  private readonly keys: LRUCache<string, true>;
 
   constructor(capacity = 100_000) {
-    this.capacity = capacity;
+    this.keys = new LRUCache({ max: capacity });
   }
 
   /** True the first time an event is offered, false for every repeat. */
   first(event: OrderEvent): boolean {
     const key = `${event.clientOrderId}|${event.eventId}`;
     if (this.keys.has(key)) return false;
-    this.keys.add(key);
-    if (this.keys.size > this.capacity) {
-      const oldest = this.keys.values().next();
-      if (oldest.done !== true) this.keys.delete(oldest.value);
-    }
+    this.keys.set(key, true);
     return true;
   }
 
