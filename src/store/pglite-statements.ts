@@ -12,7 +12,8 @@ interface Prepared {
 }
 
 const { serialize } = protocol;
-const { DataRowMessage, ParameterDescriptionMessage, RowDescriptionMessage } = protocol.messages;
+const { CommandCompleteMessage, DataRowMessage, ParameterDescriptionMessage, RowDescriptionMessage } =
+  protocol.messages;
 
 /**
  * The hot statements on PGlite (`Store.query` and `Store.transaction`): each text parsed and
@@ -34,14 +35,32 @@ export class PgliteStatements {
   /** Runs one statement; `sync` writes the data folder afterwards (outside a transaction). */
   async run(text: string, params: readonly unknown[], sync: boolean): Promise<Row[]> {
     const statement = this.prepared.get(text) ?? (await this.prepare(text));
+    return this.rows(await this.execute(statement, params, sync), statement);
+  }
+
+  /**
+   * Runs a statement without parameters or rows (BEGIN, COMMIT, ROLLBACK) and returns its command
+   * tag: a COMMIT that rolled back (a statement of the transaction had failed) answers ROLLBACK.
+   */
+  async command(text: string, sync: boolean): Promise<string> {
+    const statement = this.prepared.get(text) ?? (await this.prepare(text));
+    const messages = await this.execute(statement, [], sync);
+    const done = messages.find((m) => m instanceof CommandCompleteMessage);
+    return done?.text ?? '';
+  }
+
+  private async execute(
+    statement: Prepared,
+    params: readonly unknown[],
+    sync: boolean,
+  ): Promise<readonly BackendMessage[]> {
     const values = params.map((value, i) => this.serialize(value, statement.parameterTypes[i]));
     const message = concat(
       serialize.bind({ statement: statement.name, values }),
       serialize.execute({}),
       serialize.sync(),
     );
-    const { messages } = await this.pg.execProtocol(message, { syncToFs: sync });
-    return this.rows(messages, statement);
+    return (await this.pg.execProtocol(message, { syncToFs: sync })).messages;
   }
 
   private async prepare(text: string): Promise<Prepared> {

@@ -409,6 +409,21 @@ describe.each(TEST_BACKENDS)('%s', (backend) => {
     );
 
     it.runIf(backend === 'pglite')(
+      "sends a transaction's BEGIN and COMMIT prepared, like its statements, and never zero-fills a WAL segment",
+      async () => {
+        const client = (store.db as unknown as { $client: PGlite }).$client;
+        await store.transaction(async (query) => query(insert('tx-prepared'), []));
+        expect(await written('tx-prepared')).toBe(1);
+        const kept = await client.query<{ statement: string }>(
+          `select statement from pg_prepared_statements where statement in ('begin', 'commit') order by 1`,
+        );
+        expect(kept.rows.map((r) => r.statement)).toEqual(['begin', 'commit']);
+        const setting = await client.query<{ wal_init_zero: string }>('show wal_init_zero');
+        expect(setting.rows[0]?.wal_init_zero).toBe('off');
+      },
+    );
+
+    it.runIf(backend === 'pglite')(
       'a hot statement planned while its table was empty finds its rows by index once the table has grown',
       async () => {
         const client = (store.db as unknown as { $client: PGlite }).$client;
