@@ -51,6 +51,19 @@ describe('OrderCache', () => {
     expect(cache.byClientOnly('c1')?.order.status).toBe('canceled');
   });
 
+  it('a client order id alone names the newest order that used it, even after the older one is saved again', () => {
+    const cache = new OrderCache(10);
+    cache.put(stored('o1', 'shared', 'acc-1'));
+    cache.put(stored('o2', 'shared', 'acc-2'));
+    cache.advance(
+      'o1',
+      makeOrder({ id: 'o1', clientOrderId: 'shared', accountId: 'acc-1', status: 'filled' }),
+    );
+
+    expect(cache.byClientOnly('shared')?.order.id).toBe('o2');
+    expect(cache.byClient('acc-1', 'shared')?.order.status).toBe('filled');
+  });
+
   it('advance changes nothing for an order it does not hold', () => {
     const cache = new OrderCache(2);
     cache.advance('o9', makeOrder({ id: 'o9' }));

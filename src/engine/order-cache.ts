@@ -11,7 +11,8 @@ import type { StoredOrder } from './ports.js';
  */
 export class OrderCache {
   private readonly byId: LRUCache<string, StoredOrder>;
-  private readonly ids = new Map<string, string>();
+  /** Account → client order id → order id (one order each: the store's unique key). */
+  private readonly ids = new Map<string, Map<string, string>>();
   /** Client order id alone → order id (the newest order that used it, in any account). */
   private readonly clientIds = new Map<string, string>();
 
@@ -34,14 +35,24 @@ export class OrderCache {
   }
 
   byClient(accountId: string, clientOrderId: string): StoredOrder | undefined {
-    const id = this.ids.get(`${accountId}|${clientOrderId}`);
+    const id = this.ids.get(accountId)?.get(clientOrderId);
     return id === undefined ? undefined : this.byId.get(id);
   }
 
+  /**
+   * Saves an order's latest state. Its client order id entries are written when it comes in
+   * (an order's account and client order id never change): a later save of an older order leaves
+   * the client order id alone naming the newest.
+   */
   put(stored: StoredOrder): void {
-    this.byId.set(stored.order.id, stored);
-    this.ids.set(`${stored.order.accountId}|${stored.order.clientOrderId}`, stored.order.id);
-    this.clientIds.set(stored.order.clientOrderId, stored.order.id);
+    const { id, accountId, clientOrderId } = stored.order;
+    const known = this.byId.peek(id) !== undefined;
+    this.byId.set(id, stored);
+    if (known) return;
+    let account = this.ids.get(accountId);
+    if (account === undefined) this.ids.set(accountId, (account = new Map()));
+    account.set(clientOrderId, id);
+    this.clientIds.set(clientOrderId, id);
   }
 
   /** After an event was saved: the new order state, one event further. */
@@ -52,9 +63,12 @@ export class OrderCache {
 
   /** An evicted order's client order id entries, unless a newer order took them over. */
   private forget(orderId: string, stored: StoredOrder): void {
-    const key = `${stored.order.accountId}|${stored.order.clientOrderId}`;
-    if (this.ids.get(key) === orderId) this.ids.delete(key);
-    if (this.clientIds.get(stored.order.clientOrderId) === orderId)
-      this.clientIds.delete(stored.order.clientOrderId);
+    const { accountId, clientOrderId } = stored.order;
+    const account = this.ids.get(accountId);
+    if (account?.get(clientOrderId) === orderId) {
+      account.delete(clientOrderId);
+      if (account.size === 0) this.ids.delete(accountId);
+    }
+    if (this.clientIds.get(clientOrderId) === orderId) this.clientIds.delete(clientOrderId);
   }
 }
