@@ -50,7 +50,10 @@ export class OrderCache {
     this.byId.set(id, stored);
     if (known) return;
     let account = this.ids.get(accountId);
-    if (account === undefined) this.ids.set(accountId, (account = new Map()));
+    if (account === undefined) {
+      account = new Map<string, string>();
+      this.ids.set(accountId, account);
+    }
     account.set(clientOrderId, id);
     this.clientIds.set(clientOrderId, id);
   }
