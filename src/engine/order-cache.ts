@@ -61,7 +61,8 @@ export class OrderCache {
   /** After an event was saved: the new order state, one event further. */
   advance(orderId: string, order: Order): void {
     const known = this.byId.peek(orderId);
-    if (known !== undefined) this.put({ ...known, order, eventSeq: known.eventSeq + 1 });
+    // Held already: its client order id entries stand; only its state changes.
+    if (known !== undefined) this.byId.set(orderId, { ...known, order, eventSeq: known.eventSeq + 1 });
   }
 
   /** An evicted order's client order id entries, unless a newer order took them over. */

@@ -496,7 +496,8 @@ const LIFECYCLE = (
 /**
  * An account's ($1) open orders and its orders with these client order ids ($2, a JSON array),
  * each found by an index whatever plan the statement keeps: the open ones by the open-orders
- * index, the others by their key. An order in both parts comes twice (the caller keys by id).
+ * index, the others by their key. An order in both parts comes twice (the caller keys by client
+ * order id, which keeps one).
  */
 const GLANCE_COLUMNS = `o.id, o.client_order_id, o.venue, o.status, o.inferred,
   o.filled_qty::text as filled_qty, o.updated_at, o.emulated, o.external,
